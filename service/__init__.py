@@ -1,0 +1,1 @@
+"""tlc: technology-leakage compliance service."""

@@ -1,0 +1,112 @@
+"""The `tlc` command: dev (everything on one machine), api, worker, migrate, token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from service.config import get_settings
+
+log = logging.getLogger("tlc")
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from service import migrate
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(settings.resolved_database_url(), args.revision)
+    print(f"database at revision {args.revision}: {_safe_url(settings.resolved_database_url())}")
+    return 0
+
+
+def _cmd_token(args: argparse.Namespace) -> int:
+    from service.auth.tokens import issue_token
+
+    try:
+        print(issue_token(get_settings(), sub=args.sub, role=args.role, org=args.org, ttl_seconds=args.ttl))
+    except ValueError as exc:
+        print(f"tlc token: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def _cmd_api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.main import create_app
+
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _cmd_worker(args: argparse.Namespace) -> int:
+    from service.runtime import run_worker_forever
+
+    asyncio.run(run_worker_forever(get_settings()))
+    return 0
+
+
+def _cmd_dev(args: argparse.Namespace) -> int:
+    from service.devstack import run_dev
+    from service.toolchain import ToolMissing
+
+    try:
+        return asyncio.run(run_dev(get_settings(), host=args.host, port=args.port,
+                                   temporal_port=args.temporal_port))
+    except ToolMissing as exc:
+        print(f"tlc dev: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="tlc", description="Technology-leakage compliance service.")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    dev = sub.add_parser("dev", help="run the whole service on this machine: SQLite, a local Temporal dev "
+                                     "server, the worker and the API (Ctrl-C stops it all)")
+    dev.add_argument("--host", default="127.0.0.1")
+    dev.add_argument("--port", type=int, default=8000, help="API port (default 8000)")
+    dev.add_argument("--temporal-port", type=int, default=7233, help="dev server gRPC port (UI at +1000)")
+    dev.set_defaults(func=_cmd_dev)
+
+    api = sub.add_parser("api", help="run the HTTP API alone (production), against TLC_DATABASE_URL and "
+                                     "TLC_TEMPORAL_ADDRESS")
+    api.add_argument("--host", default="0.0.0.0")
+    api.add_argument("--port", type=int, default=8000)
+    api.set_defaults(func=_cmd_api)
+
+    worker = sub.add_parser("worker", help="run the Temporal worker alone (production)")
+    worker.set_defaults(func=_cmd_worker)
+
+    mig = sub.add_parser("migrate", help="apply the Alembic migrations to the configured database")
+    mig.add_argument("--revision", default="head")
+    mig.set_defaults(func=_cmd_migrate)
+
+    tok = sub.add_parser("token", help="print a JWT signed with the local secret (TLC_JWT_SECRET)")
+    tok.add_argument("--sub", required=True, help="the caller's user id")
+    tok.add_argument("--role", required=True, choices=["contractor", "ministry_officer", "admin"])
+    tok.add_argument("--org", required=True, help="contractor organisation id, or the ministry's code")
+    tok.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
+    tok.set_defaults(func=_cmd_token)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,56 @@
+"""All settings of tlc in one typed object, read from the environment (prefix TLC_)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "tlc"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TLC_", env_file=None, extra="ignore")
+
+    # Where the embedded defaults keep their files (SQLite data, the dev server's SQLite file).
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    # Empty means the SQLite file under data_dir; production sets a postgresql+psycopg:// URL.
+    database_url: str = ""
+
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "tlc-contracts"
+    # Temporal Cloud / mTLS: paths to the client certificate and key, when set.
+    temporal_tls_cert: Path | None = None
+    temporal_tls_key: Path | None = None
+    temporal_api_key: str | None = None
+
+    # JWT. HS256 with this shared secret for local use; RS256 keys from a JWKS URL in production.
+    # Each key is only ever tried with its own algorithm.
+    jwt_secret: str | None = "tlc-local-development-secret-change-me"
+    jwt_jwks_url: str | None = None
+    jwt_issuer: str = "tlc"
+    jwt_audience: str = "tlc-api"
+    jwt_leeway_seconds: int = 30
+    jwks_cache_seconds: int = 300
+
+    # Where the toolchain bootstrap caches the Temporal CLI and the Java test server.
+    cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "tlc")
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'tlc.sqlite3'}"
+
+    @property
+    def temporal_db_file(self) -> Path:
+        return self.data_dir / "temporal.sqlite3"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

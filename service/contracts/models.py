@@ -1,0 +1,53 @@
+"""Contracts: one contractor organisation, one programme, a term, and the obligation period after it."""
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import ConfigDict, model_validator
+from sqlmodel import Field, SQLModel
+
+from service.db import UTCDateTime, utcnow
+from service.ids import Identifier, Name
+
+ContractStatus = Literal["active", "closed"]
+
+
+def workflow_id_for(contract_id: str) -> str:
+    """The contract's workflow id, derived from its id so that a retry can never start a second one."""
+    return f"contract-{contract_id}"
+
+
+class ContractBase(SQLModel):
+    id: Identifier = Field(primary_key=True, max_length=64)
+    programme_id: Identifier = Field(foreign_key="programme.id", max_length=64, index=True)
+    contractor_org: Identifier = Field(foreign_key="organisation.id", max_length=64, index=True)
+    title: Name = Field(max_length=300)
+    start_date: date
+    end_date: date
+    commissioned: bool = Field(default=True, description="results come from commissioned R&D (Bayh-Dole)")
+
+
+class ContractCreate(ContractBase):
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="after")
+    def _term(self) -> "ContractCreate":
+        if self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class Contract(ContractBase, table=True):
+    obligation_period_end: date
+    workflow_id: str = Field(max_length=100, unique=True)
+    # Set by the contract's workflow when the obligation period has ended and everything is closed.
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(max_length=200)
+
+
+class ContractPublic(ContractBase):
+    obligation_period_end: date
+    status: ContractStatus
+    workflow_id: str
+    created_at: datetime

@@ -1,0 +1,56 @@
+"""Request and response bodies of the pure determinations (API.md, "Pure determinations")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
+
+from service.rules.ip_models import Condition, Exemption
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ObligationPeriodRequest(_Body):
+    start_date: date
+    end_date: date
+
+    @model_validator(mode="after")
+    def _order(self) -> "ObligationPeriodRequest":
+        if self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class ObligationPeriodResponse(BaseModel):
+    obligation_period_end: date = Field(description="end_date + 3 years (Civil Code art. 143 month-end)")
+
+
+class ShareholdingRequest(_Body):
+    # Strict: a share count is a whole number; 1.5 or "10" is a client bug, not something to round.
+    shares_held: StrictInt = Field(ge=0)
+    shares_outstanding: StrictInt = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _within(self) -> "ShareholdingRequest":
+        if self.shares_held > self.shares_outstanding:
+            raise ValueError("shares_held is more than shares_outstanding")
+        return self
+
+
+class ShareholdingResponse(BaseModel):
+    reportable: bool = Field(description="shares_held / shares_outstanding >= 1/3")
+
+
+class IpActionResponse(BaseModel):
+    consultation_required: bool
+    act_covered: bool
+    conditions: list[Condition]
+    exemptions: list[Exemption]
+    prior_approval_required: bool
+    consult_by: date | None
+    late: bool
+    reasons: list[str] = Field(description="one line each, in the caller's language (ja by default)")
+    reason_codes: list[str] = Field(description="stable codes of the reasons, in the same order")

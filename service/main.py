@@ -1,0 +1,109 @@
+"""The FastAPI application: routers, problem+json errors, health, and the process-wide resources."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from sqlalchemy import text
+
+from service import problems
+from service.auth.tokens import TokenVerifier
+from service.config import Settings, get_settings
+from service.contracts.router import router as contracts_router
+from service.db import engine_for
+from service.deps import AppContext
+from service.determinations.router import router as determinations_router
+from service.organisations.router import router as organisations_router
+from service.programmes.router import router as programmes_router
+from service.temporal_link import TemporalLink
+
+log = logging.getLogger("tlc.api")
+
+
+def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool = True) -> FastAPI:  # noqa: ANN001
+    settings = settings or get_settings()
+    engine = engine or engine_for(settings)
+    temporal = TemporalLink(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        relay = None
+        if run_relay:
+            relay = _start_relay(app, engine, temporal, settings)
+        try:
+            yield
+        finally:
+            if relay is not None:
+                await relay.stop()
+
+    app = FastAPI(title="tlc — technology-leakage compliance", version="0.1.0", lifespan=lifespan,
+                  description="Tracks the technology-leakage obligations of Japan's state-funded R&D "
+                              "contracts for the contract term plus three years.")
+    app.state.ctx = AppContext(settings=settings, engine=engine, verifier=TokenVerifier(settings),
+                               temporal=temporal, relay_poke=lambda: None)
+    problems.install(app)
+    _install_metrics(app)
+    for router in (determinations_router, organisations_router, programmes_router, contracts_router):
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        """The process is alive."""
+        return {"status": "ok"}
+
+    @app.get("/readyz", tags=["operations"])
+    async def readyz() -> JSONResponse:
+        """The database and Temporal are reachable."""
+        db_ok = await asyncio.to_thread(_db_ok, engine)
+        temporal_ok = await temporal.reachable()
+        ok = db_ok and temporal_ok
+        body = {"status": "ready" if ok else "not ready",
+                "database": "ok" if db_ok else "unreachable",
+                "temporal": "ok" if temporal_ok else "unreachable"}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    return app
+
+
+def _db_ok(engine) -> bool:  # noqa: ANN001
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _start_relay(app: FastAPI, engine, temporal: TemporalLink, settings: Settings):  # noqa: ANN001
+    from workflows.relay import Relay
+
+    relay = Relay(engine, temporal, settings.temporal_task_queue)
+    relay.start()
+    app.state.ctx.relay_poke = relay.poke
+    relay.poke()  # deliver whatever an earlier process left behind
+    return relay
+
+
+def _install_metrics(app: FastAPI) -> None:
+    registry = CollectorRegistry()
+    requests = Counter("tlc_http_requests_total", "HTTP requests", ["method", "route", "status"], registry=registry)
+    latency = Histogram("tlc_http_request_seconds", "HTTP request latency", ["method", "route"], registry=registry)
+
+    @app.middleware("http")
+    async def _measure(request: Request, call_next):  # noqa: ANN001
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")
+        requests.labels(request.method, route, str(response.status_code)).inc()
+        latency.labels(request.method, route).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,36 @@
+"""The outbox: what must reach Temporal is written in the same transaction as the record that causes it.
+
+A request commits its rows and an outbox row together, so an accepted record is never without the
+instruction to tell its workflow. The relay (workflows/relay.py) delivers rows in id order until
+Temporal has them; every delivery is idempotent on the Temporal side (workflow ids derived from
+record ids), so delivering a row twice is harmless and losing one is impossible.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, Session, SQLModel
+
+from service.db import UTCDateTime, utcnow
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox_message"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=50)
+    workflow_id: str = Field(max_length=100, index=True)
+    payload: dict[str, Any] = Field(sa_type=sa.JSON)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=2000)
+
+
+def enqueue(session: Session, *, kind: str, workflow_id: str, payload: dict[str, Any]) -> OutboxMessage:
+    msg = OutboxMessage(kind=kind, workflow_id=workflow_id, payload=payload)
+    session.add(msg)
+    return msg

@@ -1,0 +1,96 @@
+"""RFC 9457 problem details: every error the API gives, validation included, is application/problem+json."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("tlc.problems")
+MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://tlc.example/problems/"
+
+
+class ProblemDetail(BaseModel):
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str | None = None
+    instance: str | None = None
+    errors: list[dict[str, Any]] | None = None
+
+
+class Problem(Exception):
+    """Raise anywhere below a request to answer with this status and a problem+json body."""
+
+    def __init__(self, status: int, title: str, detail: str | None = None, *,
+                 type_: str | None = None, headers: dict[str, str] | None = None, **extra: Any):
+        super().__init__(detail or title)
+        self.status, self.title, self.detail = status, title, detail
+        self.type = type_ or f"{TYPE_BASE}{title.lower().replace(' ', '-')}"
+        self.headers = headers
+        self.extra = extra
+
+
+def not_found(what: str, ident: str) -> Problem:
+    # Outside the caller's scope answers exactly like "does not exist", so ids cannot be probed.
+    return Problem(404, "Not Found", f"No {what} {ident!r}.", type_="about:blank")
+
+
+def problem_response(status: int, title: str, detail: str | None = None, *, type_: str = "about:blank",
+                     instance: str | None = None, headers: dict[str, str] | None = None,
+                     **extra: Any) -> JSONResponse:
+    body: dict[str, Any] = {"type": type_, "title": title, "status": status}
+    if detail is not None:
+        body["detail"] = detail
+    if instance is not None:
+        body["instance"] = instance
+    body.update(extra)
+    return JSONResponse(jsonable_encoder(body), status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for e in errors:
+        msg = str(e.get("msg", "invalid"))
+        out.append({"loc": [str(p) for p in e.get("loc", ())], "msg": msg, "type": e.get("type")})
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return problem_response(exc.status, exc.title, exc.detail, type_=exc.type,
+                                instance=request.url.path, headers=exc.headers, **exc.extra)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return problem_response(422, "Unprocessable Content", "The request is not valid.",
+                                type_=f"{TYPE_BASE}validation", instance=request.url.path,
+                                errors=validation_errors(list(exc.errors())))
+
+    @app.exception_handler(ValidationError)
+    async def _model_validation(request: Request, exc: ValidationError) -> JSONResponse:
+        return problem_response(422, "Unprocessable Content", "The request is not valid.",
+                                type_=f"{TYPE_BASE}validation", instance=request.url.path,
+                                errors=validation_errors(list(exc.errors())))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        title = HTTPStatus(exc.status_code).phrase if exc.status_code in HTTPStatus._value2member_map_ else "Error"
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail != title else None
+        return problem_response(exc.status_code, title, detail, instance=request.url.path,
+                                headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return problem_response(500, "Internal Server Error", "An unexpected error occurred; it has been logged.",
+                                instance=request.url.path)

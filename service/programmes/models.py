@@ -1,0 +1,60 @@
+"""Programmes: a ministry's R&D programme, its technology areas and its policy overrides."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from pydantic import ConfigDict, field_validator
+from sqlmodel import Field, SQLModel
+
+from service.db import UTCDateTime, utcnow
+from service.ids import Identifier, Name
+from service.rules.areas import is_known_area
+from service.rules.policy import Policy
+
+
+class ProgrammeBase(SQLModel):
+    id: Identifier = Field(primary_key=True, max_length=64)
+    name: Name = Field(max_length=300)
+    ministry: Identifier = Field(foreign_key="organisation.id", max_length=64, index=True,
+                                 description="id of the ministry organisation in charge")
+    funding_agency: Identifier | None = Field(default=None, foreign_key="organisation.id", max_length=64)
+    technology_areas: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    leakage_measures_required: bool = True
+    annual_support_jpy: int = Field(ge=0, sa_type=sa.BigInteger,
+                                    description="support to one institution per year, in yen")
+    policy: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON,
+                                   description="overrides of the policy defaults")
+
+
+class ProgrammeCreate(ProgrammeBase):
+    model_config = ConfigDict(extra="forbid")
+
+    @field_validator("technology_areas")
+    @classmethod
+    def _known_areas(cls, areas: list[str]) -> list[str]:
+        unknown = [a for a in areas if not is_known_area(a)]
+        if unknown:
+            raise ValueError(f"unknown technology area code(s): {', '.join(unknown)}")
+        if len(set(areas)) != len(areas):
+            raise ValueError("technology areas are listed more than once")
+        return areas
+
+    @field_validator("policy")
+    @classmethod
+    def _valid_policy(cls, overrides: dict[str, Any]) -> dict[str, Any]:
+        # Validate now so that a bad override is a 422 at creation, never a failure years later.
+        Policy.with_overrides(overrides)
+        return overrides
+
+
+class Programme(ProgrammeBase, table=True):
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    def effective_policy(self) -> Policy:
+        return Policy.with_overrides(self.policy or {})
+
+
+class ProgrammePublic(ProgrammeBase):
+    created_at: datetime
+    effective_policy: Policy

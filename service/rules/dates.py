@@ -1,0 +1,53 @@
+"""Calendar arithmetic on Japan dates (DOMAIN.md §3; source line 1742, "契約終了後３年間").
+
+Periods are added by the calendar, and a day missing from the target month becomes the last day
+of that month (Civil Code art. 143): 2024-02-29 + 1 year = 2025-02-28. Every date is a Japan
+date, and a deadline "on day D" holds until 23:59:59 JST on D.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+JST = ZoneInfo("Asia/Tokyo")
+
+
+def add_months(d: date, months: int) -> date:
+    """``d`` plus ``months`` calendar months, clamped to the target month's last day."""
+    index = d.year * 12 + (d.month - 1) + months
+    year, month0 = divmod(index, 12)
+    if not MINYEAR <= year <= MAXYEAR:
+        # ValueError rather than OverflowError so that input validation turns it into a 422.
+        raise ValueError(f"{d.isoformat()} plus {months} months is outside the calendar")
+    month = month0 + 1
+    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+
+
+def add_years(d: date, years: int) -> date:
+    """``d`` plus ``years`` calendar years; 29 February lands on 28 February in common years."""
+    return add_months(d, 12 * years)
+
+
+def add_days(d: date, n: int) -> date:
+    """``d`` plus ``n`` days (``n`` may be negative)."""
+    try:
+        return d + timedelta(days=n)
+    except OverflowError as exc:
+        raise ValueError(f"{d.isoformat()} plus {n} days is outside the calendar") from exc
+
+
+def today_jst(now: datetime | None = None) -> date:
+    """The Japan date at instant ``now`` (an aware datetime), or at the current instant."""
+    if now is None:
+        now = datetime.now(UTC)
+    elif now.tzinfo is None or now.utcoffset() is None:
+        # A naive time could be the server's local time or UTC; guessing shifts dates by a day.
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(JST).date()
+
+
+def deadline_instant(d: date) -> datetime:
+    """The aware UTC instant from which a deadline on Japan date ``d`` has passed."""
+    return datetime.combine(add_days(d, 1), time(0), tzinfo=JST).astimezone(UTC)

@@ -1,0 +1,86 @@
+"""Policy defaults: the figures the source leaves to the administration (DOMAIN.md §3-§7).
+
+Figures fixed by the source (three years, one third, 10%, 85%) are not here; they are law,
+not settings. Everything here can be overridden per programme, and these defaults are the
+only place such numbers are written down.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+
+# Strict so that a JSON `true` or "30" in a programme's overrides is rejected, not coerced.
+# The upper bounds keep date arithmetic inside the calendar; ten years exceeds any contract step.
+_Days = Annotated[StrictInt, Field(ge=0, le=3660)]
+_PositiveDays = Annotated[StrictInt, Field(ge=1, le=3660)]
+_Months = Annotated[StrictInt, Field(ge=1, le=120)]
+
+
+class Policy(BaseModel):
+    """Configurable lead times, review cycles and reminder schedules."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    consultation_lead_days: _Days = Field(
+        60,
+        description="Days before the planned date by which an IP act must be consulted on "
+        "(「十分な時間的余裕」, DOMAIN.md §5).",
+    )
+    review_target_days: _PositiveDays = Field(
+        30,
+        description="Ministry-side target for reviewing a consultation case, in days from "
+        "submission, with the clock paused while information is requested.",
+    )
+    access_review_months: _Months = Field(
+        6, description="Months between the contractor's reviews of each core-technology access register."
+    )
+    supplier_review_months: _Months = Field(
+        12, description="Months between reviews of a supplier's implementation of the measures."
+    )
+    shareholder_initial_days: _Days = Field(
+        14,
+        description="Days after a contract is registered by which the initial declaration of "
+        "holders of one third or more is due.",
+    )
+    shareholder_change_days: _Days = Field(
+        14,
+        description="Days after a new holder of one third or more appears by which it must be "
+        "reported (「速やかに」).",
+    )
+    due_soon_days: _Days = Field(
+        14, description="An open obligation is shown as due soon this many days before its deadline."
+    )
+    reminder_days_before: tuple[_Days, ...] = Field(
+        (30, 7, 1),
+        description="Reminders are sent this many days before a deadline (sorted, largest first).",
+    )
+    escalation_days_after: tuple[_PositiveDays, ...] = Field(
+        (1, 7),
+        description="An overdue obligation is escalated to the ministry this many days after its "
+        "deadline (sorted, smallest first).",
+    )
+    prior_approval_lead_days: _Days = Field(
+        30,
+        description="Days before the planned date by which a Bayh-Dole prior-approval request "
+        "for an IP transfer is due (DOMAIN.md §7).",
+    )
+
+    @field_validator("reminder_days_before")
+    @classmethod
+    def _reminders_descending(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        # Duplicates would send the same reminder twice; order is the order they are sent in.
+        return tuple(sorted(set(v), reverse=True))
+
+    @field_validator("escalation_days_after")
+    @classmethod
+    def _escalations_ascending(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        return tuple(sorted(set(v)))
+
+    def with_overrides(self, overrides: dict[str, Any]) -> Policy:
+        """This policy with ``overrides`` applied; raises ``ValidationError`` on bad or unknown keys."""
+        return type(self).model_validate({**self.model_dump(), **overrides})
+
+
+DEFAULT_POLICY = Policy()

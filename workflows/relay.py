@@ -1,0 +1,123 @@
+"""Delivers outbox rows to Temporal, in order, until Temporal has each of them.
+
+Runs inside the API process: woken at once after a request commits a row, and on a back-off timer
+while rows are still undelivered (Temporal down). Every delivery is idempotent, so several relays
+(several API replicas) may run at the same time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+
+from service.db import session_scope, utcnow
+from service.outbox import OutboxMessage
+from service.temporal_link import TemporalLink
+from workflows.contract.types import ContractState
+from workflows.contract.workflows import ContractWorkflow
+
+log = logging.getLogger("tlc.relay")
+
+
+async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
+    if msg.kind == "contract.start":
+        state = ContractState.model_validate(msg.payload)
+        try:
+            await client.start_workflow(
+                ContractWorkflow.run, state, id=msg.workflow_id, task_queue=task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                # A contract's workflow runs once: a closed one must not be started again by a replay.
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+        except WorkflowAlreadyStartedError:
+            pass
+        return
+    raise ValueError(f"unknown outbox message kind {msg.kind!r}")
+
+
+def _pending(engine: Engine, limit: int) -> list[OutboxMessage]:
+    with session_scope(engine) as session:
+        return list(session.exec(select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None))
+                                 .order_by(OutboxMessage.id).limit(limit)).all())
+
+
+def _mark(engine: Engine, msg_id: int, error: str | None) -> None:
+    with session_scope(engine) as session:
+        msg = session.get(OutboxMessage, msg_id)
+        if msg is None or msg.delivered_at is not None:
+            return
+        msg.attempts += 1
+        if error is None:
+            msg.delivered_at = utcnow()
+        else:
+            msg.last_error = error[:2000]
+
+
+async def drain(engine: Engine, client: Client, task_queue: str, *, batch: int = 100) -> int:
+    """Deliver what is pending; returns how many rows are still undelivered after a failure (0 = all done)."""
+    while True:
+        rows = await asyncio.to_thread(_pending, engine, batch)
+        if not rows:
+            return 0
+        for msg in rows:
+            try:
+                await deliver(client, task_queue, msg)
+            except Exception as exc:  # noqa: BLE001 - any failure means: try again later
+                log.warning("outbox %s (%s) not delivered yet: %s", msg.id, msg.kind, exc)
+                await asyncio.to_thread(_mark, engine, msg.id, f"{type(exc).__name__}: {exc}")
+                return len(rows)
+            await asyncio.to_thread(_mark, engine, msg.id, None)
+
+
+class Relay:
+    def __init__(self, engine: Engine, temporal: TemporalLink, task_queue: str,
+                 max_backoff: timedelta = timedelta(seconds=30)):
+        self._engine, self._temporal, self._task_queue = engine, temporal, task_queue
+        self._wake = asyncio.Event()
+        self._max_backoff = max_backoff.total_seconds()
+        self._task: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def poke(self) -> None:
+        """Ask for a pass now; safe to call from request threads."""
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._loop(), name="tlc-outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+
+    async def _loop(self) -> None:
+        backoff = 0.5
+        while True:
+            # Cleared before the pass, so that a poke arriving during it starts another pass.
+            self._wake.clear()
+            try:
+                client = await self._temporal.client()
+                left = await drain(self._engine, client, self._task_queue)
+            except Exception as exc:  # noqa: BLE001 - Temporal or the database may be away for a while
+                log.warning("outbox relay pass failed: %s", exc)
+                left = 1
+            if left:
+                timeout: float | None = backoff
+                backoff = min(backoff * 2, self._max_backoff)
+            else:
+                timeout, backoff = None, 0.5
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout)
+            except TimeoutError:
+                pass

@@ -1,0 +1,25 @@
+"""The worker: runs every workflow and activity of tlc on one task queue."""
+
+from __future__ import annotations
+
+from sqlalchemy.engine import Engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from workflows.contract.activities import ContractActivities
+from workflows.contract.workflows import ContractWorkflow
+
+WORKFLOWS = [ContractWorkflow]
+
+# Pydantic and our pure modules are deterministic; importing them afresh in every sandbox would cost
+# ~240 ms per workflow instance for nothing.
+SANDBOX = SandboxedWorkflowRunner(
+    restrictions=SandboxRestrictions.default.with_passthrough_modules(
+        "pydantic", "pydantic_core", "annotated_types", "service.rules", "workflows.contract.types"))
+
+
+def build_worker(client: Client, engine: Engine, task_queue: str) -> Worker:
+    contract = ContractActivities(engine)
+    return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
+                  activities=[contract.mark_closed], workflow_runner=SANDBOX)
