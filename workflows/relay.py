@@ -91,7 +91,7 @@ class Relay:
 
     def start(self) -> None:
         self._loop = asyncio.get_running_loop()
-        self._task = asyncio.create_task(self._loop(), name="tlc-outbox-relay")
+        self._task = asyncio.create_task(self._run(), name="tlc-outbox-relay")
 
     async def stop(self) -> None:
         if self._task:
@@ -101,7 +101,7 @@ class Relay:
             except asyncio.CancelledError:
                 pass
 
-    async def _loop(self) -> None:
+    async def _run(self) -> None:
         backoff = 0.5
         while True:
             # Cleared before the pass, so that a poke arriving during it starts another pass.

@@ -10,7 +10,7 @@ from sqlmodel import Field, SQLModel
 from service.db import UTCDateTime, utcnow
 from service.ids import Identifier, Name
 from service.rules.areas import is_known_area
-from service.rules.policy import Policy
+from service.rules.policy import DEFAULT_POLICY, Policy
 
 
 class ProgrammeBase(SQLModel):
@@ -44,7 +44,7 @@ class ProgrammeCreate(ProgrammeBase):
     @classmethod
     def _valid_policy(cls, overrides: dict[str, Any]) -> dict[str, Any]:
         # Validate now so that a bad override is a 422 at creation, never a failure years later.
-        Policy.with_overrides(overrides)
+        DEFAULT_POLICY.with_overrides(overrides)
         return overrides
 
 
@@ -52,7 +52,7 @@ class Programme(ProgrammeBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     def effective_policy(self) -> Policy:
-        return Policy.with_overrides(self.policy or {})
+        return DEFAULT_POLICY.with_overrides(self.policy or {})
 
 
 class ProgrammePublic(ProgrammeBase):

@@ -92,6 +92,8 @@ def display(f: Fraction, places: int = 2) -> str:
     return "≈" + format(Decimal(f.numerator) / Decimal(f.denominator), f".{places}f")
 
 
+# Python-mode dumps are left to pydantic, which writes a Fraction as its exact "n/d" str; that
+# reads back through to_fraction, so nothing is rounded either way.
 ExactNumber = Annotated[
     Fraction,
     PlainValidator(to_fraction),
