@@ -8,6 +8,7 @@ from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime, utcnow
 from service.ids import Identifier, Name
+from service.rules.period import obligation_period_end
 
 ContractStatus = Literal["active", "closed"]
 
@@ -32,8 +33,7 @@ class ContractCreate(ContractBase):
 
     @model_validator(mode="after")
     def _term(self) -> "ContractCreate":
-        if self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
+        obligation_period_end(self.start_date, self.end_date)  # ValueError (422) when it cannot be computed
         return self
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from service.rules.ip_models import Condition, Exemption
+from service.rules.period import obligation_period_end
 
 
 class _Body(BaseModel):
@@ -19,8 +20,8 @@ class ObligationPeriodRequest(_Body):
 
     @model_validator(mode="after")
     def _order(self) -> "ObligationPeriodRequest":
-        if self.end_date < self.start_date:
-            raise ValueError("end_date is before start_date")
+        # Raises ValueError (a 422) for an order error or a period ending past the calendar's end.
+        obligation_period_end(self.start_date, self.end_date)
         return self
 
 

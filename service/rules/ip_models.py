@@ -79,7 +79,8 @@ class IpActionPlan(_Model):
     """A planned act on the R&D results' IP (know-how included)."""
 
     action: Action = Field(description="Which of the five acts is planned.")
-    planned_date: date = Field(description="Japan date on which the act is to be done.")
+    # The floor keeps "planned date minus any allowed lead time" inside the calendar.
+    planned_date: date = Field(ge=date(1900, 1, 1), description="Japan date on which the act is to be done.")
     forced_transfer_risk: bool = Field(
         False, description="The contractor has learned of a risk of forced transfer of the IP."
     )

@@ -28,4 +28,4 @@ def is_reportable(shares_held: int, shares_outstanding: int) -> bool:
         raise ValueError("shares_held must not be negative")
     if held > outstanding:
         raise ValueError("shares_held must not exceed shares_outstanding")
-    return held * THRESHOLD.denominator > outstanding * THRESHOLD.numerator
+    return held * THRESHOLD.denominator >= outstanding * THRESHOLD.numerator

@@ -348,6 +348,7 @@ def test_site_share_bounds_are_inclusive() -> None:
         {"action": "joint_rd", "planned_date": "2026-06-01"},
         {"action": "license", "planned_date": "2026-06-01", "counterparty": {"name": "A", "country": "US"}},
         {"action": "overseas_rd", "planned_date": "2026-02-30"},
+        {"action": "overseas_rd", "planned_date": "1899-12-31"},
         {"action": "overseas_rd"},
         {"action": "overseas_rd", "planned_date": "2026-06-01", "as_of": "2026-01-01"},
         {"action": "overseas_rd", "planned_date": "2026-06-01", "commissioned": True},

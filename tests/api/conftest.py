@@ -1,0 +1,62 @@
+"""API fixtures: the real app on a real database (SQLite and PostgreSQL), called over ASGI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from service.auth.tokens import issue_token
+from service.config import Settings
+from service.main import create_app
+
+SETTINGS = Settings(jwt_secret="test-secret-for-api-tests", temporal_address="127.0.0.1:1")
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return SETTINGS
+
+
+@pytest.fixture
+def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
+    """The app without its outbox relay (these tests need no Temporal; the outbox rows just wait)."""
+    app = create_app(settings, engine=engine, run_relay=False)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+AuthHeaders = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def auth(settings: Settings) -> AuthHeaders:
+    """auth(role, org, sub=...) -> headers with a valid bearer token."""
+    def headers(role: str = "admin", org: str = "admin", sub: str = "tester", **extra: str) -> dict[str, str]:
+        token = issue_token(settings, sub=sub, role=role, org=org)
+        return {"Authorization": f"Bearer {token}", **extra}
+    return headers
+
+
+@pytest.fixture
+def admin(auth: AuthHeaders) -> dict[str, str]:
+    return auth("admin", "admin")
+
+
+@pytest.fixture
+def world(client: TestClient, admin: dict[str, str]) -> TestClient:
+    """Two ministries, a funding agency, two contractors and one programme of METI's."""
+    for body in ({"id": "meti", "name": "経済産業省", "kind": "ministry", "country": "JP"},
+                 {"id": "mext", "name": "文部科学省", "kind": "ministry", "country": "JP"},
+                 {"id": "jst", "name": "JST", "kind": "funding_agency", "country": "JP"},
+                 {"id": "acme", "name": "Acme Quantum K.K.", "kind": "contractor", "country": "JP"},
+                 {"id": "other", "name": "Other Corp.", "kind": "contractor", "country": "JP"}):
+        r = client.post("/v1/organisations", json=body, headers=admin)
+        assert r.status_code == 201, r.text
+    from tests.factories import programme_body
+
+    r = client.post("/v1/programmes", json=programme_body(), headers=admin)
+    assert r.status_code == 201, r.text
+    return client
