@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
@@ -16,7 +18,9 @@ from service import problems
 from service.auth.tokens import TokenVerifier
 from service.config import Settings, get_settings
 from service.contracts.router import router as contracts_router
-from service.db import engine_for
+from service.db import engine_for, utcnow
+from service.events.router import router as events_router
+from service.obligations.router import router as obligations_router
 from service.deps import AppContext
 from service.determinations.router import router as determinations_router
 from service.organisations.router import router as organisations_router
@@ -26,7 +30,8 @@ from service.temporal_link import TemporalLink
 log = logging.getLogger("tlc.api")
 
 
-def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool = True) -> FastAPI:  # noqa: ANN001
+def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool = True,  # noqa: ANN001
+               now: Callable[[], datetime] | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or engine_for(settings)
     temporal = TemporalLink(settings)
@@ -46,10 +51,11 @@ def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool
                   description="Tracks the technology-leakage obligations of Japan's state-funded R&D "
                               "contracts for the contract term plus three years.")
     app.state.ctx = AppContext(settings=settings, engine=engine, verifier=TokenVerifier(settings),
-                               temporal=temporal, relay_poke=lambda: None)
+                               temporal=temporal, relay_poke=lambda: None, now=now or utcnow)
     problems.install(app)
     _install_metrics(app)
-    for router in (determinations_router, organisations_router, programmes_router, contracts_router):
+    for router in (determinations_router, organisations_router, programmes_router, obligations_router,
+                   contracts_router, events_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

@@ -1,10 +1,14 @@
 """Every table, imported once so that SQLModel.metadata (and Alembic) sees the whole schema."""
 
 from service.audit import AuditEntry
+from service.consultations.models import ConsultationCase
 from service.contracts.models import Contract
+from service.events.models import ContractEvent
 from service.idempotency import IdempotencyRecord
 from service.organisations.models import Organisation
 from service.outbox import OutboxMessage
+from service.obligations.models import DeadlineRow, ObligationRecord
 from service.programmes.models import Programme
 
-__all__ = ["AuditEntry", "Contract", "IdempotencyRecord", "Organisation", "OutboxMessage", "Programme"]
+__all__ = ["AuditEntry", "ConsultationCase", "Contract", "ContractEvent", "DeadlineRow", "IdempotencyRecord",
+           "ObligationRecord", "Organisation", "OutboxMessage", "Programme"]

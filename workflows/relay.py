@@ -16,11 +16,12 @@ from sqlmodel import select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError, RPCStatusCode
 
 from service.db import session_scope, utcnow
 from service.outbox import OutboxMessage
 from service.temporal_link import TemporalLink
-from workflows.contract.types import ContractState
+from workflows.contract.types import ContractState, EventApplied
 from workflows.contract.workflows import ContractWorkflow
 
 log = logging.getLogger("tlc.relay")
@@ -37,6 +38,17 @@ async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
         except WorkflowAlreadyStartedError:
             pass
+        return
+    if msg.kind == "contract.event":
+        applied = EventApplied.model_validate(msg.payload)
+        handle = client.get_workflow_handle(msg.workflow_id)
+        try:
+            await handle.signal(ContractWorkflow.event_applied, applied)
+        except RPCError as exc:
+            # The workflow has ended (obligation period over): it closed this event's deadlines with the
+            # rest, because the close and the event were serialised on the contract's row lock.
+            if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
         return
     raise ValueError(f"unknown outbox message kind {msg.kind!r}")
 

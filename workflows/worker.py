@@ -22,4 +22,4 @@ SANDBOX = SandboxedWorkflowRunner(
 def build_worker(client: Client, engine: Engine, task_queue: str) -> Worker:
     contract = ContractActivities(engine)
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS,
-                  activities=[contract.mark_closed], workflow_runner=SANDBOX)
+                  activities=[contract.advance, contract.close], workflow_runner=SANDBOX)

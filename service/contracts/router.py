@@ -26,7 +26,7 @@ def create_contract(body: ContractCreate, principal: CurrentPrincipal, session: 
     status, payload = record_once(
         session, principal=principal_key(principal), key=idempotency_key, method="POST", path="/v1/contracts",
         body=body.model_dump(mode="json"),
-        action=lambda: (201, service.register(session, principal=principal, body=body)),
+        action=lambda: (201, service.register(session, principal=principal, body=body, now=ctx.now())),
         conflict_detail=f"Contract {body.id!r} already exists.")
     # The workflow start is in the outbox, committed with the contract: the relay delivers it now,
     # or later if Temporal is away.
@@ -35,7 +35,7 @@ def create_contract(body: ContractCreate, principal: CurrentPrincipal, session: 
 
 
 @router.get("", response_model=Page[ContractPublic])
-def list_contracts(principal: CurrentPrincipal, session: SessionDep,
+def list_contracts(principal: CurrentPrincipal, session: SessionDep, ctx: CtxDep,
                    programme_id: str | None = None, contractor_org: str | None = None,
                    after: str | None = None,
                    limit: Annotated[int, Query(ge=1, le=500)] = 100) -> Page[ContractPublic]:
@@ -44,12 +44,9 @@ def list_contracts(principal: CurrentPrincipal, session: SessionDep,
         query = query.where(Contract.programme_id == programme_id)
     if contractor_org:
         query = query.where(Contract.contractor_org == contractor_org)
-    return page_of(session, query, Contract.id, after, limit, ContractPublic, convert=service.to_public)
-
-
-@router.get("/{contract_id}", response_model=ContractPublic)
-def get_contract(contract_id: str, principal: CurrentPrincipal, session: SessionDep) -> ContractPublic:
-    return service.to_public(service.get_visible(session, principal, contract_id))
+    today = ctx.today()
+    return page_of(session, query, Contract.id, after, limit, ContractPublic,
+                   convert=lambda c: service.to_public(c, today))
 
 
 @router.get("/{contract_id}/audit", response_model=list[AuditEntryPublic])

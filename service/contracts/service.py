@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlmodel import Session, select
 
@@ -13,7 +13,10 @@ from service.organisations.models import Organisation
 from service.problems import Problem, not_found
 from service.programmes.models import Programme
 from service.rules.dates import today_jst
+from service.rules.obligations.engine import initial_deadlines
+from service.rules.obligations.state import ObligationState
 from service.rules.period import obligation_period_end
+from service.obligations import service as obligations
 from workflows.contract.types import ContractState, ContractTerms
 
 
@@ -48,7 +51,7 @@ def _invalid(field: str, msg: str) -> Problem:
                    errors=[{"loc": ["body", field], "msg": msg}])
 
 
-def register(session: Session, *, principal: Principal, body: ContractCreate) -> ContractPublic:
+def register(session: Session, *, principal: Principal, body: ContractCreate, now: datetime) -> ContractPublic:
     """Record the contract, its audit entry and the order to start its workflow, in one transaction."""
     programme = session.get(Programme, body.programme_id)
     allowed = principal.role == "admin" or (
@@ -63,21 +66,23 @@ def register(session: Session, *, principal: Principal, body: ContractCreate) ->
         raise _invalid("contractor_org", f"no contractor organisation {body.contractor_org!r}")
     if session.get(Contract, body.id) is not None:
         raise Problem(409, "Conflict", f"Contract {body.id!r} already exists.")
-    try:
-        period_end = obligation_period_end(body.start_date, body.end_date)
-    except ValueError as exc:
-        raise _invalid("end_date", str(exc)) from exc
+    period_end = obligation_period_end(body.start_date, body.end_date)  # the schema checked it can be computed
     contract = Contract(**body.model_dump(), obligation_period_end=period_end,
-                        workflow_id=workflow_id_for(body.id), created_by=actor_of(principal))
+                        workflow_id=workflow_id_for(body.id), created_by=actor_of(principal), created_at=now)
     session.add(contract)
     session.flush()
     audit.append(session, contract_id=contract.id, actor=actor_of(principal), action="contract.registered",
                  start_date=body.start_date.isoformat(), end_date=body.end_date.isoformat(),
                  obligation_period_end=period_end.isoformat(), programme_id=body.programme_id,
                  contractor_org=body.contractor_org)
+    state = ObligationState()
+    policy = programme.effective_policy()
+    initial_deadlines(state, obligations.context_of(contract), policy)
+    obligations.save(session, contract.id, state)
     terms = ContractTerms(contract_id=contract.id, programme_id=contract.programme_id,
                           contractor_org=contract.contractor_org, start_date=contract.start_date,
                           end_date=contract.end_date, obligation_period_end=period_end)
     outbox.enqueue(session, kind="contract.start", workflow_id=contract.workflow_id,
-                   payload=ContractState(terms=terms).model_dump(mode="json"))
-    return to_public(contract)
+                   payload=ContractState(terms=terms, clock=obligations.snapshot(
+                       state, today=today_jst(contract.created_at), policy=policy)).model_dump(mode="json"))
+    return to_public(contract, today_jst(now))

@@ -1,27 +1,45 @@
-"""One workflow per contract: it owns the contract's clock from registration to term + 3 years."""
+"""One workflow per contract: it owns the contract's clock from registration to term + 3 years.
+
+Thin by design: it knows only the days on which the obligation state changes by the calendar (a
+ClockSnapshot) and sleeps until the next one, or until an event signal brings a newer snapshot
+(the updatable-timer pattern). On waking it runs the `contract.advance` activity, which applies the
+pure clock rules to the database state and returns the next snapshot. At the end of the obligation
+period it closes everything and ends.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import asyncio
+from datetime import date, datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
-    from service.rules.dates import deadline_instant
-    from workflows.contract.types import ContractState, ContractStatus
+    from service.rules.dates import JST, deadline_instant
+    from workflows.contract.types import ClockSnapshot, ContractState, ContractStatus, EventApplied
 
-# A run sleeps in bounded chunks and hands over to a fresh run after a few years, so that histories
+# A run waits in bounded chunks and hands over to a fresh run after a few years, so that histories
 # stay small and no single run outlives a server's execution cap (the Java test server's is 10 years).
 MAX_SLEEP = timedelta(days=366)
 MAX_RUN_SPAN = timedelta(days=4 * 366)
+MAX_EVENTS_PER_RUN = 2000
+REMEMBERED_EVENT_IDS = 1000
+ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
+
+
+def start_of_day(d: date) -> datetime:
+    """00:00 JST on day d: when the calendar moves a deadline to its state of that day."""
+    return deadline_instant(d - timedelta(days=1))
 
 
 @workflow.defn(name="ContractWorkflow")
 class ContractWorkflow:
     def __init__(self) -> None:
         self._state: ContractState | None = None
+        self._woken = False
+        self._events_this_run = 0
 
     @workflow.run
     async def run(self, state: ContractState) -> ContractStatus:
@@ -29,18 +47,52 @@ class ContractWorkflow:
         closes_at = deadline_instant(state.terms.obligation_period_end)
         run_started = workflow.now()
         while workflow.now() < closes_at:
-            remaining = closes_at - workflow.now()
-            await workflow.sleep(min(remaining, MAX_SLEEP))
-            if workflow.now() >= closes_at:
-                break
-            if workflow.info().is_continue_as_new_suggested() or workflow.now() - run_started >= MAX_RUN_SPAN:
+            now = workflow.now()
+            wake_at = min([start_of_day(d) for d in state.clock.wake_on] + [closes_at])
+            if wake_at <= now and wake_at < closes_at:
+                await self._advance(now.astimezone(JST).date())
+                continue
+            self._woken = False
+            try:
+                await workflow.wait_condition(lambda: self._woken, timeout=min(wake_at - now, MAX_SLEEP))
+            except asyncio.TimeoutError:
+                pass
+            if (workflow.info().is_continue_as_new_suggested() or workflow.now() - run_started >= MAX_RUN_SPAN
+                    or self._events_this_run >= MAX_EVENTS_PER_RUN):
                 await workflow.wait_condition(workflow.all_handlers_finished)
                 workflow.continue_as_new(state.model_copy(update={"runs": state.runs + 1}))
+        await workflow.execute_activity("contract.close", args=[state.terms.contract_id, closes_at],
+                                        start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
         state.phase = "closed"
-        await workflow.execute_activity(
-            "contract.mark_closed", args=[state.terms.contract_id, closes_at],
-            start_to_close_timeout=timedelta(seconds=30), retry_policy=ACTIVITY_RETRY)
+        state.clock = ClockSnapshot(version=state.clock.version, wake_on=[], closed=True)
         return self._status()
+
+    async def _advance(self, today: date) -> None:
+        assert self._state is not None
+        snap = await workflow.execute_activity(
+            "contract.advance", args=[self._state.terms.contract_id, today], result_type=ClockSnapshot,
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
+        self._state.wakes += 1
+        # Only days after today can wake us again, whatever a stale snapshot said.
+        snap.wake_on = [d for d in snap.wake_on if d > today]
+        self._adopt(snap)
+
+    def _adopt(self, snap: ClockSnapshot) -> None:
+        # The database is never behind a signal (signals are sent after commit), so the newest version wins
+        # and an activity's fresh reading replaces a signal's of the same version.
+        assert self._state is not None
+        if snap.version >= self._state.clock.version:
+            self._state.clock = snap
+
+    @workflow.signal(name="event_applied")
+    def event_applied(self, applied: EventApplied) -> None:
+        assert self._state is not None
+        if applied.event_id in self._state.applied_event_ids:
+            return  # a redelivery: already applied
+        self._state.applied_event_ids = (self._state.applied_event_ids + [applied.event_id])[-REMEMBERED_EVENT_IDS:]
+        self._events_this_run += 1
+        self._adopt(applied.snapshot)
+        self._woken = True
 
     @workflow.query(name="status")
     def status(self) -> ContractStatus:
@@ -48,8 +100,10 @@ class ContractWorkflow:
 
     def _status(self) -> ContractStatus:
         assert self._state is not None
-        terms = self._state.terms
-        return ContractStatus(contract_id=terms.contract_id, phase=self._state.phase,
-                              obligation_period_end=terms.obligation_period_end,
-                              closes_at=deadline_instant(terms.obligation_period_end),
-                              as_of=workflow.now(), runs=self._state.runs)
+        s = self._state
+        return ContractStatus(contract_id=s.terms.contract_id, phase=s.phase,
+                              obligation_period_end=s.terms.obligation_period_end,
+                              closes_at=deadline_instant(s.terms.obligation_period_end), as_of=workflow.now(),
+                              runs=s.runs, clock_version=s.clock.version,
+                              next_wake_on=min(s.clock.wake_on) if s.clock.wake_on else None,
+                              applied_events=len(s.applied_event_ids), wakes=s.wakes)

@@ -1,0 +1,34 @@
+"""The body and answer of POST /v1/contracts/{id}/events (API.md, "Contractor events")."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from service.rules.obligations.effects import Effect
+from service.rules.obligations.events import EventType
+
+
+class EventCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: EventType
+    occurred_on: date = Field(description="the Japan date on which it happened (not after today)")
+    data: dict[str, Any] = Field(description="the fields of this event type (see API.md)")
+
+
+class EventAccepted(BaseModel):
+    event_id: str
+    effects: list[Effect]
+
+
+class EventPublic(BaseModel):
+    id: str
+    type: str
+    occurred_on: date
+    reported_on: date
+    data: dict[str, Any]
+    effects: list[Effect]
+    actor: str

@@ -1,0 +1,87 @@
+"""Accepting a contractor event: validate, apply the rules, and record everything in one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from pydantic import ValidationError
+from sqlmodel import Session
+
+from service import audit, outbox
+from service.auth.tokens import Principal
+from service.consultations.models import ConsultationCase
+from service.contracts.service import actor_of, get_visible
+from service.events.models import ContractEvent
+from service.events.schemas import EventCreate
+from service.obligations import service as obligations
+from service.problems import Problem
+from service.rules.obligations import engine
+from service.rules.obligations.effects import Rejected
+from service.rules.obligations.events import Event, parse_data
+from workflows.contract.types import EventApplied
+
+VALIDATION = "https://tlc.example/problems/validation"
+
+
+def _invalid(errors: list[dict]) -> Problem:
+    return Problem(422, "Unprocessable Content", "The event is not valid.", type_=VALIDATION, errors=errors)
+
+
+def _validate_data(body: EventCreate):  # noqa: ANN202
+    try:
+        return parse_data(body.type, body.data)
+    except ValidationError as exc:
+        raise _invalid([{"loc": ["body", "data", *map(str, e["loc"])], "msg": e["msg"]} for e in exc.errors()]) from exc
+
+
+def accept(session: Session, *, principal: Principal, contract_id: str, body: EventCreate,
+           today: date) -> dict:
+    """Record the event, its effects, the new state, its audit entries and the workflow's signal, or nothing."""
+    get_visible(session, principal, contract_id)  # 404 outside the caller's scope
+    if principal.role not in ("contractor", "admin"):
+        raise Problem(403, "Forbidden", "Events are reported by the contractor.", type_="about:blank")
+    data = _validate_data(body)
+    if body.occurred_on > today:
+        raise _invalid([{"loc": ["body", "occurred_on"], "msg": f"is after today ({today}, JST)"}])
+    contract = obligations.lock_contract(session, contract_id)
+    assert contract is not None
+    if contract.closed_at is not None or today > contract.obligation_period_end:
+        raise Problem(409, "Contract closed",
+                      f"The obligation period ended on {contract.obligation_period_end}; the record is read-only.")
+    policy = obligations.policy_of(session, contract)
+    state = obligations.load(session, contract_id)
+    event = Event(id=f"evt_{uuid.uuid4().hex[:24]}", type=body.type, occurred_on=body.occurred_on,
+                  reported_on=today, data=data)
+    try:
+        effects = engine.apply_event(state, event, ctx=obligations.context_of(contract), policy=policy)
+    except Rejected as exc:
+        raise Problem(exc.status, "Event rejected", exc.detail) from exc
+
+    actor = actor_of(principal)
+    obligations.save(session, contract_id, state)
+    effect_dicts = [e.model_dump(mode="json", exclude_none=True) for e in effects]
+    session.add(ContractEvent(id=event.id, contract_id=contract_id, type=body.type, occurred_on=body.occurred_on,
+                              reported_on=today, data=data.model_dump(mode="json"), effects=effect_dicts,
+                              actor=actor))
+    _open_cases(session, contract_id, event, state, today)
+    audit.append(session, contract_id=contract_id, actor=actor, action=f"event.{body.type}", event_id=event.id,
+                 occurred_on=body.occurred_on.isoformat(), data=data.model_dump(mode="json"))
+    for e in effect_dicts:
+        audit.append(session, contract_id=contract_id, actor="system", action=f"effect.{e['kind']}",
+                     event_id=event.id, **{k: v for k, v in e.items() if k != "kind"})
+    outbox.enqueue(session, kind="contract.event", workflow_id=contract.workflow_id,
+                   payload=EventApplied(event_id=event.id, snapshot=obligations.snapshot(
+                       state, today=today, policy=policy)).model_dump(mode="json"))
+    # Absent fields are left out rather than null, as API.md writes effects: {kind, id?, due_on?}.
+    return {"event_id": event.id, "effects": effect_dicts}
+
+
+def _open_cases(session: Session, contract_id: str, event: Event, state, today: date) -> None:  # noqa: ANN001
+    plan = state.plans.get(event.id) if event.type == "ip_action.planned" else None
+    if plan is None or plan.case_id is None:
+        return
+    session.add(ConsultationCase(id=plan.case_id, contract_id=contract_id, plan_event_id=event.id,
+                                 status="submitted", action=plan.action, planned_date=plan.planned_date,
+                                 consult_by=plan.consult_by, submitted_on=today,
+                                 late=today > plan.consult_by, determination=event.data.model_dump(mode="json")))

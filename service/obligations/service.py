@@ -1,0 +1,72 @@
+"""Loading and saving a contract's obligation state, with its deadline rows kept in step."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session, select
+
+from service.contracts.models import Contract
+from service.obligations.models import DeadlineRow, ObligationRecord
+from service.programmes.models import Programme
+from service.rules.obligations.clock import wake_dates
+from service.rules.obligations.context import ContractContext
+from service.rules.obligations.state import ObligationState
+from service.rules.policy import Policy
+from workflows.contract.types import ClockSnapshot
+
+
+def context_of(contract: Contract) -> ContractContext:
+    from service.rules.dates import today_jst
+
+    return ContractContext(contract_id=contract.id, start_date=contract.start_date, end_date=contract.end_date,
+                           obligation_period_end=contract.obligation_period_end,
+                           commissioned=contract.commissioned,
+                           registered_on=today_jst(contract.created_at))
+
+
+def policy_of(session: Session, contract: Contract) -> Policy:
+    programme = session.get(Programme, contract.programme_id)
+    assert programme is not None  # a foreign key guarantees it
+    return programme.effective_policy()
+
+
+def lock_contract(session: Session, contract_id: str) -> Contract | None:
+    """The contract row, locked until the transaction ends: one contract's changes apply one at a time."""
+    return session.exec(select(Contract).where(Contract.id == contract_id).with_for_update()).first()
+
+
+def load(session: Session, contract_id: str) -> ObligationState:
+    record = session.get(ObligationRecord, contract_id)
+    return ObligationState() if record is None else ObligationState.model_validate(record.state)
+
+
+def save(session: Session, contract_id: str, state: ObligationState) -> None:
+    record = session.get(ObligationRecord, contract_id)
+    payload = state.model_dump(mode="json")
+    if record is None:
+        session.add(ObligationRecord(contract_id=contract_id, version=state.version, state=payload))
+    else:
+        record.version, record.state = state.version, payload
+        session.add(record)
+    _sync_deadlines(session, contract_id, state)
+
+
+def _sync_deadlines(session: Session, contract_id: str, state: ObligationState) -> None:
+    rows = {r.id: r for r in session.exec(select(DeadlineRow).where(DeadlineRow.contract_id == contract_id))}
+    for d in state.deadlines.values():
+        values = dict(kind=d.kind, obligation=d.obligation, subject=d.subject, due_on=d.due_on, state=d.state,
+                      opened_by=d.opened_by, resolved_by=d.resolved_by, resolved_on=d.resolved_on)
+        row = rows.get(d.id)
+        if row is None:
+            session.add(DeadlineRow(contract_id=contract_id, id=d.id, **values))
+        elif any(getattr(row, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(row, k, v)
+            session.add(row)
+
+
+def snapshot(state: ObligationState, *, today: date, policy: Policy) -> ClockSnapshot:
+    """What the contract's workflow needs to keep the clock: the days on which to wake."""
+    return ClockSnapshot(version=state.version, wake_on=wake_dates(state, today=today, policy=policy),
+                         closed=state.closed)

@@ -1,0 +1,16 @@
+"""What the rules know of the contract itself."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel
+
+
+class ContractContext(BaseModel):
+    contract_id: str
+    start_date: date
+    end_date: date
+    obligation_period_end: date
+    commissioned: bool
+    registered_on: date

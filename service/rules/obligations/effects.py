@@ -1,0 +1,36 @@
+"""What an event or the passing of a day caused, as the API reports it (API.md effect kinds)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel
+
+EffectKind = Literal["shareholder_report_filed", "consultation_opened", "prior_approval_requested",
+                     "deadline_set", "deadline_met", "late_filing", "violation_recorded"]
+
+
+class Effect(BaseModel):
+    kind: EffectKind
+    id: str | None = None
+    due_on: date | None = None
+
+
+class Transition(BaseModel):
+    """A deadline's state changed because a day passed (the contract workflow's clock)."""
+
+    deadline_id: str
+    kind: str
+    before: str
+    after: str
+    on: date
+    violation_id: str | None = None
+
+
+class Rejected(Exception):
+    """The event is well-formed but cannot apply to this contract's state (unknown item, plan, ...)."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status, self.detail = status, detail

@@ -1,0 +1,293 @@
+"""Applying one contractor event to a contract's obligation state (DOMAIN.md §4-§7).
+
+Pure: the caller supplies the state, the contract, the policy and the event (with the day it is
+reported); it gets back the effects, and `state` is changed in place. A `Rejected` exception means the
+event does not fit the state (an unknown item or plan) and nothing may be recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from service.rules.dates import add_days, add_months
+from service.rules.ip_action import determine_ip_action
+from service.rules.obligations.clock import clock_state
+from service.rules.ip_models import IpActionPlan, IpActionRequest
+from service.rules.obligations import events as ev
+from service.rules.obligations.context import ContractContext
+from service.rules.obligations.effects import Effect, Rejected
+from service.rules.obligations.state import (CoreItem, Deadline, Grant, Holder, ObligationState, Plan,
+                                             Supplier, Violation)
+from service.rules.policy import Policy
+from service.rules.shareholding import is_reportable
+
+
+class _Run:
+    """One application: the state, the event and the effects collected so far."""
+
+    def __init__(self, state: ObligationState, ctx: ContractContext, policy: Policy, event: ev.Event):
+        self.state, self.ctx, self.policy, self.event = state, ctx, policy, event
+        self.effects: list[Effect] = []
+
+    def set_deadline(self, kind: str, subject: str, due_on: date) -> Deadline | None:
+        # Nothing is due after the obligation period: every obligation closes with it (DOMAIN.md §3).
+        if due_on > self.ctx.obligation_period_end:
+            return None
+        d = Deadline(id=self.state.next_deadline_id(kind, subject), kind=kind, subject=subject,  # type: ignore[arg-type]
+                     due_on=due_on, opened_by=self.event.id)
+        self.state.deadlines[d.id] = d
+        self.effects.append(Effect(kind="deadline_set", id=d.id, due_on=due_on))
+        return d
+
+    def meet(self, d: Deadline) -> None:
+        d.state, d.resolved_by, d.resolved_on = "met", self.event.id, self.event.reported_on
+        self.effects.append(Effect(kind="deadline_met", id=d.id, due_on=d.due_on))
+
+    def violate(self, kind: str, detail: str, deadline: Deadline | None = None) -> None:
+        v = Violation(id=f"violation.{len(self.state.violations) + 1}", kind=kind, event_id=self.event.id,
+                      deadline_id=deadline.id if deadline else None, on=self.event.reported_on, detail=detail)
+        self.state.violations.append(v)
+        if deadline is not None and deadline.is_open:
+            deadline.state, deadline.resolved_by, deadline.resolved_on = "violated", self.event.id, v.on
+        self.effects.append(Effect(kind="violation_recorded", id=v.id))
+
+    def late(self, ref: str, due_on: date) -> None:
+        self.effects.append(Effect(kind="late_filing", id=ref, due_on=due_on))
+
+
+def initial_deadlines(state: ObligationState, ctx: ContractContext, policy: Policy) -> None:
+    """Registering a contract opens the initial shareholder declaration (DOMAIN.md §6)."""
+    due = add_days(ctx.registered_on, policy.shareholder_initial_days)
+    d = Deadline(id=state.next_deadline_id("shareholder_declaration", ""), kind="shareholder_declaration",
+                 subject="", due_on=min(due, ctx.obligation_period_end), opened_by="contract.registered")
+    state.deadlines[d.id] = d
+    state.version += 1
+
+
+def holder_key(name: str, country: str) -> str:
+    # The same holder reported with other spacing or case must not count as a new holder.
+    return f"{country.upper()}:{' '.join(name.casefold().split())}"
+
+
+# --- C: shareholders of one third or more (source l.1762-1767) --------------------------------------------
+
+def _declared(run: _Run, data: ev.ShareholdingDeclared) -> None:
+    e = run.event
+    for h in data.holders:
+        run.state.holders[holder_key(h.name, h.country)] = Holder(
+            name=h.name, country=h.country, shares_held=h.shares_held, shares_outstanding=data.shares_outstanding,
+            at_or_above_third=is_reportable(h.shares_held, data.shares_outstanding), changed_on=e.occurred_on)
+    run.effects.append(Effect(kind="shareholder_report_filed", id=e.id))
+    d = run.state.open_deadline("shareholder_declaration", "")
+    if d is not None:
+        run.meet(d)
+        if e.reported_on > d.due_on:
+            run.late(d.id, d.due_on)
+
+
+def _changed(run: _Run, data: ev.ShareholdingChanged) -> None:
+    e = run.event
+    key = holder_key(data.holder.name, data.holder.country)
+    before = run.state.holders.get(key)
+    above = is_reportable(data.shares_held, data.shares_outstanding)
+    run.state.holders[key] = Holder(name=data.holder.name, country=data.holder.country,
+                                    shares_held=data.shares_held, shares_outstanding=data.shares_outstanding,
+                                    at_or_above_third=above, changed_on=e.occurred_on)
+    if above and not (before and before.at_or_above_third):
+        # A new holder of one third or more: this event is the prompt report (速やかに, policy days).
+        run.effects.append(Effect(kind="shareholder_report_filed", id=e.id))
+        due = add_days(e.occurred_on, run.policy.shareholder_change_days)
+        if e.reported_on > due:
+            run.late(e.id, due)
+
+
+# --- A1-A3: core technology, access, employees, suppliers (source l.1778-1786) ---------------------------
+
+def _next_anchored(anchor: date, months: int, after: date) -> date:
+    """The first of anchor + k*months (k >= 1) that falls after `after`: reviews keep their rhythm."""
+    k = 1
+    while (due := add_months(anchor, k * months)) <= after:
+        k += 1
+    return due
+
+
+def _item_registered(run: _Run, data: ev.CoreItemRegistered) -> None:
+    if data.item_ref in run.state.items:
+        raise Rejected(409, f"core-technology item {data.item_ref!r} is already registered")
+    run.state.items[data.item_ref] = CoreItem(item_ref=data.item_ref, title=data.title,
+                                              registered_on=run.event.occurred_on)
+    run.set_deadline("access_review", data.item_ref,
+                     add_months(run.event.occurred_on, run.policy.access_review_months))
+
+
+def _require_item(run: _Run, item_ref: str) -> CoreItem:
+    item = run.state.items.get(item_ref)
+    if item is None:
+        raise Rejected(422, f"no core-technology item {item_ref!r} is registered on this contract")
+    return item
+
+
+def _granted(run: _Run, data: ev.AccessChange) -> None:
+    _require_item(run, data.item_ref)
+    if run.state.active_grants(employee_ref=data.employee_ref, item_ref=data.item_ref):
+        return  # already has access: nothing changes
+    run.state.grants.append(Grant(item_ref=data.item_ref, employee_ref=data.employee_ref,
+                                  granted_on=run.event.occurred_on, reason=data.reason,
+                                  granted_by_event=run.event.id))
+
+
+def _revoke(run: _Run, item_ref: str, employee_ref: str, on: date) -> bool:
+    grants = run.state.active_grants(employee_ref=employee_ref, item_ref=item_ref)
+    for g in grants:
+        g.revoked_on = on
+    return bool(grants)
+
+
+def _revoked(run: _Run, data: ev.AccessChange) -> None:
+    _require_item(run, data.item_ref)
+    if not _revoke(run, data.item_ref, data.employee_ref, run.event.occurred_on):
+        raise Rejected(409, f"{data.employee_ref!r} has no access to {data.item_ref!r} to revoke")
+
+
+def _review_completed(run: _Run, data: ev.AccessReviewCompleted) -> None:
+    items = [_require_item(run, ref) for ref in dict.fromkeys(data.item_refs)]
+    for item in items:
+        for emp in data.removed_employee_refs:
+            _revoke(run, item.item_ref, emp, run.event.occurred_on)
+        d = run.state.open_deadline("access_review", item.item_ref)
+        if d is not None:
+            run.meet(d)
+            if run.event.reported_on > d.due_on:
+                run.late(d.id, d.due_on)
+        run.set_deadline("access_review", item.item_ref,
+                         _next_anchored(item.registered_on, run.policy.access_review_months, run.event.occurred_on))
+
+
+def _departing(run: _Run, data: ev.EmployeeDeparting) -> None:
+    d = run.state.open_deadline("departure", data.employee_ref)
+    if d is not None:
+        if d.due_on == data.departure_date:
+            return
+        # A new departure date moves the case; the workflow re-arms its timer from the new state.
+        d.due_on = data.departure_date
+        d.state = clock_state(d, run.event.reported_on, run.policy)  # type: ignore[assignment]
+        run.effects.append(Effect(kind="deadline_set", id=d.id, due_on=d.due_on))
+        return
+    run.set_deadline("departure", data.employee_ref, data.departure_date)
+
+
+def _departed(run: _Run, data: ev.EmployeeDeparted) -> None:
+    e = run.event
+    d = run.state.open_deadline("departure", data.employee_ref)
+    if d is None:
+        d = run.set_deadline("departure", data.employee_ref, e.occurred_on)
+    open_access = run.state.active_grants(employee_ref=data.employee_ref)
+    if open_access:
+        items = ", ".join(sorted({g.item_ref for g in open_access}))
+        run.violate("access_not_revoked_by_departure",
+                    f"employee {data.employee_ref} left with access to {items} not revoked", d)
+    if data.confidentiality_pledge == "missing":
+        run.violate("confidentiality_pledge_missing",
+                    f"no confidentiality pledge was obtained from departing employee {data.employee_ref}", d)
+    # A refused non-compete pledge is a valid outcome of an effort duty: recorded, never a violation.
+    if d is not None and d.is_open:
+        run.meet(d)
+
+
+def _engaged(run: _Run, data: ev.SupplierEngaged) -> None:
+    e = run.event
+    if data.supplier_ref in run.state.suppliers:
+        raise Rejected(409, f"supplier {data.supplier_ref!r} is already engaged on this contract")
+    run.state.suppliers[data.supplier_ref] = Supplier(
+        supplier_ref=data.supplier_ref, name=data.name, country=data.country, holds_core_tech=data.holds_core_tech,
+        engaged_on=e.occurred_on, nda_signed_on=data.nda_signed_on)
+    if not data.holds_core_tech:
+        return
+    if data.nda_signed_on is None or data.nda_signed_on > e.occurred_on:
+        run.violate("supplier_nda_missing",
+                    f"supplier {data.supplier_ref} holds core technology without an NDA signed on or before "
+                    f"engagement ({e.occurred_on})")
+    run.set_deadline("supplier_review", data.supplier_ref,
+                     add_months(e.occurred_on, run.policy.supplier_review_months))
+
+
+def _reviewed(run: _Run, data: ev.SupplierReviewed) -> None:
+    supplier = run.state.suppliers.get(data.supplier_ref)
+    if supplier is None:
+        raise Rejected(422, f"no supplier {data.supplier_ref!r} is engaged on this contract")
+    if not supplier.holds_core_tech:
+        return
+    d = run.state.open_deadline("supplier_review", data.supplier_ref)
+    if d is not None:
+        run.meet(d)
+        if run.event.reported_on > d.due_on:
+            run.late(d.id, d.due_on)
+    run.set_deadline("supplier_review", data.supplier_ref,
+                     _next_anchored(supplier.engaged_on, run.policy.supplier_review_months, run.event.occurred_on))
+
+
+# --- B and D: planned IP acts (source l.1744-1760; l.1675-1711) ----------------------------------------
+
+def _planned(run: _Run, data: IpActionPlan) -> None:
+    e = run.event
+    req = IpActionRequest(**data.model_dump(), as_of=e.reported_on, commissioned=run.ctx.commissioned,
+                          obligation_period_end=run.ctx.obligation_period_end, ministry_notice=False)
+    result = determine_ip_action(req, as_of=e.reported_on, policy=run.policy)
+    plan = Plan(event_id=e.id, action=data.action, planned_date=data.planned_date,
+                consultation_required=result.consultation_required, consult_by=result.consult_by,
+                prior_approval_required=result.prior_approval_required)
+    if result.consultation_required:
+        plan.case_id, plan.case_status = f"case-{e.id}", "submitted"
+        run.effects.append(Effect(kind="consultation_opened", id=plan.case_id, due_on=result.consult_by))
+        if result.late:
+            run.late(plan.case_id, result.consult_by)  # type: ignore[arg-type]
+        run.set_deadline("consultation_conclusion", e.id, data.planned_date)
+    if result.prior_approval_required:
+        run.effects.append(Effect(kind="prior_approval_requested", id=f"approval-{e.id}",
+                                  due_on=data.planned_date))
+        run.set_deadline("prior_approval", e.id, data.planned_date)
+    run.state.plans[e.id] = plan
+
+
+def _completed(run: _Run, data: ev.IpActionCompleted) -> None:
+    plan = run.state.plans.get(data.plan_event_id)
+    if plan is None:
+        raise Rejected(422, f"no planned IP act {data.plan_event_id!r} on this contract")
+    if plan.completed_on is not None:
+        raise Rejected(409, f"the planned act {data.plan_event_id!r} is already recorded as completed")
+    plan.completed_on = run.event.occurred_on
+    if plan.consultation_required and plan.case_status != "concluded":
+        run.violate("act_before_consultation_concluded",
+                    f"the {plan.action} act was done before consultation case {plan.case_id} was concluded",
+                    run.state.open_deadline("consultation_conclusion", plan.event_id))
+    if plan.prior_approval_required and not plan.prior_approval_granted:
+        run.violate("transfer_without_prior_approval",
+                    "the transfer was done without the state's prior approval (Bayh-Dole)",
+                    run.state.open_deadline("prior_approval", plan.event_id))
+
+
+def _incident(run: _Run, data: ev.IncidentReported) -> None:
+    return  # recorded in the audit trail; no deadline follows from it
+
+
+HANDLERS: dict[str, Callable[[_Run, object], None]] = {
+    "shareholding.declared": _declared, "shareholding.changed": _changed,
+    "ip_action.planned": _planned, "ip_action.completed": _completed,
+    "core_item.registered": _item_registered, "access.granted": _granted, "access.revoked": _revoked,
+    "access_review.completed": _review_completed,
+    "employee.departing": _departing, "employee.departed": _departed,
+    "supplier.engaged": _engaged, "supplier.reviewed": _reviewed,
+    "incident.reported": _incident,
+}
+
+
+def apply_event(state: ObligationState, event: ev.Event, *, ctx: ContractContext, policy: Policy) -> list[Effect]:
+    """Apply `event` to `state` in place and return its effects; raises Rejected when it cannot apply."""
+    if state.closed:
+        raise Rejected(409, "the contract's obligation period has ended; its record is read-only")
+    run = _Run(state, ctx, policy, event)
+    data = ev.parse_data(event.type, event.data) if isinstance(event.data, dict) else event.data
+    HANDLERS[event.type](run, data)
+    state.version += 1
+    return run.effects

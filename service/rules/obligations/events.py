@@ -1,0 +1,142 @@
+"""Contractor events (API.md, "Contractor events"): one schema per type, validated strictly."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+
+from service.rules.countries import CountryCode
+from service.rules.ip_models import IpActionPlan
+
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Shares = Annotated[StrictInt, Field(ge=0)]
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HolderShares(_Data):
+    name: Text
+    country: CountryCode
+    shares_held: Shares
+
+
+class ShareholdingDeclared(_Data):
+    shares_outstanding: Annotated[StrictInt, Field(gt=0)]
+    holders: list[HolderShares] = Field(description="holders of one third or more; empty declares none")
+
+    @model_validator(mode="after")
+    def _within(self) -> "ShareholdingDeclared":
+        for h in self.holders:
+            if h.shares_held > self.shares_outstanding:
+                raise ValueError(f"{h.name}: shares_held is more than shares_outstanding")
+        return self
+
+
+class HolderRef(_Data):
+    name: Text
+    country: CountryCode
+
+
+class ShareholdingChanged(_Data):
+    holder: HolderRef
+    shares_held: Shares
+    shares_outstanding: Annotated[StrictInt, Field(gt=0)]
+
+    @model_validator(mode="after")
+    def _within(self) -> "ShareholdingChanged":
+        if self.shares_held > self.shares_outstanding:
+            raise ValueError("shares_held is more than shares_outstanding")
+        return self
+
+
+class IpActionCompleted(_Data):
+    plan_event_id: Ref
+
+
+class CoreItemRegistered(_Data):
+    item_ref: Ref
+    title: Text
+
+
+class AccessChange(_Data):
+    item_ref: Ref
+    employee_ref: Ref
+    reason: LongText = ""
+
+
+class AccessReviewCompleted(_Data):
+    item_refs: list[Ref] = Field(min_length=1)
+    removed_employee_refs: list[Ref] = Field(default_factory=list)
+
+
+class EmployeeDeparting(_Data):
+    employee_ref: Ref
+    departure_date: date
+
+
+class EmployeeDeparted(_Data):
+    employee_ref: Ref
+    confidentiality_pledge: Literal["obtained", "missing"]
+    noncompete_pledge: Literal["obtained", "refused", "not_requested"]
+
+
+class SupplierEngaged(_Data):
+    supplier_ref: Ref
+    name: Text
+    country: CountryCode
+    holds_core_tech: bool
+    nda_signed_on: date | None = None
+
+
+class SupplierReviewed(_Data):
+    supplier_ref: Ref
+    outcome: Literal["compliant", "findings"]
+    notes: LongText = ""
+
+
+class IncidentReported(_Data):
+    severity: Literal["near_miss", "incident"]
+    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+
+
+DATA_SCHEMAS: dict[str, type[BaseModel]] = {
+    "shareholding.declared": ShareholdingDeclared,
+    "shareholding.changed": ShareholdingChanged,
+    "ip_action.planned": IpActionPlan,
+    "ip_action.completed": IpActionCompleted,
+    "core_item.registered": CoreItemRegistered,
+    "access.granted": AccessChange,
+    "access.revoked": AccessChange,
+    "access_review.completed": AccessReviewCompleted,
+    "employee.departing": EmployeeDeparting,
+    "employee.departed": EmployeeDeparted,
+    "supplier.engaged": SupplierEngaged,
+    "supplier.reviewed": SupplierReviewed,
+    "incident.reported": IncidentReported,
+}
+EventType = Literal[
+    "shareholding.declared", "shareholding.changed", "ip_action.planned", "ip_action.completed",
+    "core_item.registered", "access.granted", "access.revoked", "access_review.completed",
+    "employee.departing", "employee.departed", "supplier.engaged", "supplier.reviewed", "incident.reported",
+]
+
+
+class Event(BaseModel):
+    """An accepted event, as the rules see it: its id, type, day, validated data and the day it was reported."""
+
+    id: str
+    type: EventType
+    occurred_on: date
+    reported_on: date
+    data: Any
+
+
+def parse_data(event_type: str, data: Any) -> BaseModel:
+    """Validate `data` against its type's schema; raises pydantic ValidationError."""
+    return DATA_SCHEMAS[event_type].model_validate(data)

@@ -1,0 +1,149 @@
+"""The obligation state of one contract: registers, deadlines and violations (DOMAIN.md §4-§7)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+DeadlineState = Literal["ok", "due_soon", "overdue", "met", "violated", "closed"]
+OPEN_STATES: frozenset[str] = frozenset({"ok", "due_soon", "overdue"})
+
+# The obligation each deadline belongs to, as DOMAIN.md names them.
+Obligation = Literal["access_control", "employees", "suppliers", "ip_consultation", "shareholders",
+                     "bayh_dole"]
+DeadlineKind = Literal[
+    "shareholder_declaration",  # C: initial declaration, 14 days after registration
+    "access_review",            # A1: every 6 months from the item's registration
+    "departure",                # A2: access revoked and confidentiality pledge by the departure date
+    "supplier_review",          # A3: every 12 months from engagement
+    "consultation_conclusion",  # B: the case concluded before the planned act
+    "prior_approval",           # D: Bayh-Dole approval before the planned transfer
+]
+OBLIGATION_OF: dict[str, Obligation] = {
+    "shareholder_declaration": "shareholders", "access_review": "access_control", "departure": "employees",
+    "supplier_review": "suppliers", "consultation_conclusion": "ip_consultation", "prior_approval": "bayh_dole",
+}
+# Where each rule comes from (DOMAIN.md section; source lines of ../shared/seed/000_7adb3b3e8b27f12b.txt).
+SOURCE_OF: dict[str, str] = {
+    "shareholders": "DOMAIN.md §6; source l.1762-1767",
+    "access_control": "DOMAIN.md §4 A1; source l.1778-1779",
+    "employees": "DOMAIN.md §4 A2; source l.1780-1783",
+    "suppliers": "DOMAIN.md §4 A3; source l.1784-1786",
+    "ip_consultation": "DOMAIN.md §5; source l.1744-1760",
+    "bayh_dole": "DOMAIN.md §7; source l.1675-1711",
+}
+
+
+class Deadline(BaseModel):
+    id: str
+    kind: DeadlineKind
+    subject: str = Field(description="what it is about: an item, employee, supplier or plan reference")
+    due_on: date
+    state: DeadlineState = "ok"
+    opened_by: str | None = Field(None, description="the event that set it")
+    resolved_by: str | None = Field(None, description="the event that met or violated it")
+    resolved_on: date | None = None
+
+    @property
+    def obligation(self) -> Obligation:
+        return OBLIGATION_OF[self.kind]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class Holder(BaseModel):
+    name: str
+    country: str
+    shares_held: int
+    shares_outstanding: int
+    at_or_above_third: bool
+    changed_on: date
+
+
+class CoreItem(BaseModel):
+    item_ref: str
+    title: str
+    registered_on: date
+
+
+class Grant(BaseModel):
+    item_ref: str
+    employee_ref: str
+    granted_on: date
+    reason: str
+    granted_by_event: str
+    revoked_on: date | None = None
+
+
+class Supplier(BaseModel):
+    supplier_ref: str
+    name: str
+    country: str
+    holds_core_tech: bool
+    engaged_on: date
+    nda_signed_on: date | None
+
+
+class Plan(BaseModel):
+    event_id: str
+    action: str
+    planned_date: date
+    consultation_required: bool
+    case_id: str | None = None
+    case_status: str | None = None
+    consult_by: date | None = None
+    prior_approval_required: bool = False
+    prior_approval_granted: bool = False
+    completed_on: date | None = None
+
+
+class Violation(BaseModel):
+    id: str
+    kind: str
+    event_id: str | None
+    deadline_id: str | None
+    on: date
+    detail: str
+
+
+class ObligationState(BaseModel):
+    """Everything the rules need to judge the next event or the next day. Versioned: each change +1."""
+
+    version: int = 0
+    deadlines: dict[str, Deadline] = Field(default_factory=dict)
+    holders: dict[str, Holder] = Field(default_factory=dict)
+    items: dict[str, CoreItem] = Field(default_factory=dict)
+    grants: list[Grant] = Field(default_factory=list)
+    suppliers: dict[str, Supplier] = Field(default_factory=dict)
+    plans: dict[str, Plan] = Field(default_factory=dict)
+    violations: list[Violation] = Field(default_factory=list)
+    closed: bool = False
+
+    def active_grants(self, *, employee_ref: str | None = None, item_ref: str | None = None) -> list[Grant]:
+        return [g for g in self.grants if g.revoked_on is None
+                and (employee_ref is None or g.employee_ref == employee_ref)
+                and (item_ref is None or g.item_ref == item_ref)]
+
+    def next_deadline_id(self, kind: str, subject: str) -> str:
+        n = sum(1 for d in self.deadlines.values() if d.kind == kind and d.subject == subject) + 1
+        return f"{kind}.{subject}.{n}" if subject else f"{kind}.{n}"
+
+    def open_deadline(self, kind: str, subject: str) -> Deadline | None:
+        for d in self.deadlines.values():
+            if d.kind == kind and d.subject == subject and d.is_open:
+                return d
+        return None
+
+VIOLATION_OBLIGATION: dict[str, Obligation] = {
+    "access_not_revoked_by_departure": "employees",
+    "confidentiality_pledge_missing": "employees",
+    "supplier_nda_missing": "suppliers",
+    "act_before_consultation_concluded": "ip_consultation",
+    "transfer_without_prior_approval": "bayh_dole",
+}
+OBLIGATIONS: tuple[Obligation, ...] = ("shareholders", "access_control", "employees", "suppliers",
+                                       "ip_consultation", "bayh_dole")
