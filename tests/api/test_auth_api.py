@@ -201,3 +201,10 @@ def test_health_needs_no_token(client: TestClient) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200
     assert r.json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("change", [
+    {"exp": "tomorrow"}, {"sub": 42}, {"sub": ""}, {"org": ""}, {"org": ["acme"]}, {"iat": "now"},
+])
+def test_claims_of_the_wrong_type_are_401(client: TestClient, settings: Settings, change: dict) -> None:
+    assert_401(call(client, "Bearer " + sign(settings, claims(settings, **change))))

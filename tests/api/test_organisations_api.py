@@ -206,3 +206,16 @@ def test_list_pagination(client: TestClient, admin) -> None:
     assert [o["id"] for o in r["items"]] == ["o4"] and r["next_after"] is None
     for limit in (0, 501, -1):
         assert_problem(client.get(ORGS, params={"limit": limit}, headers=admin), 422, loc=["query", "limit"])
+
+
+def test_nul_character_in_the_name_is_422(client: TestClient, admin, engine: Engine) -> None:
+    # A NUL cannot be stored in a PostgreSQL text column; bad input must never give a 500 (API.md).
+    assert_problem(client.post(ORGS, json=org_body(name="Acme\x00Quantum"), headers=admin), 422, loc=["body", "name"])
+    assert org_count(engine) == 0
+
+
+def test_nul_character_in_an_id_is_an_ordinary_404(client: TestClient, admin) -> None:
+    body = assert_problem(client.get(f"{ORGS}/a%00b", headers=admin), 404)
+    assert body["title"] == "Not Found"
+    r = client.get(ORGS, params={"after": "\x00"}, headers=admin)
+    assert r.status_code in (200, 422), r.text

@@ -36,6 +36,7 @@ class _Run:
             return None
         d = Deadline(id=self.state.next_deadline_id(kind, subject), kind=kind, subject=subject,  # type: ignore[arg-type]
                      due_on=due_on, opened_by=self.event.id)
+        d.state = clock_state(d, self.event.reported_on, self.policy)  # type: ignore[assignment]
         self.state.deadlines[d.id] = d
         self.effects.append(Effect(kind="deadline_set", id=d.id, due_on=due_on))
         return d
@@ -61,6 +62,7 @@ def initial_deadlines(state: ObligationState, ctx: ContractContext, policy: Poli
     due = add_days(ctx.registered_on, policy.shareholder_initial_days)
     d = Deadline(id=state.next_deadline_id("shareholder_declaration", ""), kind="shareholder_declaration",
                  subject="", due_on=min(due, ctx.obligation_period_end), opened_by="contract.registered")
+    d.state = clock_state(d, ctx.registered_on, policy)  # type: ignore[assignment]
     state.deadlines[d.id] = d
     state.version += 1
 
@@ -112,6 +114,18 @@ def _next_anchored(anchor: date, months: int, after: date) -> date:
     return due
 
 
+def _meet_review(run: _Run, d: Deadline | None) -> None:
+    if d is not None:
+        run.meet(d)
+        if run.event.reported_on > d.due_on:
+            run.late(d.id, d.due_on)
+
+
+def _covered_until(run: _Run, met: Deadline | None) -> date:
+    """A review done early covers its own period: the next one is due after the met one's due day."""
+    return run.event.occurred_on if met is None else max(run.event.occurred_on, met.due_on)
+
+
 def _item_registered(run: _Run, data: ev.CoreItemRegistered) -> None:
     if data.item_ref in run.state.items:
         raise Rejected(409, f"core-technology item {data.item_ref!r} is already registered")
@@ -156,12 +170,9 @@ def _review_completed(run: _Run, data: ev.AccessReviewCompleted) -> None:
         for emp in data.removed_employee_refs:
             _revoke(run, item.item_ref, emp, run.event.occurred_on)
         d = run.state.open_deadline("access_review", item.item_ref)
-        if d is not None:
-            run.meet(d)
-            if run.event.reported_on > d.due_on:
-                run.late(d.id, d.due_on)
+        _meet_review(run, d)
         run.set_deadline("access_review", item.item_ref,
-                         _next_anchored(item.registered_on, run.policy.access_review_months, run.event.occurred_on))
+                         _next_anchored(item.registered_on, run.policy.access_review_months, _covered_until(run, d)))
 
 
 def _departing(run: _Run, data: ev.EmployeeDeparting) -> None:
@@ -219,12 +230,9 @@ def _reviewed(run: _Run, data: ev.SupplierReviewed) -> None:
     if not supplier.holds_core_tech:
         return
     d = run.state.open_deadline("supplier_review", data.supplier_ref)
-    if d is not None:
-        run.meet(d)
-        if run.event.reported_on > d.due_on:
-            run.late(d.id, d.due_on)
+    _meet_review(run, d)
     run.set_deadline("supplier_review", data.supplier_ref,
-                     _next_anchored(supplier.engaged_on, run.policy.supplier_review_months, run.event.occurred_on))
+                     _next_anchored(supplier.engaged_on, run.policy.supplier_review_months, _covered_until(run, d)))
 
 
 # --- B and D: planned IP acts (source l.1744-1760; l.1675-1711) ----------------------------------------

@@ -1,0 +1,803 @@
+"""The obligation engine, one event type at a time (DOMAIN.md §4-§7; API.md "Contractor events").
+
+Pure: a state, a contract context, the default policy and an event in; effects out, state changed in place.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from service.rules.obligations import clock
+from service.rules.obligations.context import ContractContext
+from service.rules.obligations.effects import Effect, Rejected
+from service.rules.obligations.engine import apply_event, holder_key, initial_deadlines
+from service.rules.obligations.events import Event
+from service.rules.obligations.state import Deadline, ObligationState
+from service.rules.policy import Policy
+
+POLICY = Policy()
+REGISTERED = date(2026, 4, 1)
+PERIOD_END = date(2034, 3, 31)
+
+
+def context(**kw: Any) -> ContractContext:
+    values = dict(contract_id="c-001", start_date=date(2026, 4, 1), end_date=date(2031, 3, 31),
+                  obligation_period_end=PERIOD_END, commissioned=True, registered_on=REGISTERED)
+    return ContractContext(**{**values, **kw})
+
+
+CTX = context()
+
+
+def fx(kind: str, id: str | None = None, due_on: date | None = None) -> Effect:  # noqa: A002
+    return Effect(kind=kind, id=id, due_on=due_on)  # type: ignore[arg-type]
+
+
+class Contract:
+    """One contract's state, fed events in order; each event gets id e1, e2, ..."""
+
+    def __init__(self, ctx: ContractContext = CTX, *, registered: bool = True):
+        self.ctx = ctx
+        self.state = ObligationState()
+        if registered:
+            initial_deadlines(self.state, ctx, POLICY)
+        self.n = 0
+
+    def apply(self, type_: str, occurred_on: date, data: dict[str, Any], *,
+              reported_on: date | None = None) -> list[Effect]:
+        self.n += 1
+        event = Event(id=f"e{self.n}", type=type_, occurred_on=occurred_on,  # type: ignore[arg-type]
+                      reported_on=reported_on or occurred_on, data=data)
+        return apply_event(self.state, event, ctx=self.ctx, policy=POLICY)
+
+    def rejected(self, type_: str, occurred_on: date, data: dict[str, Any], status: int) -> Rejected:
+        before = self.state.model_copy(deep=True)
+        with pytest.raises(Rejected) as info:
+            self.apply(type_, occurred_on, data)
+        assert info.value.status == status, info.value.detail
+        assert self.state == before  # nothing applied
+        return info.value
+
+    def deadline(self, id: str) -> Deadline:  # noqa: A002
+        return self.state.deadlines[id]
+
+
+# --------------------------------------------------------------------------------------------
+# C. Shareholders of one third or more
+
+
+def test_registration_opens_the_initial_declaration_due_14_days_later() -> None:
+    c = Contract()
+    assert c.state.version == 1
+    assert c.state.deadlines == {"shareholder_declaration.1": Deadline(
+        id="shareholder_declaration.1", kind="shareholder_declaration", subject="", due_on=date(2026, 4, 15),
+        state="due_soon", opened_by="contract.registered")}
+
+
+def test_initial_declaration_is_never_due_after_the_obligation_period() -> None:
+    c = Contract(context(registered_on=date(2034, 3, 26)))
+    assert c.deadline("shareholder_declaration.1").due_on == PERIOD_END
+
+
+def test_declaration_on_the_due_day_meets_it_and_is_not_late() -> None:
+    c = Contract()
+    effects = c.apply("shareholding.declared", date(2026, 4, 15), {
+        "shares_outstanding": 3000,
+        "holders": [{"name": "Big Holder Co.", "country": "JP", "shares_held": 1000},
+                    {"name": "Small Fund", "country": "US", "shares_held": 999}]})
+    assert effects == [fx("shareholder_report_filed", "e1"),
+                       fx("deadline_met", "shareholder_declaration.1", date(2026, 4, 15))]
+    d = c.deadline("shareholder_declaration.1")
+    assert (d.state, d.resolved_by, d.resolved_on) == ("met", "e1", date(2026, 4, 15))
+    holders = c.state.holders
+    assert set(holders) == {"JP:big holder co.", "US:small fund"}
+    assert holders["JP:big holder co."].at_or_above_third is True
+    assert holders["US:small fund"].at_or_above_third is False
+
+
+def test_declaration_the_day_after_the_due_day_is_a_late_filing() -> None:
+    c = Contract()
+    effects = c.apply("shareholding.declared", date(2026, 4, 16), {"shares_outstanding": 10, "holders": []})
+    assert effects == [fx("shareholder_report_filed", "e1"),
+                       fx("deadline_met", "shareholder_declaration.1", date(2026, 4, 15)),
+                       fx("late_filing", "shareholder_declaration.1", date(2026, 4, 15))]
+    assert c.deadline("shareholder_declaration.1").state == "met"
+    assert c.state.holders == {}
+
+
+def test_a_second_declaration_files_a_report_and_meets_nothing() -> None:
+    c = Contract()
+    c.apply("shareholding.declared", date(2026, 4, 2), {"shares_outstanding": 10, "holders": []})
+    assert c.apply("shareholding.declared", date(2026, 4, 3), {"shares_outstanding": 10, "holders": []}) == [
+        fx("shareholder_report_filed", "e2")]
+
+
+def changed(name: str, held: int, outstanding: int, country: str = "JP") -> dict[str, Any]:
+    return {"holder": {"name": name, "country": country}, "shares_held": held, "shares_outstanding": outstanding}
+
+
+@pytest.mark.parametrize(("held", "outstanding", "reportable"), [
+    (1, 3, True), (100, 300, True), (99, 300, False), (333_333_334, 1_000_000_000, True),
+    (333_333_333, 1_000_000_000, False), (10**29, 3 * 10**29, True), (10**29 - 1, 3 * 10**29, False),
+    (3_000_000_000_000_001, 9_000_000_000_000_001, True), (3_000_000_000_000_000, 9_000_000_000_000_001, False),
+])
+def test_a_new_holder_is_reportable_from_exactly_one_third(held: int, outstanding: int, reportable: bool) -> None:
+    c = Contract()
+    effects = c.apply("shareholding.changed", date(2026, 5, 1), changed("New Holder", held, outstanding))
+    assert effects == ([fx("shareholder_report_filed", "e1")] if reportable else [])
+    h = c.state.holders["JP:new holder"]
+    assert (h.shares_held, h.shares_outstanding, h.at_or_above_third) == (held, outstanding, reportable)
+    assert h.changed_on == date(2026, 5, 1)
+
+
+def test_a_holder_already_above_that_stays_above_is_not_new() -> None:
+    c = Contract()
+    c.apply("shareholding.declared", date(2026, 4, 2), {
+        "shares_outstanding": 1000, "holders": [{"name": "Big Holder Co.", "country": "JP", "shares_held": 400}]})
+    assert c.apply("shareholding.changed", date(2026, 6, 1), changed("Big Holder Co.", 500, 1000),
+                   reported_on=date(2026, 9, 1)) == []  # not new, so never late either
+    assert c.state.holders["JP:big holder co."].shares_held == 500
+
+
+def test_a_holder_reported_by_change_and_still_above_is_not_new_again() -> None:
+    c = Contract()
+    assert c.apply("shareholding.changed", date(2026, 5, 1), changed("H", 1, 3)) == [
+        fx("shareholder_report_filed", "e1")]
+    assert c.apply("shareholding.changed", date(2026, 5, 2), changed("H", 2, 3)) == []
+
+
+def test_a_holder_that_drops_below_and_crosses_again_is_new_again() -> None:
+    c = Contract()
+    assert c.apply("shareholding.changed", date(2026, 5, 1), changed("H", 400, 1000)) == [
+        fx("shareholder_report_filed", "e1")]
+    assert c.apply("shareholding.changed", date(2026, 6, 1), changed("H", 333, 1000)) == []
+    assert c.state.holders["JP:h"].at_or_above_third is False
+    assert c.apply("shareholding.changed", date(2026, 7, 1), changed("H", 334, 1000)) == [
+        fx("shareholder_report_filed", "e3")]
+
+
+@pytest.mark.parametrize("spelling", ["big holder co.", "BIG HOLDER CO.", "  Big   Holder\tCo. ", "Big\u3000Holder Co."])
+def test_the_same_holder_with_other_case_or_spacing_is_the_same_holder(spelling: str) -> None:
+    c = Contract()
+    c.apply("shareholding.declared", date(2026, 4, 2), {
+        "shares_outstanding": 300, "holders": [{"name": "Big Holder Co.", "country": "JP", "shares_held": 100}]})
+    assert c.apply("shareholding.changed", date(2026, 5, 1), changed(spelling, 150, 300, country="jp")) == []
+    assert list(c.state.holders) == ["JP:big holder co."]
+
+
+def test_holder_key_ignores_case_and_spacing_but_not_country() -> None:
+    assert holder_key(" ACME  Holdings ", "jp") == holder_key("acme holdings", "JP") == "JP:acme holdings"
+    assert holder_key("Acme Holdings", "US") != holder_key("Acme Holdings", "JP")
+
+
+def test_the_same_name_in_another_country_is_another_holder() -> None:
+    c = Contract()
+    c.apply("shareholding.changed", date(2026, 5, 1), changed("Acme Holdings", 1, 3, country="JP"))
+    assert c.apply("shareholding.changed", date(2026, 5, 1), changed("Acme Holdings", 1, 3, country="US")) == [
+        fx("shareholder_report_filed", "e2")]
+
+
+def test_a_new_holder_reported_on_day_14_is_not_late() -> None:
+    c = Contract()
+    assert c.apply("shareholding.changed", date(2026, 5, 1), changed("H", 1, 3), reported_on=date(2026, 5, 15)) == [
+        fx("shareholder_report_filed", "e1")]
+
+
+def test_a_new_holder_reported_on_day_15_is_late() -> None:
+    c = Contract()
+    assert c.apply("shareholding.changed", date(2026, 5, 1), changed("H", 1, 3), reported_on=date(2026, 5, 16)) == [
+        fx("shareholder_report_filed", "e1"), fx("late_filing", "e1", date(2026, 5, 15))]
+
+
+def test_a_holder_under_one_third_reported_late_is_not_a_late_filing() -> None:
+    c = Contract()
+    assert c.apply("shareholding.changed", date(2026, 5, 1), changed("H", 1, 4), reported_on=date(2026, 8, 1)) == []
+
+
+# --------------------------------------------------------------------------------------------
+# A1. Core-technology items, access and access reviews
+
+
+def register_item(c: Contract, on: date, ref: str = "ITEM-1") -> list[Effect]:
+    return c.apply("core_item.registered", on, {"item_ref": ref, "title": "Cryogenic control firmware"})
+
+
+def access(c: Contract, type_: str, on: date, employee: str, item: str = "ITEM-1") -> list[Effect]:
+    return c.apply(type_, on, {"item_ref": item, "employee_ref": employee, "reason": "needs it"})
+
+
+def review(c: Contract, on: date, items: list[str], removed: list[str] | None = None, *,
+           reported_on: date | None = None) -> list[Effect]:
+    return c.apply("access_review.completed", on, {"item_refs": items, "removed_employee_refs": removed or []},
+                   reported_on=reported_on)
+
+
+def test_registering_an_item_sets_its_access_review_six_months_later_clamped_to_february() -> None:
+    c = Contract()
+    assert register_item(c, date(2026, 8, 31)) == [fx("deadline_set", "access_review.ITEM-1.1", date(2027, 2, 28))]
+    d = c.deadline("access_review.ITEM-1.1")
+    assert (d.kind, d.subject, d.state, d.opened_by) == ("access_review", "ITEM-1", "ok", "e1")
+    assert c.state.items["ITEM-1"].registered_on == date(2026, 8, 31)
+
+
+def test_an_item_registered_on_31_august_before_a_leap_year_is_reviewed_on_29_february() -> None:
+    c = Contract()
+    assert register_item(c, date(2027, 8, 31)) == [fx("deadline_set", "access_review.ITEM-1.1", date(2028, 2, 29))]
+
+
+def test_an_item_cannot_be_registered_twice() -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1))
+    c.rejected("core_item.registered", date(2026, 5, 2), {"item_ref": "ITEM-1", "title": "again"}, 409)
+
+
+def test_granting_and_revoking_access_keep_the_register_and_have_no_effects() -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1))
+    assert access(c, "access.granted", date(2026, 5, 2), "EMP-1") == []
+    assert access(c, "access.granted", date(2026, 5, 3), "EMP-1") == []  # already has it: nothing changes
+    assert [(g.employee_ref, g.granted_on, g.granted_by_event) for g in c.state.active_grants()] == [
+        ("EMP-1", date(2026, 5, 2), "e2")]
+    assert access(c, "access.revoked", date(2026, 5, 4), "EMP-1") == []
+    assert c.state.active_grants() == []
+    assert c.state.grants[0].revoked_on == date(2026, 5, 4)
+
+
+def test_revoking_access_that_is_not_held_is_a_conflict() -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1))
+    c.rejected("access.revoked", date(2026, 5, 2), {"item_ref": "ITEM-1", "employee_ref": "EMP-1"}, 409)
+    access(c, "access.granted", date(2026, 5, 2), "EMP-1")
+    access(c, "access.revoked", date(2026, 5, 3), "EMP-1")
+    c.rejected("access.revoked", date(2026, 5, 4), {"item_ref": "ITEM-1", "employee_ref": "EMP-1"}, 409)
+
+
+@pytest.mark.parametrize(("type_", "data"), [
+    ("access.granted", {"item_ref": "NOPE", "employee_ref": "EMP-1"}),
+    ("access.revoked", {"item_ref": "NOPE", "employee_ref": "EMP-1"}),
+    ("access_review.completed", {"item_refs": ["ITEM-1", "NOPE"], "removed_employee_refs": ["EMP-1"]}),
+])
+def test_an_unknown_item_is_rejected_with_422_and_changes_nothing(type_: str, data: dict[str, Any]) -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1))
+    access(c, "access.granted", date(2026, 5, 2), "EMP-1")
+    err = c.rejected(type_, date(2026, 6, 1), data, 422)
+    assert "NOPE" in err.detail
+
+
+def test_a_review_on_the_due_day_meets_it_and_sets_the_next_on_the_anchor_day() -> None:
+    c = Contract()
+    register_item(c, date(2026, 8, 31))
+    assert review(c, date(2027, 2, 28), ["ITEM-1"]) == [
+        fx("deadline_met", "access_review.ITEM-1.1", date(2027, 2, 28)),
+        fx("deadline_set", "access_review.ITEM-1.2", date(2027, 8, 31))]  # anchored on the 31st, not 28 Aug
+    d = c.deadline("access_review.ITEM-1.1")
+    assert (d.state, d.resolved_by, d.resolved_on) == ("met", "e2", date(2027, 2, 28))
+    assert c.deadline("access_review.ITEM-1.2").opened_by == "e2"
+    assert review(c, date(2027, 8, 31), ["ITEM-1"]) == [
+        fx("deadline_met", "access_review.ITEM-1.2", date(2027, 8, 31)),
+        fx("deadline_set", "access_review.ITEM-1.3", date(2028, 2, 29))]
+
+
+def test_a_late_review_meets_the_open_one_as_a_late_filing_and_keeps_the_rhythm() -> None:
+    c = Contract()
+    register_item(c, date(2026, 8, 31))
+    assert review(c, date(2027, 3, 10), ["ITEM-1"]) == [
+        fx("deadline_met", "access_review.ITEM-1.1", date(2027, 2, 28)),
+        fx("late_filing", "access_review.ITEM-1.1", date(2027, 2, 28)),
+        fx("deadline_set", "access_review.ITEM-1.2", date(2027, 8, 31))]
+
+
+def test_a_review_done_more_than_a_cycle_late_skips_to_the_next_anchor_after_it() -> None:
+    c = Contract()
+    register_item(c, date(2026, 8, 31))
+    assert review(c, date(2027, 9, 1), ["ITEM-1"]) == [
+        fx("deadline_met", "access_review.ITEM-1.1", date(2027, 2, 28)),
+        fx("late_filing", "access_review.ITEM-1.1", date(2027, 2, 28)),
+        fx("deadline_set", "access_review.ITEM-1.2", date(2028, 2, 29))]
+
+
+def test_a_review_done_early_meets_this_cycle_and_sets_the_next_cycle() -> None:
+    # Reviewing a week before the due day settles the February review; the next one is August's.
+    # A new deadline on the very day that was just met would ask for the same review twice.
+    c = Contract()
+    register_item(c, date(2026, 8, 31))
+    assert review(c, date(2027, 2, 20), ["ITEM-1"]) == [
+        fx("deadline_met", "access_review.ITEM-1.1", date(2027, 2, 28)),
+        fx("deadline_set", "access_review.ITEM-1.2", date(2027, 8, 31))]
+
+
+def test_removed_employees_lose_access_to_the_reviewed_items_only() -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1), "ITEM-1")
+    register_item(c, date(2026, 5, 1), "ITEM-2")
+    for emp in ("EMP-1", "EMP-2"):
+        access(c, "access.granted", date(2026, 5, 2), emp, "ITEM-1")
+        access(c, "access.granted", date(2026, 5, 2), emp, "ITEM-2")
+    review(c, date(2026, 11, 1), ["ITEM-1"], ["EMP-1", "EMP-9"])
+    assert sorted((g.item_ref, g.employee_ref) for g in c.state.active_grants()) == [
+        ("ITEM-1", "EMP-2"), ("ITEM-2", "EMP-1"), ("ITEM-2", "EMP-2")]
+    revoked = [g for g in c.state.grants if g.revoked_on is not None]
+    assert [(g.item_ref, g.employee_ref, g.revoked_on) for g in revoked] == [("ITEM-1", "EMP-1", date(2026, 11, 1))]
+
+
+def test_a_review_of_several_items_meets_each_item_s_deadline() -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1), "ITEM-1")
+    register_item(c, date(2026, 4, 20), "ITEM-2")
+    assert review(c, date(2026, 11, 1), ["ITEM-1", "ITEM-2", "ITEM-1"]) == [
+        fx("deadline_met", "access_review.ITEM-1.1", date(2026, 11, 1)),
+        fx("deadline_set", "access_review.ITEM-1.2", date(2027, 5, 1)),
+        fx("deadline_met", "access_review.ITEM-2.1", date(2026, 10, 20)),
+        fx("late_filing", "access_review.ITEM-2.1", date(2026, 10, 20)),
+        fx("deadline_set", "access_review.ITEM-2.2", date(2027, 4, 20))]
+
+
+# --------------------------------------------------------------------------------------------
+# A2. Employees with access who leave
+
+
+def departed(c: Contract, on: date, emp: str = "EMP-1", pledge: str = "obtained",
+             noncompete: str = "obtained") -> list[Effect]:
+    return c.apply("employee.departed", on, {"employee_ref": emp, "confidentiality_pledge": pledge,
+                                             "noncompete_pledge": noncompete})
+
+
+def test_departing_sets_a_deadline_on_the_departure_date() -> None:
+    c = Contract()
+    assert c.apply("employee.departing", date(2026, 6, 1), {"employee_ref": "EMP-1", "departure_date": "2026-07-31"}) \
+        == [fx("deadline_set", "departure.EMP-1.1", date(2026, 7, 31))]
+    d = c.deadline("departure.EMP-1.1")
+    assert (d.kind, d.subject, d.due_on, d.state, d.opened_by) == ("departure", "EMP-1", date(2026, 7, 31), "ok", "e1")
+
+
+def test_a_second_departing_with_another_date_moves_the_same_deadline() -> None:
+    c = Contract()
+    c.apply("employee.departing", date(2026, 6, 1), {"employee_ref": "EMP-1", "departure_date": "2026-07-31"})
+    assert c.apply("employee.departing", date(2026, 6, 5), {"employee_ref": "EMP-1", "departure_date": "2026-06-10"}) \
+        == [fx("deadline_set", "departure.EMP-1.1", date(2026, 6, 10))]
+    assert [d.id for d in c.state.deadlines.values() if d.kind == "departure"] == ["departure.EMP-1.1"]
+    d = c.deadline("departure.EMP-1.1")
+    assert (d.due_on, d.state) == (date(2026, 6, 10), "due_soon")  # its clock state follows the new date
+    assert c.apply("employee.departing", date(2026, 6, 6), {"employee_ref": "EMP-1", "departure_date": "2026-06-10"}) \
+        == []
+
+
+def test_departure_with_access_still_open_is_a_violation() -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1))
+    access(c, "access.granted", date(2026, 5, 2), "EMP-1")
+    c.apply("employee.departing", date(2026, 6, 1), {"employee_ref": "EMP-1", "departure_date": "2026-06-30"})
+    assert departed(c, date(2026, 6, 30)) == [fx("violation_recorded", "violation.1")]
+    v = c.state.violations[0]
+    assert (v.kind, v.event_id, v.deadline_id, v.on) == (
+        "access_not_revoked_by_departure", "e4", "departure.EMP-1.1", date(2026, 6, 30))
+    d = c.deadline("departure.EMP-1.1")
+    assert (d.state, d.resolved_by, d.resolved_on) == ("violated", "e4", date(2026, 6, 30))
+
+
+def test_departure_without_a_confidentiality_pledge_is_a_violation() -> None:
+    c = Contract()
+    c.apply("employee.departing", date(2026, 6, 1), {"employee_ref": "EMP-1", "departure_date": "2026-06-30"})
+    assert departed(c, date(2026, 6, 30), pledge="missing") == [fx("violation_recorded", "violation.1")]
+    assert c.state.violations[0].kind == "confidentiality_pledge_missing"
+    assert c.deadline("departure.EMP-1.1").state == "violated"
+
+
+def test_departure_with_open_access_and_no_pledge_records_both_violations() -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1))
+    access(c, "access.granted", date(2026, 5, 2), "EMP-1")
+    assert departed(c, date(2026, 6, 30), pledge="missing") == [
+        fx("deadline_set", "departure.EMP-1.1", date(2026, 6, 30)),
+        fx("violation_recorded", "violation.1"), fx("violation_recorded", "violation.2")]
+    assert [v.kind for v in c.state.violations] == ["access_not_revoked_by_departure", "confidentiality_pledge_missing"]
+
+
+@pytest.mark.parametrize("noncompete", ["obtained", "refused", "not_requested"])
+def test_a_clean_departure_meets_the_deadline_whatever_the_noncompete_outcome(noncompete: str) -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1))
+    access(c, "access.granted", date(2026, 5, 2), "EMP-1")
+    c.apply("employee.departing", date(2026, 6, 1), {"employee_ref": "EMP-1", "departure_date": "2026-06-30"})
+    access(c, "access.revoked", date(2026, 6, 29), "EMP-1")
+    assert departed(c, date(2026, 6, 30), noncompete=noncompete) == [
+        fx("deadline_met", "departure.EMP-1.1", date(2026, 6, 30))]
+    assert c.state.violations == []
+    d = c.deadline("departure.EMP-1.1")
+    assert (d.state, d.resolved_by, d.resolved_on) == ("met", "e5", date(2026, 6, 30))
+
+
+def test_a_departure_not_announced_before_opens_and_meets_its_deadline_at_once() -> None:
+    c = Contract()
+    assert departed(c, date(2026, 6, 30)) == [fx("deadline_set", "departure.EMP-1.1", date(2026, 6, 30)),
+                                              fx("deadline_met", "departure.EMP-1.1", date(2026, 6, 30))]
+
+
+def test_a_departure_reported_after_its_day_with_access_still_open_is_not_left_merely_overdue() -> None:
+    # The same facts as a departure announced in time (the day passed, access still open) must end as the
+    # same violation. The contract workflow only advances the state on the wake days its snapshot names.
+    c = Contract()
+    c.apply("shareholding.declared", date(2026, 4, 2), {"shares_outstanding": 3, "holders": []})
+    register_item(c, date(2026, 4, 2))  # its review wakes the workflow on 2026-09-18, long after
+    access(c, "access.granted", date(2026, 4, 2), "EMP-1")
+    reported = date(2026, 7, 5)
+    c.apply("employee.departing", date(2026, 6, 20), {"employee_ref": "EMP-1", "departure_date": "2026-07-01"},
+            reported_on=reported)
+    for day in clock.wake_dates(c.state, today=reported, policy=POLICY):
+        if day <= reported + timedelta(days=1):
+            clock.advance(c.state, today=day, policy=POLICY)
+    assert [v.kind for v in c.state.violations] == ["access_not_revoked_by_departure"]
+    assert c.deadline("departure.EMP-1.1").state == "violated"
+
+
+def test_departed_after_the_clock_recorded_the_violation_opens_no_second_departure_case() -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1))
+    access(c, "access.granted", date(2026, 5, 2), "EMP-1")
+    c.apply("employee.departing", date(2026, 6, 1), {"employee_ref": "EMP-1", "departure_date": "2026-06-30"})
+    clock.advance(c.state, today=date(2026, 7, 1), policy=POLICY)
+    assert [v.kind for v in c.state.violations] == ["access_not_revoked_by_departure"]
+    access(c, "access.revoked", date(2026, 7, 1), "EMP-1")
+    effects = departed(c, date(2026, 7, 2), pledge="missing")
+    assert [e.kind for e in effects] == ["violation_recorded"]
+    assert [d.id for d in c.state.deadlines.values() if d.kind == "departure"] == ["departure.EMP-1.1"]
+    assert [v.kind for v in c.state.violations] == ["access_not_revoked_by_departure",
+                                                    "confidentiality_pledge_missing"]
+
+
+# --------------------------------------------------------------------------------------------
+# A3. Suppliers
+
+
+def engage(c: Contract, on: date, *, core: bool = True, nda: str | None = None, ref: str = "SUP-1") -> list[Effect]:
+    return c.apply("supplier.engaged", on, {"supplier_ref": ref, "name": "Kyoto Precision", "country": "JP",
+                                            "holds_core_tech": core, "nda_signed_on": nda})
+
+
+@pytest.mark.parametrize("nda", ["2026-05-01", "2026-04-01"])
+def test_a_supplier_with_core_tech_and_an_nda_by_the_engagement_day_is_ok(nda: str) -> None:
+    c = Contract()
+    assert engage(c, date(2026, 5, 1), nda=nda) == [fx("deadline_set", "supplier_review.SUP-1.1", date(2027, 5, 1))]
+    assert c.state.violations == []
+    s = c.state.suppliers["SUP-1"]
+    assert (s.engaged_on, s.nda_signed_on, s.holds_core_tech) == (date(2026, 5, 1), date.fromisoformat(nda), True)
+
+
+@pytest.mark.parametrize("nda", ["2026-05-02", None])
+def test_a_supplier_with_core_tech_and_no_nda_on_the_engagement_day_is_a_violation(nda: str | None) -> None:
+    c = Contract()
+    assert engage(c, date(2026, 5, 1), nda=nda) == [
+        fx("violation_recorded", "violation.1"), fx("deadline_set", "supplier_review.SUP-1.1", date(2027, 5, 1))]
+    v = c.state.violations[0]
+    assert (v.kind, v.event_id, v.deadline_id, v.on) == ("supplier_nda_missing", "e1", None, date(2026, 5, 1))
+
+
+def test_a_supplier_without_core_tech_has_no_deadline() -> None:
+    c = Contract()
+    assert engage(c, date(2026, 5, 1), core=False) == []
+    assert [d.kind for d in c.state.deadlines.values()] == ["shareholder_declaration"]
+    assert c.apply("supplier.reviewed", date(2026, 6, 1), {"supplier_ref": "SUP-1", "outcome": "compliant"}) == []
+
+
+def test_a_supplier_cannot_be_engaged_twice() -> None:
+    c = Contract()
+    engage(c, date(2026, 5, 1), nda="2026-05-01")
+    c.rejected("supplier.engaged", date(2026, 5, 2), {"supplier_ref": "SUP-1", "name": "x", "country": "JP",
+                                                      "holds_core_tech": False}, 409)
+
+
+def test_supplier_reviews_every_12_months_anchored_on_engagement() -> None:
+    c = Contract()
+    engage(c, date(2028, 2, 29), nda="2028-02-01")
+    assert c.deadline("supplier_review.SUP-1.1").due_on == date(2029, 2, 28)
+    assert c.apply("supplier.reviewed", date(2029, 2, 28), {"supplier_ref": "SUP-1", "outcome": "findings",
+                                                            "notes": "logs incomplete"}) == [
+        fx("deadline_met", "supplier_review.SUP-1.1", date(2029, 2, 28)),
+        fx("deadline_set", "supplier_review.SUP-1.2", date(2030, 2, 28))]
+    assert c.apply("supplier.reviewed", date(2030, 3, 1), {"supplier_ref": "SUP-1", "outcome": "compliant"}) == [
+        fx("deadline_met", "supplier_review.SUP-1.2", date(2030, 2, 28)),
+        fx("late_filing", "supplier_review.SUP-1.2", date(2030, 2, 28)),
+        fx("deadline_set", "supplier_review.SUP-1.3", date(2031, 2, 28))]
+    c.apply("supplier.reviewed", date(2031, 2, 28), {"supplier_ref": "SUP-1", "outcome": "compliant"})
+    assert c.deadline("supplier_review.SUP-1.4").due_on == date(2032, 2, 29)  # the anchor, not 28 Feb
+
+
+def test_a_supplier_review_done_early_sets_the_next_year_s_review() -> None:
+    c = Contract()
+    engage(c, date(2026, 5, 1), nda="2026-05-01")
+    assert c.apply("supplier.reviewed", date(2027, 4, 20), {"supplier_ref": "SUP-1", "outcome": "compliant"}) == [
+        fx("deadline_met", "supplier_review.SUP-1.1", date(2027, 5, 1)),
+        fx("deadline_set", "supplier_review.SUP-1.2", date(2028, 5, 1))]
+
+
+def test_reviewing_an_unknown_supplier_is_422() -> None:
+    c = Contract()
+    c.rejected("supplier.reviewed", date(2026, 5, 1), {"supplier_ref": "SUP-9", "outcome": "compliant"}, 422)
+
+
+# --------------------------------------------------------------------------------------------
+# B and D. Planned IP acts
+
+
+def plan(action: str = "provide", planned: str = "2026-12-01", *, country: str = "CN", relation: str = "none",
+         influence: bool = True, **kw: Any) -> dict[str, Any]:
+    return {"action": action, "planned_date": planned,
+            "counterparty": {"name": "Counterparty Ltd.", "country": country, "relation": relation,
+                             "foreign_government_influence": influence}, **kw}
+
+
+def test_a_plan_needing_consultation_opens_a_case_due_60_days_before_and_a_conclusion_deadline() -> None:
+    c = Contract()
+    assert c.apply("ip_action.planned", date(2026, 6, 1), plan()) == [
+        fx("consultation_opened", "case-e1", date(2026, 10, 2)),
+        fx("deadline_set", "consultation_conclusion.e1.1", date(2026, 12, 1))]
+    p = c.state.plans["e1"]
+    assert (p.action, p.planned_date, p.consultation_required, p.case_id, p.case_status, p.consult_by,
+            p.prior_approval_required) == ("provide", date(2026, 12, 1), True, "case-e1", "submitted",
+                                           date(2026, 10, 2), False)
+    d = c.deadline("consultation_conclusion.e1.1")
+    assert (d.kind, d.subject, d.state, d.opened_by) == ("consultation_conclusion", "e1", "ok", "e1")
+
+
+def test_a_plan_reported_on_consult_by_is_not_late() -> None:
+    c = Contract()
+    assert c.apply("ip_action.planned", date(2026, 10, 2), plan()) == [
+        fx("consultation_opened", "case-e1", date(2026, 10, 2)),
+        fx("deadline_set", "consultation_conclusion.e1.1", date(2026, 12, 1))]
+
+
+def test_a_plan_reported_after_consult_by_is_a_late_filing() -> None:
+    c = Contract()
+    assert c.apply("ip_action.planned", date(2026, 9, 1), plan(), reported_on=date(2026, 10, 3)) == [
+        fx("consultation_opened", "case-e1", date(2026, 10, 2)),
+        fx("late_filing", "case-e1", date(2026, 10, 2)),
+        fx("deadline_set", "consultation_conclusion.e1.1", date(2026, 12, 1))]
+
+
+def test_a_plan_needing_no_consultation_opens_no_case() -> None:
+    c = Contract()
+    assert c.apply("ip_action.planned", date(2026, 6, 1), plan(influence=False)) == []
+    p = c.state.plans["e1"]
+    assert (p.consultation_required, p.case_id, p.consult_by, p.prior_approval_required) == (False, None, None, False)
+    assert [d.kind for d in c.state.deadlines.values()] == ["shareholder_declaration"]
+
+
+def test_a_commissioned_transfer_to_a_foreign_subsidiary_needs_prior_approval() -> None:
+    c = Contract()
+    assert c.apply("ip_action.planned", date(2026, 6, 1),
+                   plan("transfer", country="US", relation="subsidiary", influence=False)) == [
+        fx("prior_approval_requested", "approval-e1", date(2026, 12, 1)),
+        fx("deadline_set", "prior_approval.e1.1", date(2026, 12, 1))]
+    assert c.state.plans["e1"].prior_approval_required is True
+    assert c.state.plans["e1"].consultation_required is False
+
+
+@pytest.mark.parametrize("relation", ["subsidiary", "parent"])
+def test_a_commissioned_transfer_to_a_domestic_parent_or_subsidiary_needs_nothing(relation: str) -> None:
+    c = Contract()
+    assert c.apply("ip_action.planned", date(2026, 6, 1),
+                   plan("transfer", country="JP", relation=relation, influence=False)) == []
+    assert c.state.plans["e1"].prior_approval_required is False
+
+
+def test_a_transfer_of_results_that_are_not_commissioned_needs_no_approval() -> None:
+    c = Contract(context(commissioned=False))
+    assert c.apply("ip_action.planned", date(2026, 6, 1),
+                   plan("transfer", country="US", relation="subsidiary", influence=False)) == []
+
+
+def test_one_plan_can_need_both_consultation_and_prior_approval() -> None:
+    c = Contract()
+    assert c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer")) == [
+        fx("consultation_opened", "case-e1", date(2026, 10, 2)),
+        fx("deadline_set", "consultation_conclusion.e1.1", date(2026, 12, 1)),
+        fx("prior_approval_requested", "approval-e1", date(2026, 12, 1)),
+        fx("deadline_set", "prior_approval.e1.1", date(2026, 12, 1))]
+
+
+def test_completing_the_act_before_the_case_is_concluded_is_a_violation() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan())
+    assert c.apply("ip_action.completed", date(2026, 11, 1), {"plan_event_id": "e1"}) == [
+        fx("violation_recorded", "violation.1")]
+    v = c.state.violations[0]
+    assert (v.kind, v.event_id, v.deadline_id, v.on) == (
+        "act_before_consultation_concluded", "e2", "consultation_conclusion.e1.1", date(2026, 11, 1))
+    d = c.deadline("consultation_conclusion.e1.1")
+    assert (d.state, d.resolved_by) == ("violated", "e2")
+    assert c.state.plans["e1"].completed_on == date(2026, 11, 1)
+
+
+def test_completing_a_transfer_without_prior_approval_is_a_violation() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer"))
+    assert c.apply("ip_action.completed", date(2026, 12, 1), {"plan_event_id": "e1"}) == [
+        fx("violation_recorded", "violation.1"), fx("violation_recorded", "violation.2")]
+    assert [(v.kind, v.deadline_id) for v in c.state.violations] == [
+        ("act_before_consultation_concluded", "consultation_conclusion.e1.1"),
+        ("transfer_without_prior_approval", "prior_approval.e1.1")]
+
+
+def test_completing_the_act_after_the_case_is_concluded_is_no_violation() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan())
+    c.state.plans["e1"].case_status = "concluded"
+    assert c.apply("ip_action.completed", date(2026, 12, 1), {"plan_event_id": "e1"}) == []
+    assert c.state.violations == []
+
+
+def test_completing_an_act_that_needed_nothing_has_no_effect() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan(influence=False))
+    assert c.apply("ip_action.completed", date(2026, 12, 1), {"plan_event_id": "e1"}) == []
+
+
+def test_completing_an_act_twice_is_409_and_an_unknown_plan_422() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan())
+    c.apply("ip_action.completed", date(2026, 11, 1), {"plan_event_id": "e1"})
+    c.rejected("ip_action.completed", date(2026, 11, 2), {"plan_event_id": "e1"}, 409)
+    c.rejected("ip_action.completed", date(2026, 11, 2), {"plan_event_id": "e99"}, 422)
+
+
+# --------------------------------------------------------------------------------------------
+# Incidents, the obligation period, closing, versions
+
+
+def test_an_incident_has_no_effects() -> None:
+    c = Contract()
+    before = c.state.model_copy(deep=True)
+    assert c.apply("incident.reported", date(2026, 5, 1), {"severity": "near_miss", "summary": "USB stick found"}) == []
+    assert c.state.model_dump(exclude={"version"}) == before.model_dump(exclude={"version"})
+    assert c.state.version == before.version + 1
+
+
+def end_ctx() -> ContractContext:
+    return context(start_date=date(2020, 4, 1), end_date=date(2021, 3, 31), obligation_period_end=date(2024, 3, 31),
+                   registered_on=date(2020, 4, 1))
+
+
+def test_no_review_is_due_after_the_obligation_period() -> None:
+    c = Contract(end_ctx())
+    assert register_item(c, date(2023, 10, 1)) == []  # 2024-04-01 would be after 2024-03-31
+    assert register_item(c, date(2023, 9, 30), "ITEM-2") == [
+        fx("deadline_set", "access_review.ITEM-2.1", date(2024, 3, 30))]
+    assert engage(c, date(2023, 4, 1), nda="2023-04-01") == []
+    assert engage(c, date(2023, 3, 31), nda="2023-03-31", ref="SUP-2") == [
+        fx("deadline_set", "supplier_review.SUP-2.1", date(2024, 3, 31))]
+
+
+def test_no_departure_or_plan_deadline_falls_after_the_obligation_period() -> None:
+    c = Contract(end_ctx())
+    assert c.apply("employee.departing", date(2024, 3, 1), {"employee_ref": "EMP-1", "departure_date": "2024-04-01"}) \
+        == []
+    effects = c.apply("ip_action.planned", date(2024, 3, 1),
+                      plan("transfer", planned="2024-04-01", country="US", relation="subsidiary"))
+    assert [e for e in effects if e.kind in ("deadline_set", "consultation_opened")] == []
+    assert all(d.due_on <= date(2024, 3, 31) for d in c.state.deadlines.values())
+
+
+def test_moving_a_departure_never_puts_its_deadline_after_the_obligation_period() -> None:
+    c = Contract(end_ctx())
+    c.apply("employee.departing", date(2024, 3, 1), {"employee_ref": "EMP-1", "departure_date": "2024-03-20"})
+    c.apply("employee.departing", date(2024, 3, 2), {"employee_ref": "EMP-1", "departure_date": "2024-05-20"})
+    assert [(d.id, d.due_on) for d in c.state.deadlines.values() if d.due_on > date(2024, 3, 31)] == []
+
+
+SAMPLE_EVENTS: list[tuple[str, dict[str, Any]]] = [
+    ("shareholding.declared", {"shares_outstanding": 3, "holders": []}),
+    ("shareholding.changed", changed("H", 1, 3)),
+    ("ip_action.planned", plan()),
+    ("ip_action.completed", {"plan_event_id": "e1"}),
+    ("core_item.registered", {"item_ref": "ITEM-9", "title": "t"}),
+    ("access.granted", {"item_ref": "ITEM-1", "employee_ref": "EMP-2"}),
+    ("access.revoked", {"item_ref": "ITEM-1", "employee_ref": "EMP-1"}),
+    ("access_review.completed", {"item_refs": ["ITEM-1"]}),
+    ("employee.departing", {"employee_ref": "EMP-1", "departure_date": "2026-07-01"}),
+    ("employee.departed", {"employee_ref": "EMP-1", "confidentiality_pledge": "obtained",
+                           "noncompete_pledge": "obtained"}),
+    ("supplier.engaged", {"supplier_ref": "SUP-2", "name": "n", "country": "JP", "holds_core_tech": False}),
+    ("supplier.reviewed", {"supplier_ref": "SUP-1", "outcome": "compliant"}),
+    ("incident.reported", {"severity": "incident", "summary": "s"}),
+]
+
+
+@pytest.mark.parametrize(("type_", "data"), SAMPLE_EVENTS, ids=[t for t, _ in SAMPLE_EVENTS])
+def test_a_closed_state_rejects_every_event_with_409(type_: str, data: dict[str, Any]) -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 5, 1), plan())
+    register_item(c, date(2026, 5, 1))
+    access(c, "access.granted", date(2026, 5, 1), "EMP-1")
+    engage(c, date(2026, 5, 1), nda="2026-05-01")
+    clock.close(c.state, today=PERIOD_END)
+    c.rejected(type_, date(2026, 6, 1), data, 409)
+
+
+def test_the_version_grows_by_one_per_event_and_not_on_a_rejected_one() -> None:
+    c = Contract()
+    versions = [c.state.version]
+    for type_, data in [("core_item.registered", {"item_ref": "ITEM-1", "title": "t"}),
+                        ("access.granted", {"item_ref": "ITEM-1", "employee_ref": "EMP-1"}),
+                        ("access.granted", {"item_ref": "ITEM-1", "employee_ref": "EMP-1"}),
+                        ("incident.reported", {"severity": "near_miss", "summary": "s"}),
+                        ("shareholding.changed", changed("H", 1, 4))]:
+        c.apply(type_, date(2026, 5, 1), data)
+        versions.append(c.state.version)
+    assert versions == [1, 2, 3, 4, 5, 6]
+    c.rejected("access.revoked", date(2026, 5, 1), {"item_ref": "ITEM-1", "employee_ref": "EMP-9"}, 409)
+    assert c.state.version == 6
+
+
+def test_deadline_ids_count_per_kind_and_subject() -> None:
+    c = Contract()
+    register_item(c, date(2026, 5, 1), "A")
+    register_item(c, date(2026, 5, 1), "B")
+    c.apply("employee.departing", date(2026, 5, 1), {"employee_ref": "A", "departure_date": "2026-06-01"})
+    review(c, date(2026, 11, 1), ["A"])
+    assert sorted(c.state.deadlines) == ["access_review.A.1", "access_review.A.2", "access_review.B.1",
+                                         "departure.A.1", "shareholder_declaration.1"]
+
+
+# --------------------------------------------------------------------------------------------
+# Properties over event sequences
+
+SHORT = context(start_date=date(2020, 4, 1), end_date=date(2021, 3, 31), obligation_period_end=date(2024, 3, 31),
+                registered_on=date(2020, 4, 1))
+IN_PERIOD = st.dates(min_value=date(2020, 4, 1), max_value=date(2024, 3, 31))
+ANY_DAY = st.dates(min_value=date(2023, 6, 1), max_value=date(2024, 9, 30))  # around the period end
+REFS = st.sampled_from(["A", "B", "C"])
+
+
+@st.composite
+def events(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    kind = draw(st.sampled_from(["item", "review", "departing", "departing", "departing", "departed", "engaged",
+                                 "reviewed", "planned", "planned", "changed", "granted"]))
+    if kind == "item":
+        return "core_item.registered", {"item_ref": draw(REFS), "title": "t"}
+    if kind == "review":
+        return "access_review.completed", {"item_refs": draw(st.lists(REFS, min_size=1, max_size=3))}
+    if kind == "granted":
+        return "access.granted", {"item_ref": draw(REFS), "employee_ref": draw(REFS)}
+    if kind == "departing":
+        return "employee.departing", {"employee_ref": draw(REFS), "departure_date": draw(ANY_DAY).isoformat()}
+    if kind == "departed":
+        return "employee.departed", {"employee_ref": draw(REFS), "confidentiality_pledge": "obtained",
+                                     "noncompete_pledge": "refused"}
+    if kind == "engaged":
+        return "supplier.engaged", {"supplier_ref": draw(REFS), "name": "n", "country": "JP",
+                                    "holds_core_tech": draw(st.booleans()), "nda_signed_on": None}
+    if kind == "reviewed":
+        return "supplier.reviewed", {"supplier_ref": draw(REFS), "outcome": "compliant"}
+    if kind == "planned":
+        return "ip_action.planned", plan(draw(st.sampled_from(["transfer", "provide"])),
+                                         planned=draw(ANY_DAY).isoformat(), country=draw(st.sampled_from(["JP", "US"])),
+                                         relation=draw(st.sampled_from(["none", "subsidiary"])),
+                                         influence=draw(st.booleans()))
+    return "shareholding.changed", changed(draw(REFS), draw(st.integers(0, 3)), 3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(seq=st.lists(st.tuples(IN_PERIOD, st.integers(0, 30), events()), min_size=1, max_size=12))
+def test_no_event_sequence_puts_a_deadline_after_the_obligation_period(seq: list[Any]) -> None:
+    c = Contract(SHORT)
+    for occurred_on, delay, (type_, data) in seq:
+        reported_on = min(occurred_on + timedelta(days=delay), SHORT.obligation_period_end)
+        version = c.state.version
+        try:
+            effects = c.apply(type_, occurred_on, data, reported_on=reported_on)
+        except Rejected as exc:
+            assert exc.status in (409, 422)
+            assert c.state.version == version
+            continue
+        assert c.state.version == version + 1
+        for e in effects:
+            if e.kind == "deadline_set":
+                assert c.state.deadlines[e.id].due_on == e.due_on  # type: ignore[index]
+        late = [d for d in c.state.deadlines.values() if d.due_on > SHORT.obligation_period_end]
+        assert late == [], (type_, data)

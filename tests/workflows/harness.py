@@ -1,0 +1,140 @@
+"""Driving whole contracts on a Temporal server: the real API (with its outbox relay), a real worker, a
+real database, and an API clock that follows the server's clock (time-skipping moves it by years)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
+from temporalio.testing import WorkflowEnvironment
+
+from service.auth.tokens import issue_token
+from service.config import Settings
+from service.main import create_app
+from service.obligations.models import DeadlineRow
+from service.outbox import OutboxMessage
+from service.rules.dates import JST
+from tests.factories import org_body, programme_body
+from workflows.contract.types import ContractStatus
+from workflows.contract.workflows import ContractWorkflow
+from workflows.worker import build_worker
+
+
+@dataclass
+class Clock:
+    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+@dataclass
+class Harness:
+    env: WorkflowEnvironment
+    engine: Engine
+    client: TestClient
+    clock: Clock
+    admin: dict[str, str]
+    contractor: dict[str, str]
+
+    async def sync_clock(self) -> datetime:
+        self.clock.at = await self.env.get_current_time()
+        return self.clock.at
+
+    async def delivered(self, timeout: float = 20) -> None:
+        """Wait until the relay has handed every outbox row to Temporal."""
+        for _ in range(int(timeout * 20)):
+            with Session(self.engine) as s:
+                if s.exec(select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None))).first() is None:
+                    return
+            await asyncio.sleep(0.05)
+        raise AssertionError("outbox not delivered")
+
+    def handle(self, contract_id: str) -> WorkflowHandle:
+        return self.env.client.get_workflow_handle(f"contract-{contract_id}")
+
+    async def finish(self, contract_id: str) -> ContractStatus:
+        """Let time run to just past the contract's close, and return the closed workflow's status."""
+        closes_at = (await self.status(contract_id)).closes_at
+        now = await self.env.get_current_time()
+        if closes_at > now:
+            await self.env.sleep(closes_at - now + timedelta(minutes=1))
+        await self.sync_clock()
+        # (handle.result() can hang on the Java test server for a run that followed continue-as-new.)
+        for _ in range(400):
+            if (await self.handle(contract_id).describe()).status == WorkflowExecutionStatus.COMPLETED:
+                return await self.status(contract_id)
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"contract {contract_id} did not close")
+
+    async def status(self, contract_id: str) -> ContractStatus:
+        return await self.handle(contract_id).query(ContractWorkflow.status)
+
+    async def go_to(self, contract_id: str, day: date, hour: int = 12) -> None:
+        """Advance the server's time to `hour`:00 JST on `day`, then wait for the workflow to catch up."""
+        target = datetime.combine(day, time(hour), tzinfo=JST)
+        now = await self.env.get_current_time()
+        assert target >= now, f"cannot go back to {target} from {now}"
+        await self.env.sleep(target - now)
+        await self.sync_clock()
+        for _ in range(400):
+            st = await self.status(contract_id)
+            if st.next_wake_on is None or st.next_wake_on > day:
+                return
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"workflow did not catch up with {day}")
+
+    def deadline(self, contract_id: str, deadline_id: str) -> DeadlineRow:
+        with Session(self.engine) as s:
+            row = s.get(DeadlineRow, (contract_id, deadline_id))
+            assert row is not None, f"no deadline {deadline_id}"
+            return row
+
+    def event(self, contract_id: str, type_: str, occurred_on: date, data: dict) -> dict:
+        r = self.client.post(f"/v1/contracts/{contract_id}/events", headers=self.contractor,
+                             json={"type": type_, "occurred_on": occurred_on.isoformat(), "data": data})
+        assert r.status_code == 202, r.text
+        return r.json()
+
+
+@asynccontextmanager
+async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | None = None) -> AsyncIterator[Harness]:
+    queue = f"tq-{uuid.uuid4()}"
+    settings = Settings(jwt_secret="harness-secret", temporal_task_queue=queue,
+                        temporal_address=env.client.service_client.config.target_host)
+    clock = Clock()
+    admin = {"Authorization": f"Bearer {issue_token(settings, sub='a', role='admin', org='admin', ttl_seconds=10**9)}"}
+    contractor = {"Authorization": "Bearer " + issue_token(settings, sub='c', role='contractor', org='acme',
+                                                           ttl_seconds=10**9)}
+    async with build_worker(env.client, engine, queue):
+        with TestClient(create_app(settings, engine=engine, now=clock)) as client:
+            h = Harness(env, engine, client, clock, admin, contractor)
+            await h.sync_clock()
+            for body in (org_body(id="meti", name="METI", kind="ministry"), org_body(id="jst", kind="funding_agency"),
+                         org_body()):
+                client.post("/v1/organisations", json=body, headers=admin)
+            r = client.post("/v1/programmes", json=programme_body(policy=policy or {}), headers=admin)
+            assert r.status_code in (201, 409), r.text
+            yield h
+
+
+async def settled(h: Harness, contract_id: str, timeout: float = 20) -> None:
+    """Every accepted event has reached the workflow: its clock is at the database state's version."""
+    from service.obligations.models import ObligationRecord
+
+    await h.delivered(timeout)
+    for _ in range(int(timeout * 20)):
+        with Session(h.engine) as s:
+            version = s.get(ObligationRecord, contract_id).version
+        if (await h.status(contract_id)).clock_version >= version:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("workflow did not adopt the latest state")
