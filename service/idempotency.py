@@ -78,7 +78,16 @@ def record_once(session: Session, *, principal: str, key: str | None, method: st
         stored = replay(session, principal=principal, key=key, fingerprint=fingerprint)
         if stored is not None:
             return stored.status_code, stored.response
-    status, payload = action()
+    try:
+        status, payload = action()
+    except Problem as exc:
+        # The same request, still committing when this retry looked, may be why it conflicts now.
+        if exc.status == 409 and key is not None:
+            session.rollback()
+            stored = replay(session, principal=principal, key=key, fingerprint=fingerprint)
+            if stored is not None:
+                return stored.status_code, stored.response
+        raise
     payload = jsonable_encoder(payload)
     if key is not None:
         remember(session, principal=principal, key=key, fingerprint=fingerprint,

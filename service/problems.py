@@ -64,7 +64,55 @@ def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+class _RejectNul:
+    """A NUL in the path or query is never a valid id or filter (PostgreSQL cannot even compare one)."""
+
+    def __init__(self, app):  # noqa: ANN001
+        self.app = app
+
+    async def __call__(self, scope, receive, send):  # noqa: ANN001
+        if scope["type"] == "http":
+            if "\x00" in scope.get("path", ""):
+                return await problem_response(404, "Not Found", "No such resource.")(scope, receive, send)
+            if b"%00" in scope.get("query_string", b"") or b"\x00" in scope.get("query_string", b""):
+                return await problem_response(
+                    422, "Unprocessable Content", "Query parameters must not contain NUL characters.",
+                    type_=f"{TYPE_BASE}validation",
+                    errors=[{"loc": ["query"], "msg": "NUL character"}])(scope, receive, send)
+        return await self.app(scope, receive, send)
+
+
+def document(app: FastAPI) -> None:
+    """Make the served OpenAPI say what the API sends: problem+json for validation errors."""
+    default_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = default_openapi()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        components["ProblemDetail"] = ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
+        problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
+        for path in schema.get("paths", {}).values():
+            for op in path.values():
+                responses = op.get("responses", {})
+                if "422" in responses:
+                    responses["422"] = {"description": "Validation error (RFC 9457)", "content": problem}
+                if any(p.get("in") == "header" and p.get("name") == "authorization"
+                       for p in op.get("parameters", [])):
+                    responses.setdefault("401", {"description": "Missing or bad token", "content": problem})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            components.pop(unused, None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
+    app.add_middleware(_RejectNul)
+    document(app)
+
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> JSONResponse:
         return problem_response(exc.status, exc.title, exc.detail, type_=exc.type,

@@ -313,6 +313,9 @@ class TokenVerifier:
             value = claims.get(name)
             if not isinstance(value, str) or not value:
                 raise InvalidToken(f"token claims rejected: {name!r} must be a non-empty string")
+            if len(value) > 200 or not value.isprintable():
+                # They end up in stored records and queries: no control characters, bounded length.
+                raise InvalidToken(f"token claims rejected: {name!r} must be printable, at most 200 characters")
             values[name] = value
         if values["role"] not in ROLES:
             raise InvalidToken("token claims rejected: unknown role")

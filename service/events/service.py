@@ -24,8 +24,8 @@ from workflows.contract.types import EventApplied
 VALIDATION = "https://tlc.example/problems/validation"
 
 
-def _invalid(errors: list[dict]) -> Problem:
-    return Problem(422, "Unprocessable Content", "The event is not valid.", type_=VALIDATION, errors=errors)
+def _invalid(errors: list[dict], detail: str = "The event is not valid.") -> Problem:
+    return Problem(422, "Unprocessable Content", detail, type_=VALIDATION, errors=errors)
 
 
 def _validate_data(body: EventCreate):  # noqa: ANN202
@@ -56,6 +56,8 @@ def accept(session: Session, *, principal: Principal, contract_id: str, body: Ev
     try:
         effects = engine.apply_event(state, event, ctx=obligations.context_of(contract), policy=policy)
     except Rejected as exc:
+        if exc.field is not None:  # names something that does not exist: a validation error of that field
+            raise _invalid([{"loc": ["body", "data", exc.field], "msg": exc.detail}], exc.detail) from exc
         raise Problem(exc.status, "Event rejected", exc.detail) from exc
 
     actor = actor_of(principal)

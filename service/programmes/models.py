@@ -33,6 +33,8 @@ class ProgrammeCreate(ProgrammeBase):
     @field_validator("technology_areas")
     @classmethod
     def _known_areas(cls, areas: list[str]) -> list[str]:
+        if not areas:
+            raise ValueError("a programme is tagged with at least one technology area (DOMAIN.md §3)")
         unknown = [a for a in areas if not is_known_area(a)]
         if unknown:
             raise ValueError(f"unknown technology area code(s): {', '.join(unknown)}")

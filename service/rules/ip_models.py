@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.rules.countries import JAPAN, CountryCode
 from service.rules.ratio import ExactNumber
 from service.rules.reasons import Reason
+from service.rules.text import single_line
 
 Action = Literal["transfer", "provide", "joint_rd", "overseas_rd", "overseas_production"]
 Condition = Literal[
@@ -24,7 +25,7 @@ Exemption = Literal["local_consumption_85", "capacity_increase_not_over_10", "ou
 # Acts (i)-(iii) are done "他者に対し" / "他者と": without a counterparty there is no act to judge.
 ACTS_WITH_COUNTERPARTY: frozenset[str] = frozenset({"transfer", "provide", "joint_rd"})
 
-_Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+_Name = single_line(300)
 
 
 class _Model(BaseModel):

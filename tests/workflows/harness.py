@@ -44,6 +44,7 @@ class Harness:
     clock: Clock
     admin: dict[str, str]
     contractor: dict[str, str]
+    programme_id: str
 
     async def sync_clock(self) -> datetime:
         self.clock.at = await self.env.get_current_time()
@@ -116,13 +117,16 @@ async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | No
                                                            ttl_seconds=10**9)}
     async with build_worker(env.client, engine, queue):
         with TestClient(create_app(settings, engine=engine, now=clock)) as client:
-            h = Harness(env, engine, client, clock, admin, contractor)
+            # A programme of its own, so that its policy is this test's whatever the database holds already.
+            h = Harness(env, engine, client, clock, admin, contractor, programme_id=f"k-{uuid.uuid4().hex[:8]}")
             await h.sync_clock()
             for body in (org_body(id="meti", name="METI", kind="ministry"), org_body(id="jst", kind="funding_agency"),
                          org_body()):
-                client.post("/v1/organisations", json=body, headers=admin)
-            r = client.post("/v1/programmes", json=programme_body(policy=policy or {}), headers=admin)
-            assert r.status_code in (201, 409), r.text
+                r = client.post("/v1/organisations", json=body, headers=admin)
+                assert r.status_code in (201, 409), r.text
+            r = client.post("/v1/programmes", json=programme_body(id=h.programme_id, policy=policy or {}),
+                            headers=admin)
+            assert r.status_code == 201, r.text
             yield h
 
 

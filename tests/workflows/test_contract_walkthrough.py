@@ -25,7 +25,8 @@ def _register(h: Harness, start: date, years: int) -> tuple[str, date]:
     cid = f"c-{uuid.uuid4().hex[:8]}"
     end = add_years(start, years) - D
     r = h.client.post("/v1/contracts", headers=h.admin,
-                      json=contract_body(id=cid, start_date=start.isoformat(), end_date=end.isoformat()))
+                      json=contract_body(id=cid, programme_id=h.programme_id, start_date=start.isoformat(),
+                                         end_date=end.isoformat()))
     assert r.status_code == 201, r.text
     return cid, date.fromisoformat(r.json()["obligation_period_end"])
 

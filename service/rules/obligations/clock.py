@@ -31,8 +31,11 @@ def next_change_on(deadline: Deadline, today: date, policy: Policy) -> date | No
     return add_days(deadline.due_on, 1)
 
 
-def advance(state: ObligationState, *, today: date, policy: Policy) -> list[Transition]:
-    """Move every open deadline to its state on `today`; mutates `state`, returns what changed."""
+def advance(state: ObligationState, *, today: date, policy: Policy, bump: bool = True) -> list[Transition]:
+    """Move every open deadline to its state on `today`; mutates `state`, returns what changed.
+
+    `bump=False` when the caller counts the change itself (an event: one version per event).
+    """
     if state.closed:
         return []
     out: list[Transition] = []
@@ -54,7 +57,7 @@ def advance(state: ObligationState, *, today: date, policy: Policy) -> list[Tran
             d.state = after  # type: ignore[assignment]
             if after == "violated":
                 d.resolved_on = today
-    if out:
+    if out and bump:
         state.version += 1
     return out
 

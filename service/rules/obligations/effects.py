@@ -31,6 +31,6 @@ class Transition(BaseModel):
 class Rejected(Exception):
     """The event is well-formed but cannot apply to this contract's state (unknown item, plan, ...)."""
 
-    def __init__(self, status: int, detail: str):
+    def __init__(self, status: int, detail: str, *, field: str | None = None):
         super().__init__(detail)
-        self.status, self.detail = status, detail
+        self.status, self.detail, self.field = status, detail, field

@@ -12,7 +12,7 @@ from datetime import date
 
 from service.rules.dates import add_days, add_months
 from service.rules.ip_action import determine_ip_action
-from service.rules.obligations.clock import clock_state
+from service.rules.obligations.clock import advance, clock_state
 from service.rules.ip_models import IpActionPlan, IpActionRequest
 from service.rules.obligations import events as ev
 from service.rules.obligations.context import ContractContext
@@ -138,7 +138,7 @@ def _item_registered(run: _Run, data: ev.CoreItemRegistered) -> None:
 def _require_item(run: _Run, item_ref: str) -> CoreItem:
     item = run.state.items.get(item_ref)
     if item is None:
-        raise Rejected(422, f"no core-technology item {item_ref!r} is registered on this contract")
+        raise Rejected(422, f"no core-technology item {item_ref!r} is registered on this contract", field="item_ref")
     return item
 
 
@@ -177,24 +177,37 @@ def _review_completed(run: _Run, data: ev.AccessReviewCompleted) -> None:
 
 def _departing(run: _Run, data: ev.EmployeeDeparting) -> None:
     d = run.state.open_deadline("departure", data.employee_ref)
-    if d is not None:
-        if d.due_on == data.departure_date:
-            return
-        # A new departure date moves the case; the workflow re-arms its timer from the new state.
-        d.due_on = data.departure_date
-        d.state = clock_state(d, run.event.reported_on, run.policy)  # type: ignore[assignment]
-        run.effects.append(Effect(kind="deadline_set", id=d.id, due_on=d.due_on))
+    if d is None:
+        run.set_deadline("departure", data.employee_ref, data.departure_date)
         return
-    run.set_deadline("departure", data.employee_ref, data.departure_date)
+    if d.due_on == data.departure_date:
+        return
+    if data.departure_date > run.ctx.obligation_period_end:
+        # Leaving after the obligation period: the duty ends with the period, so the case closes.
+        d.state, d.resolved_by, d.resolved_on = "closed", run.event.id, run.event.reported_on
+        return
+    # A new departure date moves the case; the workflow re-arms its timer from the new state.
+    d.due_on = data.departure_date
+    d.state = clock_state(d, run.event.reported_on, run.policy)  # type: ignore[assignment]
+    run.effects.append(Effect(kind="deadline_set", id=d.id, due_on=d.due_on))
+
+
+def _latest(state: ObligationState, kind: str, subject: str) -> Deadline | None:
+    found = [d for d in state.deadlines.values() if d.kind == kind and d.subject == subject]
+    return found[-1] if found else None
 
 
 def _departed(run: _Run, data: ev.EmployeeDeparted) -> None:
     e = run.event
     d = run.state.open_deadline("departure", data.employee_ref)
     if d is None:
-        d = run.set_deadline("departure", data.employee_ref, e.occurred_on)
+        latest = _latest(run.state, "departure", data.employee_ref)
+        # The clock may already have judged this departure (violated): report on that case, open no other.
+        d = latest if latest is not None and latest.state == "violated" else \
+            run.set_deadline("departure", data.employee_ref, e.occurred_on)
+    already = {v.kind for v in run.state.violations if d is not None and v.deadline_id == d.id}
     open_access = run.state.active_grants(employee_ref=data.employee_ref)
-    if open_access:
+    if open_access and "access_not_revoked_by_departure" not in already:
         items = ", ".join(sorted({g.item_ref for g in open_access}))
         run.violate("access_not_revoked_by_departure",
                     f"employee {data.employee_ref} left with access to {items} not revoked", d)
@@ -226,7 +239,7 @@ def _engaged(run: _Run, data: ev.SupplierEngaged) -> None:
 def _reviewed(run: _Run, data: ev.SupplierReviewed) -> None:
     supplier = run.state.suppliers.get(data.supplier_ref)
     if supplier is None:
-        raise Rejected(422, f"no supplier {data.supplier_ref!r} is engaged on this contract")
+        raise Rejected(422, f"no supplier {data.supplier_ref!r} is engaged on this contract", field="supplier_ref")
     if not supplier.holds_core_tech:
         return
     d = run.state.open_deadline("supplier_review", data.supplier_ref)
@@ -261,7 +274,7 @@ def _planned(run: _Run, data: IpActionPlan) -> None:
 def _completed(run: _Run, data: ev.IpActionCompleted) -> None:
     plan = run.state.plans.get(data.plan_event_id)
     if plan is None:
-        raise Rejected(422, f"no planned IP act {data.plan_event_id!r} on this contract")
+        raise Rejected(422, f"no planned IP act {data.plan_event_id!r} on this contract", field="plan_event_id")
     if plan.completed_on is not None:
         raise Rejected(409, f"the planned act {data.plan_event_id!r} is already recorded as completed")
     plan.completed_on = run.event.occurred_on
@@ -298,4 +311,9 @@ def apply_event(state: ObligationState, event: ev.Event, *, ctx: ContractContext
     data = ev.parse_data(event.type, event.data) if isinstance(event.data, dict) else event.data
     HANDLERS[event.type](run, data)
     state.version += 1
+    # What the calendar already decides on the reported day applies now, not at the workflow's next wake:
+    # e.g. a departure reported after its day with access still open is a violation at once.
+    for t in advance(state, today=event.reported_on, policy=policy, bump=False):
+        if t.violation_id:
+            run.effects.append(Effect(kind="violation_recorded", id=t.violation_id))
     return run.effects

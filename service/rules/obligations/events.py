@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from service.rules.countries import CountryCode
 from service.rules.ip_models import IpActionPlan
+from service.rules.text import multi_line, single_line
 
-Ref = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+Ref = single_line(100)
+Text = single_line(300)
+LongText = multi_line(5000)
 Shares = Annotated[StrictInt, Field(ge=0)]
 
 
@@ -102,7 +103,7 @@ class SupplierReviewed(_Data):
 
 class IncidentReported(_Data):
     severity: Literal["near_miss", "incident"]
-    summary: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)]
+    summary: multi_line(5000, min_length=1)  # type: ignore[valid-type]
 
 
 DATA_SCHEMAS: dict[str, type[BaseModel]] = {

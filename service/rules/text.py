@@ -1,0 +1,30 @@
+"""Free text from outside: trimmed, bounded, and without control characters (a NUL cannot even be stored
+in PostgreSQL, and no name or reference legitimately contains one)."""
+
+from __future__ import annotations
+
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, StringConstraints
+
+
+def _no_controls(allowed: str):  # noqa: ANN202
+    def check(v: str) -> str:
+        for ch in v:
+            if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs"):
+                raise ValueError(f"must not contain the control character U+{ord(ch):04X}")
+        return v
+    return check
+
+
+def single_line(max_length: int, min_length: int = 1):  # noqa: ANN201
+    """A trimmed one-line string of `min_length`..`max_length` characters."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+                     AfterValidator(_no_controls("\t"))]
+
+
+def multi_line(max_length: int, min_length: int = 0):  # noqa: ANN201
+    """A trimmed text that may span lines (newlines and tabs allowed)."""
+    return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+                     AfterValidator(_no_controls("\n\r\t"))]
