@@ -1,0 +1,78 @@
+"""Records contract-workflow histories for the replay test: `python -m tests.workflows.record_histories`.
+
+Run it when a release changes workflows/ on purpose, and commit the new files next to the old ones:
+the old histories must keep replaying (workflow.patched), which is what protects contracts that have
+been running for years.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+from temporalio.client import WorkflowHistory
+
+from service.rules.dates import JST, add_months
+from tests.support import servers
+from tests.support.db import migrated_engine
+from tests.workflows.harness import harness, settled
+from tests.workflows.test_contract_walkthrough import _register
+
+OUT = Path(__file__).parent / "histories"
+
+
+async def _history(h, cid: str, run_id: str | None = None) -> WorkflowHistory:  # noqa: ANN001
+    handle = h.env.client.get_workflow_handle(f"contract-{cid}", run_id=run_id)
+    return await handle.fetch_history()
+
+
+async def record(tag: str) -> list[Path]:
+    env = await servers.start_time_skipping()
+    written = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = migrated_engine(f"sqlite:///{tmp}/rec.sqlite3")
+            async with harness(env, engine, policy={"due_soon_days": 7}) as h:
+                R = (await h.sync_clock()).astimezone(JST).date()
+                cid, _ = _register(h, R, 5)
+                await h.delivered()
+                first_run = (await h.handle(cid).describe()).run_id
+                D = timedelta(days=1)
+                h.event(cid, "core_item.registered", R, {"item_ref": "item-1", "title": "design"})
+                h.event(cid, "access.granted", R, {"item_ref": "item-1", "employee_ref": "emp-1"})
+                h.event(cid, "employee.departing", R, {"employee_ref": "emp-1",
+                                                       "departure_date": (R + 30 * D).isoformat()})
+                h.event(cid, "supplier.engaged", R, {"supplier_ref": "s-1", "name": "S", "country": "VN",
+                                                     "holds_core_tech": True, "nda_signed_on": R.isoformat()})
+                h.event(cid, "ip_action.planned", R, {
+                    "action": "transfer", "planned_date": (R + 90 * D).isoformat(),
+                    "counterparty": {"name": "X", "country": "CN", "relation": "subsidiary",
+                                     "foreign_government_influence": True}})
+                await settled(h, cid)
+                await h.go_to(cid, R + 40 * D)
+                h.event(cid, "shareholding.declared", R + 40 * D, {"shares_outstanding": 9, "holders": []})
+                await settled(h, cid)
+                await h.go_to(cid, add_months(R, 7))
+                p = OUT / f"{tag}-contract-active.json"
+                p.write_text((await _history(h, cid)).to_json())
+                written.append(p)
+                await h.finish(cid)
+                p = OUT / f"{tag}-contract-first-run.json"
+                p.write_text((await _history(h, cid, first_run)).to_json())
+                written.append(p)
+                p = OUT / f"{tag}-contract-closed.json"
+                p.write_text((await _history(h, cid)).to_json())
+                written.append(p)
+            engine.dispose()
+    finally:
+        await env.shutdown()
+    return written
+
+
+if __name__ == "__main__":
+    tag = sys.argv[1] if len(sys.argv) > 1 else "v1"
+    for path in asyncio.run(record(tag)):
+        print(path)
