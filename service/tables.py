@@ -1,7 +1,7 @@
 """Every table, imported once so that SQLModel.metadata (and Alembic) sees the whole schema."""
 
 from service.audit import AuditEntry
-from service.consultations.models import ConsultationCase
+from service.consultations.models import CaseHistoryEntry, ConsultationCase, MinistryNotice
 from service.contracts.models import Contract
 from service.events.models import ContractEvent
 from service.idempotency import IdempotencyRecord
@@ -10,5 +10,5 @@ from service.outbox import OutboxMessage
 from service.obligations.models import DeadlineRow, ObligationRecord
 from service.programmes.models import Programme
 
-__all__ = ["AuditEntry", "ConsultationCase", "Contract", "ContractEvent", "DeadlineRow", "IdempotencyRecord",
+__all__ = ["AuditEntry", "CaseHistoryEntry", "ConsultationCase", "MinistryNotice", "Contract", "ContractEvent", "DeadlineRow", "IdempotencyRecord",
            "ObligationRecord", "Organisation", "OutboxMessage", "Programme"]

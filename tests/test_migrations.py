@@ -59,3 +59,27 @@ def test_upgrade_downgrade_upgrade(empty_url: str) -> None:
 def test_migrations_match_the_models(empty_url: str) -> None:
     migrate.upgrade(empty_url)
     assert _diff(empty_url) == []
+
+
+def test_cases_recorded_before_the_lifecycle_revision_are_backfilled(empty_url: str) -> None:
+    migrate.upgrade(empty_url, "0002")
+    engine = make_engine(empty_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("insert into organisation values ('meti','METI','ministry','JP',:t), "
+                                 "('acme','Acme','contractor','JP',:t)"), {"t": "2026-04-01 00:00:00+00:00"})
+            conn.execute(sa.text("insert into programme values ('p','P','meti',null,'[]',true,1,'{}',:t)"),
+                         {"t": "2026-04-01 00:00:00+00:00"})
+            conn.execute(sa.text("insert into contract values ('c','p','acme','t','2026-04-01','2031-03-31',true,"
+                                 "'2034-03-31','contract-c',null,:t,'x')"), {"t": "2026-04-01 00:00:00+00:00"})
+            conn.execute(sa.text("insert into consultation_case values ('case-1','c','evt_1','submitted','provide',"
+                                 "'2026-09-01','2026-07-03','2026-04-10',false,'{}',:t)"),
+                         {"t": "2026-04-10 00:00:00+00:00"})
+        migrate.upgrade(empty_url)
+        with engine.connect() as conn:
+            row = conn.execute(sa.text("select programme_id, ministry, contractor_org, review_target_on, "
+                                       "paused_days, review_clock, version from consultation_case")).one()
+        assert tuple(map(str, row)) == ("p", "meti", "acme", "2026-05-10", "0", "ok", "0")
+        assert _diff(empty_url) == []
+    finally:
+        engine.dispose()

@@ -1,4 +1,4 @@
-"""Prior-consultation cases (DOMAIN.md §5), opened by a planned IP act that needs one."""
+"""Prior-consultation cases (DOMAIN.md §5), opened by a planned IP act that needs one, and their history."""
 
 from __future__ import annotations
 
@@ -13,9 +13,14 @@ from service.db import UTCDateTime, utcnow
 
 class ConsultationCase(SQLModel, table=True):
     __tablename__ = "consultation_case"
+    __table_args__ = (sa.Index("ix_case_ministry_status", "ministry", "status", "submitted_on"),)
 
     id: str = Field(primary_key=True, max_length=60)
     contract_id: str = Field(foreign_key="contract.id", max_length=64, index=True)
+    # Copied from the contract so that the inbox filters and scopes without joins.
+    programme_id: str = Field(max_length=64, index=True)
+    ministry: str = Field(max_length=64)
+    contractor_org: str = Field(max_length=64, index=True)
     plan_event_id: str = Field(max_length=40)
     status: str = Field(max_length=20, index=True)
     action: str = Field(max_length=30)
@@ -23,5 +28,49 @@ class ConsultationCase(SQLModel, table=True):
     consult_by: date
     submitted_on: date
     late: bool
-    determination: dict[str, Any] = Field(sa_type=sa.JSON)
+    determination: dict[str, Any] = Field(sa_type=sa.JSON, description="the plan as reported")
+    reason_codes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    conditions_met: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    assigned_to: str | None = Field(default=None, max_length=200)
+    review_target_on: date
+    paused_since: date | None = None
+    paused_days: int = 0
+    review_clock: str = Field(default="ok", max_length=20)
+    question: str | None = Field(default=None, max_length=5000)
+    respond_by: date | None = None
+    outcome: str | None = Field(default=None, max_length=20)
+    conditions: str | None = Field(default=None, max_length=5000)
+    decision_reason: str | None = Field(default=None, max_length=5000)
+    closed_on: date | None = None
+    version: int = 0
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseHistoryEntry(SQLModel, table=True):
+    __tablename__ = "consultation_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: str = Field(foreign_key="consultation_case.id", max_length=60, index=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor: str = Field(max_length=300)
+    action: str = Field(max_length=40)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str | None = Field(default=None, max_length=20)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class MinistryNotice(SQLModel, table=True):
+    """Condition (2): the ministry told the contractor to consult on plans matching this notice."""
+
+    __tablename__ = "ministry_notice"
+
+    id: str = Field(primary_key=True, max_length=40)
+    contract_id: str = Field(foreign_key="contract.id", max_length=64, index=True)
+    scope: str = Field(max_length=20)
+    counterparty_name: str | None = Field(default=None, max_length=300)
+    action: str | None = Field(default=None, max_length=30)
+    reason: str = Field(max_length=5000)
+    issued_by: str = Field(max_length=300)
+    issued_on: date
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
+
+from service.rules.notices import Notice
 
 
 class ContractContext(BaseModel):
@@ -14,3 +16,4 @@ class ContractContext(BaseModel):
     obligation_period_end: date
     commissioned: bool
     registered_on: date
+    notices: list[Notice] = Field(default_factory=list, description="the ministry's notices (condition 2)")

@@ -14,6 +14,7 @@ from service.rules.dates import add_days, add_months
 from service.rules.ip_action import determine_ip_action
 from service.rules.obligations.clock import advance, clock_state
 from service.rules.ip_models import IpActionPlan, IpActionRequest
+from service.rules.notices import matching_notices
 from service.rules.obligations import events as ev
 from service.rules.obligations.context import ContractContext
 from service.rules.obligations.effects import Effect, Rejected
@@ -252,12 +253,14 @@ def _reviewed(run: _Run, data: ev.SupplierReviewed) -> None:
 
 def _planned(run: _Run, data: IpActionPlan) -> None:
     e = run.event
+    notices = matching_notices(run.ctx.notices, action=data.action,
+                               counterparty_name=data.counterparty.name if data.counterparty else None)
     req = IpActionRequest(**data.model_dump(), as_of=e.reported_on, commissioned=run.ctx.commissioned,
-                          obligation_period_end=run.ctx.obligation_period_end, ministry_notice=False)
+                          obligation_period_end=run.ctx.obligation_period_end, ministry_notice=bool(notices))
     result = determine_ip_action(req, as_of=e.reported_on, policy=run.policy)
     plan = Plan(event_id=e.id, action=data.action, planned_date=data.planned_date,
                 consultation_required=result.consultation_required, consult_by=result.consult_by,
-                prior_approval_required=result.prior_approval_required)
+                prior_approval_required=result.prior_approval_required, notice_ids=[n.id for n in notices])
     if result.consultation_required:
         plan.case_id, plan.case_status = f"case-{e.id}", "submitted"
         run.effects.append(Effect(kind="consultation_opened", id=plan.case_id, due_on=result.consult_by))
@@ -282,6 +285,9 @@ def _completed(run: _Run, data: ev.IpActionCompleted) -> None:
         run.violate("act_before_consultation_concluded",
                     f"the {plan.action} act was done before consultation case {plan.case_id} was concluded",
                     run.state.open_deadline("consultation_conclusion", plan.event_id))
+    elif plan.outcome == "objection":
+        run.violate("act_despite_objection",
+                    f"the {plan.action} act was done although the ministry objected (case {plan.case_id})")
     if plan.prior_approval_required and not plan.prior_approval_granted:
         run.violate("transfer_without_prior_approval",
                     "the transfer was done without the state's prior approval (Bayh-Dole)",
@@ -317,3 +323,22 @@ def apply_event(state: ObligationState, event: ev.Event, *, ctx: ContractContext
         if t.violation_id:
             run.effects.append(Effect(kind="violation_recorded", id=t.violation_id))
     return run.effects
+
+
+def record_case_outcome(state: ObligationState, *, case_id: str, status: str, outcome: str | None,
+                        conditions: str | None, on: date, by: str) -> list[Effect]:
+    """A consultation case ended (concluded or withdrawn): the plan learns it, its deadline resolves."""
+    plan = next((p for p in state.plans.values() if p.case_id == case_id), None)
+    if plan is None:
+        return []
+    plan.case_status, plan.outcome, plan.conditions = status, outcome, conditions
+    d = state.open_deadline("consultation_conclusion", plan.event_id)
+    effects: list[Effect] = []
+    if d is not None:
+        if status == "concluded":
+            d.state, d.resolved_by, d.resolved_on = "met", by, on
+            effects.append(Effect(kind="deadline_met", id=d.id, due_on=d.due_on))
+        else:  # withdrawn: the plan is dropped, nothing is due any more
+            d.state, d.resolved_by, d.resolved_on = "closed", by, on
+    state.version += 1
+    return effects

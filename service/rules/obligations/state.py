@@ -99,6 +99,9 @@ class Plan(BaseModel):
     prior_approval_required: bool = False
     prior_approval_granted: bool = False
     completed_on: date | None = None
+    notice_ids: list[str] = Field(default_factory=list)
+    outcome: str | None = None
+    conditions: str | None = None
 
 
 class Violation(BaseModel):
@@ -143,6 +146,7 @@ VIOLATION_OBLIGATION: dict[str, Obligation] = {
     "confidentiality_pledge_missing": "employees",
     "supplier_nda_missing": "suppliers",
     "act_before_consultation_concluded": "ip_consultation",
+    "act_despite_objection": "ip_consultation",
     "transfer_without_prior_approval": "bayh_dole",
 }
 OBLIGATIONS: tuple[Obligation, ...] = ("shareholders", "access_control", "employees", "suppliers",
