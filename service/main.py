@@ -17,6 +17,7 @@ from sqlalchemy import text
 from service import problems
 from service.auth.tokens import TokenVerifier
 from service.config import Settings, get_settings
+from service.consultations.router import router as consultations_router
 from service.contracts.router import router as contracts_router
 from service.db import engine_for, utcnow
 from service.events.router import router as events_router
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool
     problems.install(app)
     _install_metrics(app)
     for router in (determinations_router, organisations_router, programmes_router, obligations_router,
-                   contracts_router, events_router):
+                   contracts_router, events_router, consultations_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

@@ -21,7 +21,9 @@ from temporalio.service import RPCError, RPCStatusCode
 from service.db import session_scope, utcnow
 from service.outbox import OutboxMessage
 from service.temporal_link import TemporalLink
-from workflows.contract.types import ContractState, EventApplied
+from workflows.consultation.types import CaseState, CaseUpdate
+from workflows.consultation.workflows import ConsultationWorkflow
+from workflows.contract.types import ClockSnapshot, ContractState, EventApplied
 from workflows.contract.workflows import ContractWorkflow
 
 log = logging.getLogger("tlc.relay")
@@ -48,6 +50,24 @@ async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
             # The workflow has ended (obligation period over): it closed this event's deadlines with the
             # rest, because the close and the event were serialised on the contract's row lock.
             if exc.status != RPCStatusCode.NOT_FOUND:
+                raise
+        return
+    if msg.kind == "case.start":
+        state = CaseState(case_id=msg.payload["case_id"], clock=ClockSnapshot.model_validate(msg.payload["snapshot"]))
+        try:
+            await client.start_workflow(
+                ConsultationWorkflow.run, state, id=msg.workflow_id, task_queue=task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+        except WorkflowAlreadyStartedError:
+            pass
+        return
+    if msg.kind == "case.update":
+        update = CaseUpdate(case_id=msg.payload["case_id"], snapshot=ClockSnapshot.model_validate(msg.payload["snapshot"]))
+        try:
+            await client.get_workflow_handle(msg.workflow_id).signal(ConsultationWorkflow.case_updated, update)
+        except RPCError as exc:
+            if exc.status != RPCStatusCode.NOT_FOUND:  # the case's workflow has ended: nothing left to tell it
                 raise
         return
     raise ValueError(f"unknown outbox message kind {msg.kind!r}")

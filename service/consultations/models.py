@@ -29,7 +29,8 @@ class ConsultationCase(SQLModel, table=True):
     submitted_on: date
     late: bool
     determination: dict[str, Any] = Field(sa_type=sa.JSON, description="the plan as reported")
-    reason_codes: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # The determination's reasons as {code, params}, rendered in the reader's language when shown.
+    reason_codes: list[dict[str, Any]] = Field(default_factory=list, sa_type=sa.JSON)
     conditions_met: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     assigned_to: str | None = Field(default=None, max_length=200)
     review_target_on: date

@@ -10,7 +10,7 @@ from sqlmodel import Session
 
 from service import audit, outbox
 from service.auth.tokens import Principal
-from service.consultations.models import ConsultationCase
+from service.consultations.service import open_case
 from service.contracts.service import actor_of, get_visible
 from service.events.models import ContractEvent
 from service.events.schemas import EventCreate
@@ -54,7 +54,7 @@ def accept(session: Session, *, principal: Principal, contract_id: str, body: Ev
     event = Event(id=f"evt_{uuid.uuid4().hex[:24]}", type=body.type, occurred_on=body.occurred_on,
                   reported_on=today, data=data)
     try:
-        effects = engine.apply_event(state, event, ctx=obligations.context_of(contract), policy=policy)
+        effects = engine.apply_event(state, event, ctx=obligations.context_of(contract, session), policy=policy)
     except Rejected as exc:
         if exc.field is not None:  # names something that does not exist: a validation error of that field
             raise _invalid([{"loc": ["body", "data", exc.field], "msg": exc.detail}], exc.detail) from exc
@@ -66,7 +66,7 @@ def accept(session: Session, *, principal: Principal, contract_id: str, body: Ev
     session.add(ContractEvent(id=event.id, contract_id=contract_id, type=body.type, occurred_on=body.occurred_on,
                               reported_on=today, data=data.model_dump(mode="json"), effects=effect_dicts,
                               actor=actor))
-    _open_cases(session, contract_id, event, state, today)
+    _open_cases(session, contract, event, state, today, policy, actor)
     audit.append(session, contract_id=contract_id, actor=actor, action=f"event.{body.type}", event_id=event.id,
                  occurred_on=body.occurred_on.isoformat(), data=data.model_dump(mode="json"))
     for e in effect_dicts:
@@ -79,11 +79,9 @@ def accept(session: Session, *, principal: Principal, contract_id: str, body: Ev
     return {"event_id": event.id, "effects": effect_dicts}
 
 
-def _open_cases(session: Session, contract_id: str, event: Event, state, today: date) -> None:  # noqa: ANN001
+def _open_cases(session: Session, contract, event: Event, state, today: date, policy, actor: str) -> None:  # noqa: ANN001
     plan = state.plans.get(event.id) if event.type == "ip_action.planned" else None
     if plan is None or plan.case_id is None:
         return
-    session.add(ConsultationCase(id=plan.case_id, contract_id=contract_id, plan_event_id=event.id,
-                                 status="submitted", action=plan.action, planned_date=plan.planned_date,
-                                 consult_by=plan.consult_by, submitted_on=today,
-                                 late=today > plan.consult_by, determination=event.data.model_dump(mode="json")))
+    open_case(session, contract=contract, plan=plan, plan_data=event.data.model_dump(mode="json"), today=today,
+              policy=policy, actor=actor)

@@ -16,13 +16,19 @@ from service.rules.policy import Policy
 from workflows.contract.types import ClockSnapshot
 
 
-def context_of(contract: Contract) -> ContractContext:
+def context_of(contract: Contract, session: Session | None = None) -> ContractContext:
+    """What the rules know of the contract; with a session, the ministry's notices on it too."""
+    from service.consultations.models import MinistryNotice
     from service.rules.dates import today_jst
+    from service.rules.notices import Notice
 
+    notices = [] if session is None else [
+        Notice(id=n.id, scope=n.scope, counterparty_name=n.counterparty_name, action=n.action)  # type: ignore[arg-type]
+        for n in session.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract.id))]
     return ContractContext(contract_id=contract.id, start_date=contract.start_date, end_date=contract.end_date,
                            obligation_period_end=contract.obligation_period_end,
                            commissioned=contract.commissioned,
-                           registered_on=today_jst(contract.created_at))
+                           registered_on=today_jst(contract.created_at), notices=notices)
 
 
 def policy_of(session: Session, contract: Contract) -> Policy:

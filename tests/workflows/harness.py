@@ -127,7 +127,10 @@ async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | No
             r = client.post("/v1/programmes", json=programme_body(id=h.programme_id, policy=policy or {}),
                             headers=admin)
             assert r.status_code == 201, r.text
-            yield h
+            try:
+                yield h
+            finally:
+                await _terminate_leftovers(h)
 
 
 async def settled(h: Harness, contract_id: str, timeout: float = 20) -> None:
@@ -142,3 +145,23 @@ async def settled(h: Harness, contract_id: str, timeout: float = 20) -> None:
             return
         await asyncio.sleep(0.05)
     raise AssertionError("workflow did not adopt the latest state")
+
+
+async def _terminate_leftovers(h: Harness) -> None:
+    """Workflows of this harness that are still open would wait for a worker that is gone, and on the
+    time-skipping server such a wait stops the clock for every later test: end them."""
+    from service.consultations.models import ConsultationCase
+    from service.contracts.models import Contract
+
+    with Session(h.engine) as s:
+        contracts = s.exec(select(Contract).where(Contract.programme_id == h.programme_id)).all()
+        ids = [c.workflow_id for c in contracts]
+        ids += [f"consultation-{c.id}" for c in s.exec(select(ConsultationCase).where(
+            ConsultationCase.programme_id == h.programme_id)).all()]
+    for workflow_id in ids:
+        try:
+            handle = h.env.client.get_workflow_handle(workflow_id)
+            if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                await handle.terminate("test finished")
+        except Exception:  # noqa: BLE001 - already gone is fine
+            pass

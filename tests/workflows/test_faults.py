@@ -24,7 +24,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import IO, TypeVar
 
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -101,7 +100,7 @@ class WorkerProcess:
         return code
 
 
-async def until_(check: Callable[[], Awaitable[T | None]], timeout: float, what: str, every: float = 0.1) -> T:
+async def until(check: Callable[[], Awaitable[T | None]], timeout: float, what: str, every: float = 0.1) -> T:
     """Poll `check` until it returns something truthy; fail after `timeout` seconds with `what`."""
     deadline = time.monotonic() + timeout
     last: object = None
@@ -244,7 +243,6 @@ async def assert_exactly_once(api: Api, engine: Engine, client: Client, handle: 
     assert st.clock_version == state_version(engine, api.contract_id)
     assert st.phase == "active" and st.runs == 1
     signalled = await signalled_event_ids(client, handle)
-    print("SIGNALS", len(signalled), "ACCEPTED", len(accepted), "at", time.monotonic())
     assert set(signalled) == accepted
     assert len(signalled) >= len(accepted) + redelivered
 
@@ -359,10 +357,3 @@ async def test_dev_server_stopped_while_api_accepts_events(engine: Engine, tmp_p
         if env is not None:
             await env.shutdown()
     assert time.monotonic() - started < 60
-
-
-async def until(check, timeout, what, every=0.1):
-    t0 = time.monotonic()
-    r = await until_(check, timeout, what, every)
-    print(f"WAIT {what!r}: {time.monotonic() - t0:.2f}s")
-    return r

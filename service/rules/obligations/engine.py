@@ -260,7 +260,8 @@ def _planned(run: _Run, data: IpActionPlan) -> None:
     result = determine_ip_action(req, as_of=e.reported_on, policy=run.policy)
     plan = Plan(event_id=e.id, action=data.action, planned_date=data.planned_date,
                 consultation_required=result.consultation_required, consult_by=result.consult_by,
-                prior_approval_required=result.prior_approval_required, notice_ids=[n.id for n in notices])
+                prior_approval_required=result.prior_approval_required, notice_ids=[n.id for n in notices],
+                conditions_met=list(result.conditions), reasons=[r.model_dump() for r in result.reasons])
     if result.consultation_required:
         plan.case_id, plan.case_status = f"case-{e.id}", "submitted"
         run.effects.append(Effect(kind="consultation_opened", id=plan.case_id, due_on=result.consult_by))

@@ -100,6 +100,8 @@ class Plan(BaseModel):
     prior_approval_granted: bool = False
     completed_on: date | None = None
     notice_ids: list[str] = Field(default_factory=list)
+    conditions_met: list[str] = Field(default_factory=list, description="conditions (1)(2) that held")
+    reasons: list[dict] = Field(default_factory=list, description="the determination's reasons (code, params)")
     outcome: str | None = None
     conditions: str | None = None
 

@@ -1,0 +1,249 @@
+"""The consultation inbox: opening cases, moving them through their lifecycle, and reading them.
+
+Every transition is one transaction: the case, its history entry, the contract's audit trail, the
+contract's obligation state (the plan learns the outcome) and the outbox rows for both workflows.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, select
+
+from service import audit, outbox
+from service.auth.tokens import Principal
+from service.consultations.models import CaseHistoryEntry, ConsultationCase
+from service.consultations.schemas import CaseDetail, CasePublic, HistoryEntryPublic
+from service.contracts.models import Contract
+from service.obligations import service as obligations
+from service.problems import Problem, not_found
+from service.rules import consultation as rules
+from service.rules.policy import Policy
+from service.rules.reasons import Reason, render
+from service.rules.obligations.engine import record_case_outcome
+from service.rules.obligations.state import Plan
+from workflows.contract.types import ClockSnapshot, EventApplied
+
+
+def case_workflow_id(case_id: str) -> str:
+    return f"consultation-{case_id}"
+
+
+def scoped(query, principal: Principal):  # noqa: ANN001
+    if principal.role == "contractor":
+        return query.where(ConsultationCase.contractor_org == principal.org)
+    if principal.role == "ministry_officer":
+        return query.where(ConsultationCase.ministry == principal.org)
+    return query
+
+
+def get_visible(session: Session, principal: Principal, case_id: str) -> ConsultationCase:
+    case = session.exec(scoped(select(ConsultationCase).where(ConsultationCase.id == case_id), principal)).first()
+    if case is None:
+        raise not_found("consultation case", case_id)
+    return case
+
+
+def snapshot(case: ConsultationCase, *, today: date, policy: Policy) -> ClockSnapshot:
+    """The days on which the case's clocks change by the calendar: review target and respond-by."""
+    days = set()
+    if (d := rules.review_clock_changes_on(case.status, case.review_target_on, today, policy.due_soon_days)):
+        days.add(d)
+    if case.status == "info_requested" and case.respond_by is not None and case.respond_by >= today:
+        days.add(case.respond_by.fromordinal(case.respond_by.toordinal() + 1))
+    return ClockSnapshot(version=case.version, wake_on=sorted(days), closed=case.status not in rules.OPEN_CASE_STATES)
+
+
+def open_case(session: Session, *, contract: Contract, plan: Plan, plan_data: dict[str, Any], today: date,
+              policy: Policy, actor: str) -> None:
+    """A plan needing consultation was reported: the case is submitted, and its workflow will start."""
+    assert plan.case_id is not None and plan.consult_by is not None
+    from service.programmes.models import Programme
+
+    programme = session.get(Programme, contract.programme_id)
+    assert programme is not None
+    case = ConsultationCase(
+        id=plan.case_id, contract_id=contract.id, programme_id=contract.programme_id, ministry=programme.ministry,
+        contractor_org=contract.contractor_org, plan_event_id=plan.event_id, status="submitted",
+        action=plan.action, planned_date=plan.planned_date, consult_by=plan.consult_by, submitted_on=today,
+        late=today > plan.consult_by, determination=plan_data, reason_codes=plan.reasons,
+        conditions_met=plan.conditions_met,
+        review_target_on=rules.review_target(today, policy.review_target_days, 0))
+    case.review_clock = rules.review_clock(case.status, case.review_target_on, today, policy.due_soon_days)
+    session.add(case)
+    session.flush()
+    session.add(CaseHistoryEntry(case_id=case.id, actor=actor, action="submitted", to_status="submitted",
+                                 detail={"plan_event_id": plan.event_id, "consult_by": plan.consult_by.isoformat()}))
+    outbox.enqueue(session, kind="case.start", workflow_id=case_workflow_id(case.id),
+                   payload={"case_id": case.id, "snapshot": snapshot(case, today=today, policy=policy)
+                            .model_dump(mode="json")})
+
+
+def _actor(principal: Principal) -> str:
+    return f"{principal.sub} ({principal.role}, {principal.org})"
+
+
+def transition(session: Session, *, principal: Principal, case_id: str, action: str, body: Any,
+               today: date) -> CaseDetail:
+    case = get_visible(session, principal, case_id)
+    sources, _, who = rules.TRANSITIONS[action]
+    if principal.role not in (who, "admin"):
+        raise Problem(403, "Forbidden", f"'{action}' is for the {who.replace('_', ' ')}.", type_="about:blank")
+    contract = obligations.lock_contract(session, case.contract_id)
+    assert contract is not None
+    session.refresh(case)  # read again under the contract's lock: another transition may have just committed
+    target = rules.next_status(case.status, action)
+    if target is None:
+        allowed = rules.allowed_actions(case.status, principal.role)
+        raise Problem(409, "Transition not allowed",
+                      f"'{action}' is not allowed while the case is {case.status}; allowed: "
+                      f"{', '.join(allowed) or 'none'}.", allowed=allowed, status_now=case.status)
+    policy = obligations.policy_of(session, contract)
+    before = case.status
+    detail: dict[str, Any] = {}
+    if action == "request-info":
+        if body.respond_by < today:
+            raise Problem(422, "Unprocessable Content", "respond_by is in the past.",
+                          type_="https://tlc.example/problems/validation",
+                          errors=[{"loc": ["body", "respond_by"], "msg": f"before today ({today}, JST)"}])
+        case.question, case.respond_by, case.paused_since = body.question, body.respond_by, today
+        detail = {"question": body.question, "respond_by": body.respond_by.isoformat()}
+    elif action == "respond":
+        assert case.paused_since is not None
+        case.paused_days += rules.paused_days_between(case.paused_since, today)
+        case.paused_since = None
+        case.review_target_on = rules.review_target(case.submitted_on, policy.review_target_days, case.paused_days)
+        detail = {"answer": body.answer, "paused_days": case.paused_days}
+    elif action == "conclude":
+        case.outcome, case.conditions, case.decision_reason = body.outcome, body.conditions, body.reason
+        detail = {"outcome": body.outcome, "conditions": body.conditions, "reason": body.reason}
+    elif action == "withdraw":
+        case.decision_reason = body.reason
+        detail = {"reason": body.reason}
+    elif action == "claim":
+        case.assigned_to = principal.sub
+        detail = {"assigned_to": principal.sub}
+    elif action == "reassign":
+        detail = {"from": case.assigned_to, "to": body.to}
+        case.assigned_to = body.to
+    case.status = target  # type: ignore[assignment]
+    if target not in rules.OPEN_CASE_STATES:
+        case.closed_on = today
+    case.review_clock = rules.review_clock(case.status, case.review_target_on, today, policy.due_soon_days)
+    case.version += 1
+    from service.db import utcnow
+
+    case.updated_at = utcnow()
+    session.add(case)
+    session.add(CaseHistoryEntry(case_id=case.id, actor=_actor(principal), action=action, from_status=before,
+                                 to_status=case.status, detail=detail))
+    audit.append(session, contract_id=case.contract_id, actor=_actor(principal), action=f"consultation.{action}",
+                 case_id=case.id, from_status=before, to_status=case.status, **detail)
+    if target in ("concluded", "withdrawn"):
+        _tell_the_contract(session, contract, case, today, policy)
+    outbox.enqueue(session, kind="case.update", workflow_id=case_workflow_id(case.id),
+                   payload={"case_id": case.id, "snapshot": snapshot(case, today=today, policy=policy)
+                            .model_dump(mode="json")})
+    session.flush()
+    return detail_of(session, case, principal, today)
+
+
+def _tell_the_contract(session: Session, contract: Contract, case: ConsultationCase, today: date,
+                       policy: Policy) -> None:
+    state = obligations.load(session, contract.id)
+    effects = record_case_outcome(state, case_id=case.id, status=case.status, outcome=case.outcome,
+                                  conditions=case.conditions, on=today, by=f"{case.id}:{case.status}")
+    obligations.save(session, contract.id, state)
+    for e in effects:
+        audit.append(session, contract_id=contract.id, actor="system", action=f"effect.{e.kind}", case_id=case.id,
+                     id=e.id, due_on=e.due_on.isoformat() if e.due_on else None)
+    outbox.enqueue(session, kind="contract.event", workflow_id=contract.workflow_id,
+                   payload=EventApplied(event_id=f"{case.id}:{case.status}", snapshot=obligations.snapshot(
+                       state, today=today, policy=policy)).model_dump(mode="json"))
+
+
+def to_public(case: ConsultationCase, principal: Principal, today: date) -> CasePublic:
+    return CasePublic(
+        **case.model_dump(include=set(CasePublic.model_fields) - {"plan", "respond_overdue", "age_days",
+                                                                   "allowed_actions", "reason_codes"}),
+        plan=case.determination, reason_codes=[r["code"] for r in case.reason_codes],
+        respond_overdue=case.status == "info_requested" and rules.respond_clock(case.respond_by, today) == "overdue",
+        age_days=((case.closed_on or today) - case.submitted_on).days,
+        allowed_actions=rules.allowed_actions(case.status, principal.role))
+
+
+def detail_of(session: Session, case: ConsultationCase, principal: Principal, today: date,
+              lang: str = "ja") -> CaseDetail:
+    history = session.exec(select(CaseHistoryEntry).where(CaseHistoryEntry.case_id == case.id)
+                           .order_by(CaseHistoryEntry.id)).all()
+    reasons = render([Reason.model_validate(r) for r in case.reason_codes], lang)  # type: ignore[arg-type]
+    return CaseDetail(**to_public(case, principal, today).model_dump(), reasons=reasons,
+                      history=[HistoryEntryPublic.model_validate(h, from_attributes=True) for h in history])
+
+
+def page(session: Session, principal: Principal, today: date, *, status: str | None, contract_id: str | None,
+         programme_id: str | None, contractor_org: str | None, overdue: bool | None, sort: str, after: str | None,
+         limit: int):  # noqa: ANN201
+    """One page of the inbox. Keyset on (submitted_on, id) for age, (review_target_on, id) for target."""
+    from service.consultations.schemas import CasePage
+
+    q = scoped(select(ConsultationCase), principal)
+    if status == "open":
+        q = q.where(ConsultationCase.status.in_(sorted(rules.OPEN_CASE_STATES)))
+    elif status:
+        q = q.where(ConsultationCase.status == status)
+    for col, value in ((ConsultationCase.contract_id, contract_id), (ConsultationCase.programme_id, programme_id),
+                       (ConsultationCase.contractor_org, contractor_org)):
+        if value:
+            q = q.where(col == value)
+    if overdue is True:
+        q = q.where(ConsultationCase.review_clock == "overdue")
+    elif overdue is False:
+        q = q.where(ConsultationCase.review_clock != "overdue")
+    key = ConsultationCase.submitted_on if sort == "age" else ConsultationCase.review_target_on
+    if after:
+        try:
+            day, _, last_id = after.partition("|")
+            after_day = date.fromisoformat(day)
+        except ValueError as exc:
+            raise Problem(422, "Unprocessable Content", "after is not a cursor this API gave.",
+                          type_="https://tlc.example/problems/validation",
+                          errors=[{"loc": ["query", "after"], "msg": "bad cursor"}]) from exc
+        q = q.where((key > after_day) | ((key == after_day) & (ConsultationCase.id > last_id)))
+    rows = list(session.exec(q.order_by(key, ConsultationCase.id).limit(limit + 1)).all())
+    more, rows = len(rows) > limit, rows[:limit]
+    last = rows[-1] if rows else None
+    cursor = f"{(last.submitted_on if sort == 'age' else last.review_target_on).isoformat()}|{last.id}" \
+        if more and last else None
+    return CasePage(items=[to_public(c, principal, today) for c in rows], next_after=cursor)
+
+
+def issue_notice(session: Session, *, principal: Principal, contract_id: str, body, today: date):  # noqa: ANN001, ANN201
+    import uuid
+
+    from service.consultations.models import MinistryNotice
+    from service.consultations.schemas import NoticePublic
+    from service.programmes.models import Programme
+
+    contract = contracts_get_visible(session, principal, contract_id)
+    programme = session.get(Programme, contract.programme_id)
+    if principal.role != "admin" and not (principal.role == "ministry_officer" and programme is not None
+                                          and programme.ministry == principal.org):
+        raise Problem(403, "Forbidden", "Notices are issued by officers of the programme's ministry.",
+                      type_="about:blank")
+    notice = MinistryNotice(id=f"ntc_{uuid.uuid4().hex[:20]}", contract_id=contract_id, scope=body.scope,
+                            counterparty_name=body.counterparty_name, action=body.action, reason=body.reason,
+                            issued_by=_actor(principal), issued_on=today)
+    session.add(notice)
+    session.flush()
+    audit.append(session, contract_id=contract_id, actor=_actor(principal), action="notice.issued",
+                 notice_id=notice.id, scope=body.scope, counterparty_name=body.counterparty_name,
+                 act=body.action, reason=body.reason)
+    return NoticePublic.model_validate(notice, from_attributes=True)
+
+
+def contracts_get_visible(session: Session, principal: Principal, contract_id: str) -> Contract:
+    from service.contracts.service import get_visible as contract_visible
+
+    return contract_visible(session, principal, contract_id)
