@@ -38,6 +38,15 @@ class Settings(BaseSettings):
     jwt_leeway_seconds: int = 30
     jwks_cache_seconds: int = 300
 
+    # Templates for pages and messages: the shipped ones, and a directory whose files override them
+    # (a ministry may change a message without touching code).
+    templates_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "templates")
+    templates_override_dir: Path | None = None
+    # The pages' development login form (choose user, role, organisation). Off in production, where the
+    # token comes from the ministry's identity provider.
+    dev_login: bool = True
+    cookie_secure: bool = False
+
     # Where the toolchain bootstrap caches the Temporal CLI and the Java test server.
     cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "tlc")
 

@@ -27,6 +27,7 @@ from service.determinations.router import router as determinations_router
 from service.organisations.router import router as organisations_router
 from service.programmes.router import router as programmes_router
 from service.temporal_link import TemporalLink
+from service.web.pages import router as pages_router
 
 log = logging.getLogger("tlc.api")
 
@@ -56,7 +57,7 @@ def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool
     problems.install(app)
     _install_metrics(app)
     for router in (determinations_router, organisations_router, programmes_router, obligations_router,
-                   contracts_router, events_router, consultations_router):
+                   contracts_router, events_router, consultations_router, pages_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

@@ -1,0 +1,30 @@
+"""Jinja2 environments for the pages, one per language, with gettext from the Babel catalogues."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from service.rules.areas import TECHNOLOGY_AREAS
+from service.rules.dates import JST
+from service.web.i18n import translations
+
+
+def _jst(value: datetime) -> str:
+    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+
+
+@lru_cache
+def templates(lang: str, templates_dir: Path, override_dir: Path | None) -> Jinja2Templates:
+    dirs = [str(override_dir)] if override_dir else []
+    env = Environment(loader=ChoiceLoader([FileSystemLoader(dirs + [str(templates_dir)])]),
+                      autoescape=select_autoescape(["html", "xml"]), extensions=["jinja2.ext.i18n"])
+    env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    env.filters["jst"] = _jst
+    env.globals["area_name"] = lambda code: (
+        getattr(TECHNOLOGY_AREAS[code], f"name_{lang}") if code in TECHNOLOGY_AREAS else code)
+    return Jinja2Templates(env=env)
