@@ -114,7 +114,13 @@ def install(app: FastAPI) -> None:
     document(app)
 
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+    async def _problem(request: Request, exc: Problem):  # noqa: ANN202
+        if request.url.path.startswith("/inbox") and "text/html" in request.headers.get("accept", ""):
+            # A person in a browser gets a page, with the same status code.
+            from service.web.pages import render
+
+            return render(request, "inbox/error.html", None, exc.status, status=exc.status, title=exc.title,
+                          detail=exc.detail or "")
         return problem_response(exc.status, exc.title, exc.detail, type_=exc.type,
                                 instance=request.url.path, headers=exc.headers, **exc.extra)
 
