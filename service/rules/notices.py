@@ -19,7 +19,7 @@ NoticeScope = Literal["contract", "counterparty", "action"]
 _LEGAL_FORMS = [
     "株式会社", "有限会社", "合同会社", "合資会社", "合名会社", "(株)", "(有)", "(合)",
     "co., ltd.", "co.,ltd.", "co. ltd.", "co ltd", "company limited", "limited", "ltd.", "ltd",
-    "incorporated", "inc.", "inc", "corporation", "corp.", "corp", "company", "co.", "llc", "l.l.c.",
+    "incorporated", "inc.", "inc", "corporation", "corp.", "corp", "company", "co.", "co", "llc", "l.l.c.",
     "gmbh", "ag", "s.a.", "sa", "plc", "pte.", "pte", "k.k.", "kk", "g.k.", "有限公司", "股份有限公司", "集团",
 ]
 _FORMS = sorted({unicodedata.normalize("NFKC", f).casefold() for f in _LEGAL_FORMS}, key=len, reverse=True)
@@ -36,8 +36,9 @@ def normalise_name(name: str) -> str:
         changed = False
         for form in _FORMS:
             if form.isascii():
-                stripped = re.sub(rf"(^|[\s,]){re.escape(form)}\s*$", "", s.rstrip())
-                if stripped != s.rstrip() and stripped.strip():
+                tail = s.rstrip(" ,")
+                stripped = re.sub(rf"(^|[\s,]){re.escape(form)}$", "", tail)
+                if stripped != tail and stripped.strip(" ,"):
                     s, changed = stripped, True
     return "".join(ch for ch in s if unicodedata.category(ch)[0] in "LN")
 

@@ -76,7 +76,7 @@ def test_registration_opens_the_initial_declaration_due_14_days_later() -> None:
     assert c.state.version == 1
     assert c.state.deadlines == {"shareholder_declaration.1": Deadline(
         id="shareholder_declaration.1", kind="shareholder_declaration", subject="", due_on=date(2026, 4, 15),
-        state="due_soon", opened_by="contract.registered")}
+        state="due_soon", opened_by="contract.registered", set_on=date(2026, 4, 1))}
 
 
 def test_initial_declaration_is_never_due_after_the_obligation_period() -> None:

@@ -36,7 +36,7 @@ class _Run:
         if due_on > self.ctx.obligation_period_end:
             return None
         d = Deadline(id=self.state.next_deadline_id(kind, subject), kind=kind, subject=subject,  # type: ignore[arg-type]
-                     due_on=due_on, opened_by=self.event.id)
+                     due_on=due_on, opened_by=self.event.id, set_on=self.event.reported_on)
         d.state = clock_state(d, self.event.reported_on, self.policy)  # type: ignore[assignment]
         self.state.deadlines[d.id] = d
         self.effects.append(Effect(kind="deadline_set", id=d.id, due_on=due_on))
@@ -62,7 +62,8 @@ def initial_deadlines(state: ObligationState, ctx: ContractContext, policy: Poli
     """Registering a contract opens the initial shareholder declaration (DOMAIN.md §6)."""
     due = add_days(ctx.registered_on, policy.shareholder_initial_days)
     d = Deadline(id=state.next_deadline_id("shareholder_declaration", ""), kind="shareholder_declaration",
-                 subject="", due_on=min(due, ctx.obligation_period_end), opened_by="contract.registered")
+                 subject="", due_on=min(due, ctx.obligation_period_end), opened_by="contract.registered",
+                 set_on=ctx.registered_on)
     d.state = clock_state(d, ctx.registered_on, policy)  # type: ignore[assignment]
     state.deadlines[d.id] = d
     state.version += 1
@@ -188,7 +189,7 @@ def _departing(run: _Run, data: ev.EmployeeDeparting) -> None:
         d.state, d.resolved_by, d.resolved_on = "closed", run.event.id, run.event.reported_on
         return
     # A new departure date moves the case; the workflow re-arms its timer from the new state.
-    d.due_on = data.departure_date
+    d.due_on, d.set_on = data.departure_date, run.event.reported_on
     d.state = clock_state(d, run.event.reported_on, run.policy)  # type: ignore[assignment]
     run.effects.append(Effect(kind="deadline_set", id=d.id, due_on=d.due_on))
 

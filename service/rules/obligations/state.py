@@ -45,6 +45,7 @@ class Deadline(BaseModel):
     opened_by: str | None = Field(None, description="the event that set it")
     resolved_by: str | None = Field(None, description="the event that met or violated it")
     resolved_on: date | None = None
+    set_on: date | None = Field(None, description="the day it was set or last moved (for the reminder ladder)")
 
     @property
     def obligation(self) -> Obligation:

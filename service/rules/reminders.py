@@ -1,0 +1,106 @@
+"""The reminder ladder of a deadline (issue: reminders and escalations), as pure functions.
+
+Before the due day the contractor is reminded (policy default 30, 7 and 1 days before) and told on
+the due day; after it, the escalations go to the contractor's compliance lead (+1 day) and to the
+ministry officer in charge (+7 days). Messages go out at 09:00 JST. A reminder or due-day notice that
+would fall on a Saturday, Sunday or Japanese public holiday goes out on the previous working day, so
+it is never late; an escalation that would fall on one goes out on the next working day, so it is
+never early (it must not reach anyone before the deadline has passed). The deadline never moves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date, datetime, time
+from functools import lru_cache
+from typing import Literal
+
+import holidays
+from pydantic import BaseModel
+
+from service.rules.dates import JST, add_days
+from service.rules.policy import Policy
+
+Audience = Literal["contractor", "compliance_lead", "ministry_officer"]
+RungKind = Literal["reminder", "due", "escalation"]
+SEND_TIME = time(9, 0)
+
+
+@lru_cache(maxsize=64)
+def _japan(year: int) -> holidays.HolidayBase:
+    return holidays.Japan(years=year)
+
+
+def is_day_off(d: date) -> bool:
+    """Saturday, Sunday or a Japanese public holiday (the maintained `holidays` calendar)."""
+    return d.weekday() >= 5 or d in _japan(d.year)
+
+
+def working_day_on_or_before(d: date, day_off: Callable[[date], bool] = is_day_off) -> date:
+    while day_off(d):
+        d = add_days(d, -1)
+    return d
+
+
+def working_day_on_or_after(d: date, day_off: Callable[[date], bool] = is_day_off) -> date:
+    while day_off(d):
+        d = add_days(d, 1)
+    return d
+
+
+class Rung(BaseModel):
+    key: str                  # "reminder-30", "due", "escalation-1", ...
+    kind: RungKind
+    offset_days: int          # days before (reminders) or after (escalations) the due day
+    audience: Audience
+    send_on: date
+    send_at: datetime         # 09:00 JST on send_on, as an aware instant
+
+
+def ladder(due_on: date, policy: Policy, day_off: Callable[[date], bool] = is_day_off) -> list[Rung]:
+    """Every message of a deadline due on `due_on`, in sending order."""
+    rungs = []
+    for n in sorted(set(policy.reminder_days_before) - {0}, reverse=True):
+        day = working_day_on_or_before(add_days(due_on, -n), day_off)
+        rungs.append(Rung(key=f"reminder-{n}", kind="reminder", offset_days=n, audience="contractor",
+                          send_on=day, send_at=_at(day)))
+    day = working_day_on_or_before(due_on, day_off)
+    rungs.append(Rung(key="due", kind="due", offset_days=0, audience="contractor", send_on=day, send_at=_at(day)))
+    for i, n in enumerate(sorted(policy.escalation_days_after)):
+        day = working_day_on_or_after(add_days(due_on, n), day_off)
+        rungs.append(Rung(key=f"escalation-{n}", kind="escalation", offset_days=n,
+                          audience="compliance_lead" if i == 0 else "ministry_officer",
+                          send_on=day, send_at=_at(day)))
+    return rungs
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, SEND_TIME, tzinfo=JST)
+
+
+def due_now(rungs: list[Rung], *, now: datetime, set_on: date | None) -> list[Rung]:
+    """The rungs to send at `now` (the caller skips those already sent). Each escalation once; of the
+    reminders and the due-day notice only the latest reached, so that a deadline set late, or a clock
+    that was stopped for a while, gives one message at once rather than a flurry of stale ones."""
+    reached = [r for r in rungs if r.send_at <= now]
+    before = [r for r in reached if r.kind != "escalation"]
+    escalations = [r for r in reached if r.kind == "escalation"]
+    out = [before[-1]] if before else []
+    if out and escalations and set_on is not None and out[0].send_on < set_on:
+        out = []  # set when it was already overdue: the escalations speak for it
+    return out + escalations
+
+
+def next_send_at(rungs: list[Rung], *, now: datetime) -> datetime | None:
+    future = [r.send_at for r in rungs if r.send_at > now]
+    return min(future) if future else None
+
+
+def message_id(*parts: str) -> str:
+    """A deterministic message id: the same rung to the same recipient is always the same message."""
+    return "msg_" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+__all__ = ["Rung", "ladder", "due_now", "next_send_at", "message_id", "is_day_off", "working_day_on_or_before",
+           "working_day_on_or_after"]
