@@ -47,6 +47,18 @@ class Settings(BaseSettings):
     dev_login: bool = True
     cookie_secure: bool = False
 
+    # Messages. E-mail goes out over SMTP when smtp_host is set; links in messages start with public_base_url.
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_starttls: bool = False
+    smtp_tls: bool = False  # implicit TLS (port 465)
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_timeout_seconds: float = 30
+    mail_from: str = "tlc@localhost"
+    public_base_url: str = "http://127.0.0.1:8000"
+    webhook_timeout_seconds: float = 10
+
     # Where the toolchain bootstrap caches the Temporal CLI and the Java test server.
     cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "tlc")
 

@@ -21,6 +21,7 @@ from service.consultations.router import router as consultations_router
 from service.contracts.router import router as contracts_router
 from service.db import engine_for, utcnow
 from service.events.router import router as events_router
+from service.notifications.router import router as notifications_router
 from service.obligations.router import router as obligations_router
 from service.deps import AppContext
 from service.determinations.router import router as determinations_router
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool
     problems.install(app)
     _install_metrics(app)
     for router in (determinations_router, organisations_router, programmes_router, obligations_router,
-                   contracts_router, events_router, consultations_router, pages_router):
+                   contracts_router, events_router, consultations_router, notifications_router,
+                   pages_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

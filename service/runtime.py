@@ -33,11 +33,13 @@ async def run_worker(settings: Settings, stop: asyncio.Event) -> None:
 
     client = await connect_with_retry(settings)
     engine = engine_for(settings)
-    worker = build_worker(client, engine, settings.temporal_task_queue)
-    async with worker:
-        log.info("worker polling task queue %r at %s", settings.temporal_task_queue, settings.temporal_address)
-        await stop.wait()
-    engine.dispose()
+    worker = build_worker(client, engine, settings.temporal_task_queue, settings)
+    try:
+        async with worker:
+            log.info("worker polling task queue %r at %s", settings.temporal_task_queue, settings.temporal_address)
+            await stop.wait()
+    finally:
+        engine.dispose()
 
 
 async def run_worker_forever(settings: Settings) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
@@ -73,6 +73,13 @@ def _sync_deadlines(session: Session, contract_id: str, state: ObligationState) 
 
 
 def snapshot(state: ObligationState, *, today: date, policy: Policy) -> ClockSnapshot:
-    """What the contract's workflow needs to keep the clock: the days on which to wake."""
+    """What the contract's workflow needs to keep the clock: the days on which deadlines change state,
+    and the instants at which reminder-ladder messages are due (from today on)."""
+    from service.rules import reminders
+    from service.rules.dates import deadline_instant
+
+    start_of_today = deadline_instant(today - timedelta(days=1))
+    instants = sorted({r.send_at for d in state.deadlines.values() if d.is_open
+                       for r in reminders.ladder(d.due_on, policy) if r.send_at >= start_of_today})
     return ClockSnapshot(version=state.version, wake_on=wake_dates(state, today=today, policy=policy),
-                         closed=state.closed)
+                         closed=state.closed, wake_at=[] if state.closed else instants)

@@ -37,6 +37,8 @@ MSGIDS = [
     _("shareholding.declared"), _("shareholding.changed"),
     _("shareholder_report_filed"), _("consultation_opened"), _("prior_approval_requested"), _("deadline_set"),
     _("deadline_met"), _("late_filing"), _("violation_recorded"),
+    # messages
+    _("compliance_lead"), _("pending"), _("sent"), _("failed"), _("cancelled"),
     # notice scopes
     _("contract"), _("counterparty"), _("action"),
 ]

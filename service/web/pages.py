@@ -21,6 +21,7 @@ from service.contracts import service as contracts
 from service.contracts.models import Contract
 from service.events.models import ContractEvent
 from service.i18n import pick_lang
+from service.notifications.models import Notification
 from service.obligations.models import DeadlineRow
 from service.obligations.router import get_contract as contract_detail
 from service.obligations.router import to_public as deadline_public
@@ -214,8 +215,10 @@ async def contract_page(request: Request, contract_id: str) -> Response:
             .order_by(ContractEvent.occurred_on, ContractEvent.received_at)).all()
         notices = s.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract_id)
                          .order_by(MinistryNotice.created_at)).all()
+        notifications = s.exec(select(Notification).where(Notification.contract_id == contract_id)
+                               .order_by(Notification.scheduled_for.desc()).limit(200)).all()
     return render(request, "inbox/contract.html", principal, contract=detail, deadlines=deadlines,
-                  shareholding=shareholding, notices=notices)
+                  shareholding=shareholding, notices=notices, notifications=notifications)
 
 
 @router.get("/follow-up")

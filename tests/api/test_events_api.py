@@ -665,11 +665,17 @@ def test_one_outbox_row_per_accepted_event_and_none_for_refused_ones(
         ("contract-c-001", ids[k]) for k in ("declared", "item", "departing", "supplier")]
     assert [m.delivered_at for m in msgs] == [None] * 4
     # Each carries the clock the workflow must keep after that event: the state's version and its wake days.
-    assert [m.payload["snapshot"] for m in msgs] == [
+    assert [{k: v for k, v in m.payload["snapshot"].items() if k != "wake_at"} for m in msgs] == [
         {"version": 2, "wake_on": [], "closed": False},
         {"version": 3, "wake_on": ["2026-09-18"], "closed": False},
         {"version": 4, "wake_on": ["2026-04-11", "2026-09-18"], "closed": False},
         {"version": 5, "wake_on": ["2026-04-11", "2026-09-18", "2027-03-19"], "closed": False}]
+    # ... and the instants of the reminder ladder: 09:00 JST (00:00 UTC) on Japanese working days.
+    from service.rules.reminders import is_day_off
+
+    instants = [datetime.fromisoformat(t.replace("Z", "+00:00")) for t in msgs[-1].payload["snapshot"]["wake_at"]]
+    assert instants and instants == sorted(instants)
+    assert all(t.astimezone(JST).hour == 9 and not is_day_off(t.astimezone(JST).date()) for t in instants)
     [state] = rows(engine, ObligationRecord, contract_id="c-001")
     assert state.version == 5
     assert len(rows(engine, ContractEvent, contract_id="c-001")) == 4

@@ -358,8 +358,6 @@ async def test_another_ministrys_case_is_not_visible(
         await other.close()
 
 
-@pytest.mark.xfail(strict=True, reason="templates/inbox/case.html:90 prints history detail values raw and labels the "
-                                       "'conditions' key with the outcome's msgid (条件付き instead of 条件)")
 async def test_the_history_of_a_conclusion_reads_in_japanese(
         live_app: LiveApp, world: World, context: BrowserContext) -> None:
     base, case_id = live_app.base_url, world.acme_cases[2]

@@ -23,6 +23,8 @@ class ClockSnapshot(BaseModel):
     version: int = 0
     wake_on: list[date] = Field(default_factory=list)
     closed: bool = False
+    # Instants at which a message of the reminder ladder is due (09:00 JST on working days).
+    wake_at: list[datetime] = Field(default_factory=list)
 
 
 class EventApplied(BaseModel):

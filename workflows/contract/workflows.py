@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
+from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from service.rules.dates import JST, deadline_instant
@@ -27,6 +28,10 @@ MAX_EVENTS_PER_RUN = 2000
 REMEMBERED_EVENT_IDS = 1000
 ACTIVITY_TIMEOUT = timedelta(seconds=60)
 ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
+# A message is retried with back-off for a day, then marked failed in the notification log.
+DELIVERY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), backoff_coefficient=2.0,
+                             maximum_interval=timedelta(hours=1))
+DELIVERY_GIVE_UP = timedelta(hours=24)
 
 
 def start_of_day(d: date) -> datetime:
@@ -40,6 +45,8 @@ class ContractWorkflow:
         self._state: ContractState | None = None
         self._woken = False
         self._events_this_run = 0
+        self._sending: set[str] = set()
+        self._deliveries: list[asyncio.Task] = []
 
     @workflow.run
     async def run(self, state: ContractState) -> ContractStatus:
@@ -48,9 +55,11 @@ class ContractWorkflow:
         run_started = workflow.now()
         while workflow.now() < closes_at:
             now = workflow.now()
-            wake_at = min([start_of_day(d) for d in state.clock.wake_on] + [closes_at])
+            wake_at = min([start_of_day(d) for d in state.clock.wake_on] + list(state.clock.wake_at) + [closes_at])
             if wake_at <= now and wake_at < closes_at:
                 await self._advance(now.astimezone(JST).date())
+                if workflow.patched("reminder-ladder"):
+                    await self._remind(now)
                 continue
             self._woken = False
             try:
@@ -59,8 +68,10 @@ class ContractWorkflow:
                 pass
             if (workflow.info().is_continue_as_new_suggested() or workflow.now() - run_started >= MAX_RUN_SPAN
                     or self._events_this_run >= MAX_EVENTS_PER_RUN):
-                await workflow.wait_condition(workflow.all_handlers_finished)
+                await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._sending)
                 workflow.continue_as_new(state.model_copy(update={"runs": state.runs + 1}))
+        # Messages already on their way finish (or give up) before the contract closes; none start after.
+        await workflow.wait_condition(lambda: not self._sending)
         await workflow.execute_activity("contract.close", args=[state.terms.contract_id, closes_at],
                                         start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
         state.phase = "closed"
@@ -73,9 +84,32 @@ class ContractWorkflow:
             "contract.advance", args=[self._state.terms.contract_id, today], result_type=ClockSnapshot,
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
         self._state.wakes += 1
-        # Only days after today can wake us again, whatever a stale snapshot said.
+        # Only days after today, and instants after now, can wake us again, whatever a stale snapshot said.
         snap.wake_on = [d for d in snap.wake_on if d > today]
+        snap.wake_at = [t for t in snap.wake_at if t > workflow.now()]
         self._adopt(snap)
+
+    async def _remind(self, now: datetime) -> None:
+        """Record the ladder's messages due now and send each in the background, retried with back-off."""
+        assert self._state is not None
+        ids = await workflow.execute_activity(
+            "notify.plan", args=[self._state.terms.contract_id, now], result_type=list[str],
+            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
+        for message_id in ids:
+            if message_id not in self._sending:
+                self._sending.add(message_id)
+                self._deliveries.append(asyncio.create_task(self._deliver(message_id)))
+
+    async def _deliver(self, message_id: str) -> None:
+        try:
+            await workflow.execute_activity(
+                "notify.deliver", message_id, start_to_close_timeout=timedelta(minutes=2),
+                schedule_to_close_timeout=DELIVERY_GIVE_UP, retry_policy=DELIVERY_RETRY)
+        except ActivityError as exc:
+            await workflow.execute_activity("notify.give_up", args=[message_id, str(exc.cause or exc)],
+                                            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
+        finally:
+            self._sending.discard(message_id)
 
     def _adopt(self, snap: ClockSnapshot) -> None:
         # The database is never behind a signal (signals are sent after commit), so the newest version wins

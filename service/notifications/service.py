@@ -1,0 +1,88 @@
+"""Which messages are due now (from the pure ladder), to whom, and sending one of them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, or_, select
+
+from service.config import Settings
+from service.contracts.models import Contract
+from service.db import utcnow
+from service.notifications import delivery
+from service.notifications.messages import kind_of, render
+from service.notifications.models import Notification, Subscription
+from service.rules import reminders
+from service.rules.obligations.state import ObligationState
+from service.rules.policy import Policy
+
+
+def recipients(session: Session, contract: Contract, audience: str) -> list[Subscription]:
+    q = select(Subscription).where(Subscription.active, Subscription.audience == audience,
+                                   or_(Subscription.contract_id == contract.id,
+                                       Subscription.programme_id == contract.programme_id))
+    return list(session.exec(q.order_by(Subscription.id)).all())
+
+
+def plan(session: Session, *, contract: Contract, state: ObligationState, policy: Policy,
+         now: datetime) -> list[str]:
+    """Record the messages due at `now` (each exactly once, by its derived id); return every message of
+    the contract still waiting to be sent, including ones an earlier crash left pending."""
+    if state.closed:
+        return []
+    for d in state.deadlines.values():
+        if not d.is_open:
+            continue
+        rungs = reminders.ladder(d.due_on, policy)
+        for rung in reminders.due_now(rungs, now=now, set_on=d.set_on):
+            for sub in recipients(session, contract, rung.audience):
+                mid = reminders.message_id(contract.id, d.id, d.due_on.isoformat(), rung.key, sub.id)
+                if session.get(Notification, mid) is None:
+                    session.add(Notification(
+                        id=mid, contract_id=contract.id, deadline_id=d.id, due_on_text=d.due_on.isoformat(),
+                        rung=rung.key, audience=rung.audience, subscription_id=sub.id, channel=sub.channel,
+                        address=sub.address, lang=sub.lang, scheduled_for=rung.send_at))
+    session.flush()
+    return list(session.exec(select(Notification.id).where(Notification.contract_id == contract.id,
+                                                           Notification.status == "pending")
+                             .order_by(Notification.scheduled_for, Notification.id)).all())
+
+
+async def send(settings: Settings, note: Notification, contract: Contract, state: ObligationState,
+               secret: str | None) -> str:
+    """Send one message; returns its subject. Raises DeliveryError to be retried."""
+    d = state.deadlines.get(note.deadline_id)
+    if d is None:
+        raise delivery.DeliveryError(f"deadline {note.deadline_id} is gone")
+    rung_kind = note.rung.split("-")[0]
+    days = int(note.rung.split("-")[1]) if "-" in note.rung else 0
+    rendered = render(kind_of(rung_kind, note.audience), note.lang, message_id=note.id,
+                      contract={"id": contract.id, "title": contract.title, "contractor_org": contract.contractor_org},
+                      deadline={**d.model_dump(mode="json"), "obligation": d.obligation, "due_on": note.due_on_text},
+                      days=days, link=f"{settings.public_base_url.rstrip('/')}/inbox/contracts/{contract.id}",
+                      templates_dir=settings.templates_dir, override_dir=settings.templates_override_dir)
+    if note.channel == "email":
+        await delivery.send_email(settings, to=note.address, message_id=note.id, rendered=rendered)
+    else:
+        if not secret:
+            raise delivery.DeliveryError("the webhook subscription has no signing secret")
+        await delivery.send_webhook(settings, url=note.address, secret=secret, message_id=note.id,
+                                    rendered=rendered)
+    return rendered.subject
+
+
+def mark(session: Session, note_id: str, *, status: str | None, error: str | None = None,
+         subject: str | None = None) -> None:
+    note = session.get(Notification, note_id)
+    if note is None:
+        return
+    note.attempts += 1
+    if status == "sent":
+        note.status, note.sent_at, note.last_error = "sent", utcnow(), None
+    elif status == "failed":
+        note.status = "failed"
+    if error:
+        note.last_error = error[:2000]
+    if subject:
+        note.subject = subject[:500]
+    session.add(note)

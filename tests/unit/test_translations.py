@@ -1,0 +1,30 @@
+"""Every string the pages show has a Japanese and an English entry in the Babel catalogues."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+
+from service.web.i18n import missing_in
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _msgids() -> set[str]:
+    method_map = [("service/web/msgids.py", "python"), ("templates/inbox/**.html", "jinja2")]
+    options = {"templates/inbox/**.html": {"extensions": "jinja2.ext.i18n"}}
+    return {m[2] for m in extract_from_dir(str(REPO), method_map, options) if isinstance(m[2], str)}
+
+
+def test_pages_have_strings_to_translate() -> None:
+    ids = _msgids()
+    assert {"Consultation inbox", "Log in", "under_review", "conclude"} <= ids
+
+
+def test_every_page_string_is_in_the_japanese_catalogue() -> None:
+    assert missing_in("ja", _msgids()) == set()
+
+
+def test_every_page_string_is_in_the_english_catalogue() -> None:
+    assert missing_in("en", _msgids()) == set()
