@@ -79,6 +79,15 @@ class Harness:
     async def status(self, contract_id: str) -> ContractStatus:
         return await self.handle(contract_id).query(ContractWorkflow.status)
 
+    async def go_to_instant(self, contract_id: str, target: datetime) -> None:
+        """Advance the server's time to exactly `target`, then let the workflow and its activities catch up."""
+        now = await self.env.get_current_time()
+        assert target >= now, f"cannot go back to {target} from {now}"
+        if target > now:
+            await self.env.sleep(target - now)
+        await self.sync_clock()
+        await self.status(contract_id)  # a query is answered once the workflow task that woke it is done
+
     async def go_to(self, contract_id: str, day: date, hour: int = 12) -> None:
         """Advance the server's time to `hour`:00 JST on `day`, then wait for the workflow to catch up."""
         target = datetime.combine(day, time(hour), tzinfo=JST)
@@ -107,15 +116,16 @@ class Harness:
 
 
 @asynccontextmanager
-async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | None = None) -> AsyncIterator[Harness]:
+async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | None = None,
+                  **settings_overrides: object) -> AsyncIterator[Harness]:
     queue = f"tq-{uuid.uuid4()}"
     settings = Settings(jwt_secret="harness-secret", temporal_task_queue=queue,
-                        temporal_address=env.client.service_client.config.target_host)
+                        temporal_address=env.client.service_client.config.target_host, **settings_overrides)
     clock = Clock()
     admin = {"Authorization": f"Bearer {issue_token(settings, sub='a', role='admin', org='admin', ttl_seconds=10**9)}"}
     contractor = {"Authorization": "Bearer " + issue_token(settings, sub='c', role='contractor', org='acme',
                                                            ttl_seconds=10**9)}
-    async with build_worker(env.client, engine, queue):
+    async with build_worker(env.client, engine, queue, settings):
         with TestClient(create_app(settings, engine=engine, now=clock)) as client:
             # A programme of its own, so that its policy is this test's whatever the database holds already.
             h = Harness(env, engine, client, clock, admin, contractor, programme_id=f"k-{uuid.uuid4().hex[:8]}")
