@@ -54,7 +54,7 @@ class Settings(BaseSettings):
     smtp_tls: bool = False  # implicit TLS (port 465)
     smtp_username: str | None = None
     smtp_password: str | None = None
-    smtp_timeout_seconds: float = 30
+    smtp_timeout_seconds: float = 20
     mail_from: str = "tlc@localhost"
     public_base_url: str = "http://127.0.0.1:8000"
     webhook_timeout_seconds: float = 10

@@ -79,7 +79,15 @@ def snapshot(state: ObligationState, *, today: date, policy: Policy) -> ClockSna
     from service.rules.dates import deadline_instant
 
     start_of_today = deadline_instant(today - timedelta(days=1))
-    instants = sorted({r.send_at for d in state.deadlines.values() if d.is_open
-                       for r in reminders.ladder(d.due_on, policy) if r.send_at >= start_of_today})
+    instants: set = set()
+    for d in state.deadlines.values():
+        if not d.is_open:
+            continue
+        rungs = reminders.ladder(d.due_on, policy)
+        instants.update(r.send_at for r in rungs if r.send_at >= start_of_today)
+        past = [r.send_at for r in rungs if r.send_at < start_of_today]
+        if past:  # a deadline set late: its latest reached rung is due at once (the plan sends it once)
+            instants.add(past[-1])
+    instants = sorted(instants)
     return ClockSnapshot(version=state.version, wake_on=wake_dates(state, today=today, policy=policy),
-                         closed=state.closed, wake_at=[] if state.closed else instants)
+                         closed=state.closed, wake_at=[] if state.closed else list(instants))

@@ -9,24 +9,41 @@ import asyncio
 import uuid
 from datetime import date, datetime, time, timedelta
 
+import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from fastapi.testclient import TestClient
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
 from service.auth.tokens import issue_token
 from service.config import Settings
 from service.consultations.models import ConsultationCase
+from service.main import create_app
+from service.obligations.models import ObligationRecord
 from service.rules.dates import JST, add_years
-from tests.factories import contract_body
-from tests.workflows.harness import Harness, harness
+from tests.factories import contract_body, org_body, programme_body
+from tests.support import db as testdb
+from tests.workflows.harness import Clock, Harness, harness
 from workflows.consultation.types import CaseStatus
 from workflows.consultation.workflows import ConsultationWorkflow
+from workflows.contract.workflows import ContractWorkflow
+from workflows.relay import drain
+from workflows.worker import build_worker
 
 D = timedelta(days=1)
 DUE_SOON = 5  # the programme's due_soon_days; review_target_days stays at its default of 30
 OFFICER = {"Authorization": "Bearer " + issue_token(Settings(jwt_secret="harness-secret"), sub="o",
                                                     role="ministry_officer", org="meti", ttl_seconds=10**9)}
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """A database of this module's own: the session's SQLite file may hold outbox rows other tests left
+    undelivered, which the harness's relay would deliver as workflows nobody ends."""
+    eng = testdb.migrated_engine(f"sqlite:///{tmp_path_factory.mktemp('review-clock') / 'tlc.sqlite3'}")
+    yield eng
+    eng.dispose()
 
 
 def _handle(h: Harness, case_id: str) -> WorkflowHandle:
@@ -129,25 +146,68 @@ def _register(h: Harness, R: date) -> str:
     return cid
 
 
-async def test_a_transition_right_after_submission_reaches_the_case_workflow(
-        ts_env: WorkflowEnvironment, sqlite_engine: Engine) -> None:
-    """The relay starts the case's workflow and signals the transition at once: the workflow may get both in
-    its first task, and must adopt the transition's clock (not fail on it)."""
-    async with harness(ts_env, sqlite_engine, policy={"due_soon_days": DUE_SOON}) as h:
-        R = (await h.sync_clock()).astimezone(JST).date()
-        cid = _register(h, R)
-        effects = h.event(cid, "ip_action.planned", R, PLAN | {"planned_date": (R + 100 * D).isoformat()})["effects"]
-        case_id = next(e["id"] for e in effects if e["kind"] == "consultation_opened")
-        _act(h, OFFICER, case_id, "start-review")  # before the relay has delivered anything
-        await _settled(h, case_id, timeout=10)
-        assert (await _handle(h, case_id).describe()).status == WorkflowExecutionStatus.RUNNING
-        _act(h, OFFICER, case_id, "conclude", {"outcome": "no_objection"})
-        await h.delivered()
-        await _completed(h, case_id)
+async def test_a_transition_delivered_with_the_start_reaches_the_case_workflow(
+        ts_env: WorkflowEnvironment, engine: Engine) -> None:
+    """Temporal was away while a plan was reported and the officer started the review: the relay then
+    delivers the backlog in order (start the contract's and the case's workflows, signal each), so each
+    workflow gets its start and its first signal in one task. Both must adopt the signal and keep running."""
+    queue = f"tq-{uuid.uuid4()}"
+    settings = Settings(jwt_secret="harness-secret", temporal_task_queue=queue,
+                        temporal_address=ts_env.client.service_client.config.target_host)
+    clock = Clock(at=await ts_env.get_current_time())
+    R = clock.at.astimezone(JST).date()
+    admin = {"Authorization": "Bearer " + issue_token(settings, sub="a", role="admin", org="admin")}
+    contractor = {"Authorization": "Bearer " + issue_token(settings, sub="c", role="contractor", org="acme")}
+    programme_id = f"k-{uuid.uuid4().hex[:8]}"
+    with TestClient(create_app(settings, engine=engine, run_relay=False, now=clock)) as client:
+        for body in (org_body(id="meti", name="METI", kind="ministry"), org_body(id="jst", kind="funding_agency"),
+                     org_body()):
+            assert client.post("/v1/organisations", json=body, headers=admin).status_code in (201, 409)
+        assert client.post("/v1/programmes", json=programme_body(id=programme_id), headers=admin).status_code == 201
+        cid = f"c-{uuid.uuid4().hex[:8]}"
+        r = client.post("/v1/contracts", headers=admin, json=contract_body(
+            id=cid, programme_id=programme_id, start_date=R.isoformat(), end_date=(add_years(R, 1) - D).isoformat()))
+        assert r.status_code == 201, r.text
+        r = client.post(f"/v1/contracts/{cid}/events", headers=contractor, json={
+            "type": "ip_action.planned", "occurred_on": R.isoformat(),
+            "data": PLAN | {"planned_date": (R + 100 * D).isoformat()}})
+        assert r.status_code == 202, r.text
+        case_id = next(e["id"] for e in r.json()["effects"] if e["kind"] == "consultation_opened")
+        r = client.post(f"/v1/consultations/{case_id}/start-review", headers=OFFICER)
+        assert r.status_code == 200, r.text
+
+        assert await drain(engine, ts_env.client, queue) == 0  # the backlog, before any worker polls
+        contract_wf = ts_env.client.get_workflow_handle(f"contract-{cid}")
+        case_wf = ts_env.client.get_workflow_handle(f"consultation-{case_id}")
+        async with build_worker(ts_env.client, engine, queue):
+            try:
+                versions: tuple = ()
+                for _ in range(100):
+                    await asyncio.sleep(0.05)
+                    runs = ((await contract_wf.describe()).status, (await case_wf.describe()).status)
+                    if WorkflowExecutionStatus.FAILED in runs:
+                        break
+                    versions = ((await contract_wf.query(ContractWorkflow.status)).clock_version,
+                                (await case_wf.query(ConsultationWorkflow.status)).clock_version)
+                    if versions[1] >= 1 and versions[0] >= 2:
+                        break
+                assert (runs[0].name, runs[1].name) == ("RUNNING", "RUNNING")
+                with Session(engine) as s:
+                    assert versions == (s.get(ObligationRecord, cid).version, s.get(ConsultationCase, case_id).version)
+            finally:
+                # Ended while the worker is still here: an open workflow, or an activity it left in flight,
+                # would stop the time-skipping server's clock for the tests after this one.
+                for handle in (contract_wf, case_wf):
+                    try:
+                        if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
+                            await handle.terminate("test finished")
+                    except Exception:  # noqa: BLE001 - already closed
+                        pass
+                await asyncio.sleep(0.5)
 
 
-async def test_review_clock_with_and_without_a_pause(ts_env: WorkflowEnvironment, sqlite_engine: Engine) -> None:
-    async with harness(ts_env, sqlite_engine, policy={"due_soon_days": DUE_SOON}) as h:
+async def test_review_clock_with_and_without_a_pause(ts_env: WorkflowEnvironment, engine: Engine) -> None:
+    async with harness(ts_env, engine, policy={"due_soon_days": DUE_SOON}) as h:
         R = (await h.sync_clock()).astimezone(JST).date()
         cid = _register(h, R)
         plan = PLAN | {"planned_date": (R + 100 * D).isoformat()}

@@ -22,13 +22,15 @@ with workflow.unsafe.imports_passed_through():
 
 @workflow.defn(name="ConsultationWorkflow")
 class ConsultationWorkflow:
-    def __init__(self) -> None:
-        self._state: CaseState | None = None
+    @workflow.init
+    def __init__(self, state: CaseState) -> None:
+        # The state exists before any handler runs: a signal may come in the very first activation.
+        self._state: CaseState = state
         self._woken = False
 
     @workflow.run
     async def run(self, state: CaseState) -> CaseStatus:
-        self._state = state
+        state = self._state
         while not state.clock.closed:
             now = workflow.now()
             wake_at = min((start_of_day(d) for d in state.clock.wake_on), default=None)
@@ -47,7 +49,6 @@ class ConsultationWorkflow:
         return self._status()
 
     async def _advance(self, today: date) -> None:
-        assert self._state is not None
         snap = await workflow.execute_activity(
             "case.advance", args=[self._state.case_id, today], result_type=ClockSnapshot,
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
@@ -56,7 +57,6 @@ class ConsultationWorkflow:
         self._adopt(snap)
 
     def _adopt(self, snap: ClockSnapshot) -> None:
-        assert self._state is not None
         if snap.version >= self._state.clock.version:
             self._state.clock = snap
 
@@ -70,7 +70,6 @@ class ConsultationWorkflow:
         return self._status()
 
     def _status(self) -> CaseStatus:
-        assert self._state is not None
         c = self._state.clock
         return CaseStatus(case_id=self._state.case_id, clock_version=c.version,
                           next_wake_on=min(c.wake_on) if c.wake_on else None, closed=c.closed,

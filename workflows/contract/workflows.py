@@ -32,6 +32,9 @@ ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_inte
 DELIVERY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), backoff_coefficient=2.0,
                              maximum_interval=timedelta(hours=1))
 DELIVERY_GIVE_UP = timedelta(hours=24)
+# One attempt: an SMTP or webhook exchange (their own time-outs are 20 s and 10 s); a worker that dies in one
+# is noticed after this long, and the attempt is made again.
+DELIVERY_ATTEMPT = timedelta(seconds=30)
 
 
 def start_of_day(d: date) -> datetime:
@@ -41,8 +44,11 @@ def start_of_day(d: date) -> datetime:
 
 @workflow.defn(name="ContractWorkflow")
 class ContractWorkflow:
-    def __init__(self) -> None:
-        self._state: ContractState | None = None
+    @workflow.init
+    def __init__(self, state: ContractState) -> None:
+        # The state exists before any handler runs: a signal may be delivered in the very first activation,
+        # together with the start (the relay sends both as soon as it can).
+        self._state: ContractState = state
         self._woken = False
         self._events_this_run = 0
         self._sending: set[str] = set()
@@ -50,7 +56,7 @@ class ContractWorkflow:
 
     @workflow.run
     async def run(self, state: ContractState) -> ContractStatus:
-        self._state = state
+        state = self._state
         closes_at = deadline_instant(state.terms.obligation_period_end)
         run_started = workflow.now()
         while workflow.now() < closes_at:
@@ -79,7 +85,6 @@ class ContractWorkflow:
         return self._status()
 
     async def _advance(self, today: date) -> None:
-        assert self._state is not None
         snap = await workflow.execute_activity(
             "contract.advance", args=[self._state.terms.contract_id, today], result_type=ClockSnapshot,
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
@@ -91,7 +96,6 @@ class ContractWorkflow:
 
     async def _remind(self, now: datetime) -> None:
         """Record the ladder's messages due now and send each in the background, retried with back-off."""
-        assert self._state is not None
         ids = await workflow.execute_activity(
             "notify.plan", args=[self._state.terms.contract_id, now], result_type=list[str],
             start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
@@ -103,7 +107,7 @@ class ContractWorkflow:
     async def _deliver(self, message_id: str) -> None:
         try:
             await workflow.execute_activity(
-                "notify.deliver", message_id, start_to_close_timeout=timedelta(minutes=2),
+                "notify.deliver", message_id, start_to_close_timeout=DELIVERY_ATTEMPT,
                 schedule_to_close_timeout=DELIVERY_GIVE_UP, retry_policy=DELIVERY_RETRY)
         except ActivityError as exc:
             await workflow.execute_activity("notify.give_up", args=[message_id, str(exc.cause or exc)],
@@ -114,13 +118,11 @@ class ContractWorkflow:
     def _adopt(self, snap: ClockSnapshot) -> None:
         # The database is never behind a signal (signals are sent after commit), so the newest version wins
         # and an activity's fresh reading replaces a signal's of the same version.
-        assert self._state is not None
         if snap.version >= self._state.clock.version:
             self._state.clock = snap
 
     @workflow.signal(name="event_applied")
     def event_applied(self, applied: EventApplied) -> None:
-        assert self._state is not None
         if applied.event_id in self._state.applied_event_ids:
             return  # a redelivery: already applied
         self._state.applied_event_ids = (self._state.applied_event_ids + [applied.event_id])[-REMEMBERED_EVENT_IDS:]
@@ -133,7 +135,6 @@ class ContractWorkflow:
         return self._status()
 
     def _status(self) -> ContractStatus:
-        assert self._state is not None
         s = self._state
         return ContractStatus(contract_id=s.terms.contract_id, phase=s.phase,
                               obligation_period_end=s.terms.obligation_period_end,

@@ -1,0 +1,256 @@
+"""Messages rendered from templates/messages/ (issue: reminders and escalations): every kind in ja and en,
+as subject, plain text, HTML and JSON; what each says; a ministry's override directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pytest
+
+from service.config import Settings
+from service.notifications.messages import KINDS, Rendered, kind_of, render
+from service.rules.obligations.state import SOURCE_OF, Deadline
+from service.web.i18n import translations
+
+TEMPLATES = Settings().templates_dir
+LINK = "https://tlc.example.go.jp/inbox/contracts/c-001"
+MID = "msg_0123456789abcdef0123456789abcdef"
+CONTRACT = {"id": "c-001", "title": "Quantum sensors", "contractor_org": "acme"}
+DAYS = {"reminder": 7, "due": 0, "escalation_lead": 1, "escalation_ministry": 7}
+
+
+def deadline_dict(**kw: Any) -> dict[str, Any]:
+    """What service.notifications.service.send passes: the Deadline as JSON plus its obligation."""
+    d = Deadline(id="access_review.ITEM-1.1", kind="access_review", subject="ITEM-1", due_on="2027-02-28",
+                 state="due_soon", opened_by="evt_1", set_on="2026-08-31", **kw)
+    return {**d.model_dump(mode="json"), "obligation": d.obligation, "due_on": d.due_on.isoformat()}
+
+
+def rendered(kind: str, lang: str, *, override_dir: Path | None = None, contract: dict[str, Any] | None = None,
+             deadline: dict[str, Any] | None = None) -> Rendered:
+    return render(kind, lang, message_id=MID, contract=contract or CONTRACT, deadline=deadline or deadline_dict(),
+                  days=DAYS[kind], link=LINK, templates_dir=TEMPLATES, override_dir=override_dir)
+
+
+def test_kinds_and_kind_of() -> None:
+    assert set(KINDS) == {"reminder", "due", "escalation_lead", "escalation_ministry"}
+    assert kind_of("reminder", "contractor") == "reminder"
+    assert kind_of("due", "contractor") == "due"
+    assert kind_of("escalation", "compliance_lead") == "escalation_lead"
+    assert kind_of("escalation", "ministry_officer") == "escalation_ministry"
+
+
+def test_every_template_file_exists() -> None:
+    for kind in KINDS:
+        for lang in ("ja", "en"):
+            for name in (f"{kind}.subject.{lang}.txt", f"{kind}.{lang}.txt", f"{kind}.{lang}.html",
+                         f"{kind}.{lang}.json"):
+                assert (TEMPLATES / "messages" / name).is_file(), name
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+@pytest.mark.parametrize("kind", KINDS)
+def test_renders_every_kind(kind: str, lang: str) -> None:
+    # StrictUndefined: any name a template uses that the context lacks would raise here.
+    r = rendered(kind, lang)
+    tr = translations(lang)
+    obligation_label = tr.gettext("access_control")
+    deadline_label = tr.gettext("access_review")
+    source = SOURCE_OF["access_control"]
+    assert obligation_label != "access_control" or lang == "en"  # the ja label is translated
+
+    assert r.subject.strip() and "\n" not in r.subject
+    assert "c-001" in r.subject
+    assert deadline_label in r.subject
+
+    for body in (r.text, r.html):
+        assert "2027-02-28" in body
+        assert obligation_label in body
+        assert deadline_label in body
+        assert source in body
+        assert LINK in body
+        assert "c-001" in body
+        assert "Quantum sensors" in body
+    assert f'href="{LINK}"' in r.html
+    assert r.html.lstrip().startswith("<!doctype html>")
+    assert f'lang="{lang}"' in r.html
+    assert "<" not in r.text
+
+    data = json.loads(r.json_body)
+    assert data["message_id"] == MID
+    assert data["kind"] == kind
+    assert data["lang"] == lang
+    assert data["subject"] == r.subject
+    assert data["contract_id"] == "c-001"
+    assert data["contractor_org"] == "acme"
+    assert data["deadline"]["due_on"] == "2027-02-28"
+    assert data["deadline"]["id"] == "access_review.ITEM-1.1"
+    assert data["deadline"]["kind"] == "access_review"
+    assert data["deadline"]["obligation"] == "access_control"
+    assert data["deadline"]["subject"] == "ITEM-1"
+    assert data["link"] == LINK
+    assert data["source"] == source
+    assert data["days"] == DAYS[kind]
+
+
+def test_what_each_kind_says_in_english() -> None:
+    assert "due in 7 days" in rendered("reminder", "en").text
+    assert "due today" in rendered("due", "en").text
+    assert "1 days ago" in rendered("escalation_lead", "en").text or "1 day ago" in rendered("escalation_lead",
+                                                                                              "en").text
+    ministry = rendered("escalation_ministry", "en")
+    assert "acme" in ministry.subject and "7 days past" in ministry.text
+    assert "JST" in rendered("due", "en").text
+
+
+def test_what_each_kind_says_in_japanese() -> None:
+    assert "あと7日" in rendered("reminder", "ja").text
+    assert "本日" in rendered("due", "ja").text
+    assert "日本時間" in rendered("due", "ja").text
+    assert "7日過ぎて" in rendered("escalation_ministry", "ja").text
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_obligation_renders(kind: str) -> None:
+    cases = {"shareholder_declaration": "", "departure": "EMP-9", "supplier_review": "SUP-1",
+             "consultation_conclusion": "PLAN-1", "prior_approval": "PLAN-2", "access_review": "ITEM-1"}
+    for deadline_kind, subject in cases.items():
+        dl = {**deadline_dict(), "kind": deadline_kind, "subject": subject}
+        dl["obligation"] = Deadline(id="x", kind=deadline_kind, subject=subject, due_on="2027-02-28").obligation
+        for lang in ("ja", "en"):
+            r = rendered(kind, lang, deadline=dl)
+            assert SOURCE_OF[dl["obligation"]] in r.text
+            assert json.loads(r.json_body)["deadline"]["obligation"] == dl["obligation"]
+
+
+def test_html_escapes_and_json_quotes_untrusted_text() -> None:
+    contract = {**CONTRACT, "title": '<script>alert(1)</script> & "Co"'}
+    dl = {**deadline_dict(), "subject": 'ITEM "<b>"'}
+    r = rendered("escalation_ministry", "en", contract=contract, deadline=dl)
+    assert "<script>" not in r.html
+    assert "&lt;script&gt;" in r.html
+    assert '<script>alert(1)</script> & "Co"' in r.text  # plain text is not HTML-escaped
+    assert json.loads(r.json_body)["deadline"]["subject"] == 'ITEM "<b>"'
+
+
+def test_a_missing_value_fails_loudly() -> None:
+    contract = {"id": "c-001", "title": "Quantum sensors"}  # no contractor_org
+    with pytest.raises(jinja2.UndefinedError):
+        rendered("escalation_ministry", "en", contract=contract)
+
+
+# --------------------------------------------------------------------------------------------
+# A ministry's override directory
+
+
+def _write(root: Path, name: str, text: str) -> None:
+    (root / "messages").mkdir(parents=True, exist_ok=True)
+    (root / "messages" / name).write_text(text, encoding="utf-8")
+
+
+def test_override_replaces_only_that_file(tmp_path: Path) -> None:
+    _write(tmp_path, "reminder.en.txt",
+           "OVERRIDDEN {{ deadline_label }} by {{ due_on }}\n{% include \"messages/_facts.en.txt\" %}")
+    base = {(k, lang): rendered(k, lang) for k in KINDS for lang in ("ja", "en")}
+    over = {(k, lang): rendered(k, lang, override_dir=tmp_path) for k in KINDS for lang in ("ja", "en")}
+
+    r = over[("reminder", "en")]
+    assert r.text.startswith("OVERRIDDEN access review by 2027-02-28")
+    assert LINK in r.text  # the shipped partial is still found
+    assert r.text != base[("reminder", "en")].text
+    assert (r.subject, r.html, r.json_body) == (base[("reminder", "en")].subject, base[("reminder", "en")].html,
+                                                base[("reminder", "en")].json_body)
+    for key in base:
+        if key != ("reminder", "en"):
+            assert over[key] == base[key], key
+
+
+def test_override_subject_and_html(tmp_path: Path) -> None:
+    _write(tmp_path, "due.subject.ja.txt", "【至急】{{ contract.id }}\n")
+    _write(tmp_path, "due.ja.html", "<p>{{ subject }} {{ link }}</p>")
+    r = rendered("due", "ja", override_dir=tmp_path)
+    assert r.subject == "【至急】c-001"
+    assert r.html == f"<p>【至急】c-001 {LINK}</p>"
+    assert json.loads(r.json_body)["subject"] == "【至急】c-001"
+    assert r.text == rendered("due", "ja").text
+
+
+def test_override_json(tmp_path: Path) -> None:
+    _write(tmp_path, "escalation_lead.en.json",
+           '{"message_id": {{ message_id | tojson }}, "kind": "escalation_lead", "link": {{ link | tojson }}, '
+           '"deadline": {"due_on": {{ due_on | tojson }}}, "ministry": "meti"}')
+    data = json.loads(rendered("escalation_lead", "en", override_dir=tmp_path).json_body)
+    assert data == {"message_id": MID, "kind": "escalation_lead", "link": LINK,
+                    "deadline": {"due_on": "2027-02-28"}, "ministry": "meti"}
+
+
+def test_broken_json_override_raises(tmp_path: Path) -> None:
+    _write(tmp_path, "reminder.ja.json", '{"message_id": {{ message_id | tojson }}, "kind": "reminder",}')
+    with pytest.raises(ValueError):  # json.JSONDecodeError
+        rendered("reminder", "ja", override_dir=tmp_path)
+    # Only that one: the other language still renders.
+    assert json.loads(rendered("reminder", "en", override_dir=tmp_path).json_body)["kind"] == "reminder"
+
+
+def test_override_naming_a_missing_value_raises(tmp_path: Path) -> None:
+    _write(tmp_path, "due.en.txt", "{{ no_such_value }}")
+    with pytest.raises(jinja2.UndefinedError):
+        rendered("due", "en", override_dir=tmp_path)
+
+
+# --------------------------------------------------------------------------------------------
+# The message as sent (service.send renders it from the logged notification)
+
+
+async def _sent_text(monkeypatch: pytest.MonkeyPatch, *, rung: str, due_on: str, send_on: str,
+                     lang: str = "en") -> Rendered:
+    from datetime import date, datetime, time
+
+    from service.contracts.models import Contract
+    from service.notifications import delivery
+    from service.notifications import service as notes
+    from service.notifications.models import Notification
+    from service.rules.dates import JST
+    from service.rules.obligations.state import ObligationState
+
+    captured: list[Rendered] = []
+
+    async def fake_send_email(settings: Settings, *, to: str, message_id: str, rendered: Rendered) -> None:
+        captured.append(rendered)
+
+    monkeypatch.setattr(delivery, "send_email", fake_send_email)
+    d = Deadline(id="access_review.ITEM-1.1", kind="access_review", subject="ITEM-1", due_on=due_on, state="ok")
+    state = ObligationState(deadlines={d.id: d})
+    contract = Contract(id="c-001", programme_id="k-q1", contractor_org="acme", title="Quantum sensors",
+                        start_date=date(2026, 4, 1), end_date=date(2031, 3, 31), commissioned=True,
+                        obligation_period_end=date(2034, 3, 31), workflow_id="contract-c-001", created_by="t")
+    audience = {"reminder": "contractor", "due": "contractor"}.get(rung.split("-")[0], "compliance_lead")
+    note = Notification(id=MID, contract_id="c-001", deadline_id=d.id, due_on_text=due_on, rung=rung,
+                        audience=audience, subscription_id="sub_1", channel="email", address="a@example.jp",
+                        lang=lang, scheduled_for=datetime.combine(date.fromisoformat(send_on), time(9), tzinfo=JST))
+    subject = await notes.send(Settings(public_base_url="https://tlc.example.go.jp/"), note, contract, state, None)
+    assert captured and captured[0].subject == subject
+    assert LINK in captured[0].text  # public_base_url's trailing slash is not doubled
+    return captured[0]
+
+
+async def test_sent_reminder_on_its_nominal_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    r = await _sent_text(monkeypatch, rung="reminder-7", due_on="2026-06-18", send_on="2026-06-11")
+    assert "due in 7 days, on 2026-06-18" in r.text
+    assert json.loads(r.json_body)["days"] == 7
+
+
+async def test_sent_reminder_moved_before_new_year_states_the_real_day_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    # reminder-1 of a deadline due Mon 2027-01-04 goes out on Thu 2026-12-31 (1/1-1/3 are off). Saying
+    # "due in 1 days" on 12-31 is wrong: the deadline is 4 days away.
+    r = await _sent_text(monkeypatch, rung="reminder-1", due_on="2027-01-04", send_on="2026-12-31")
+    assert "due in 4 days, on 2027-01-04" in r.text, r.text
+
+
+async def test_sent_escalation_moved_past_holidays_states_the_real_day_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    # escalation-1 of a deadline due Fri 2026-09-18 goes out on Thu 2026-09-24 (Silver Week): 6 days late.
+    r = await _sent_text(monkeypatch, rung="escalation-1", due_on="2026-09-18", send_on="2026-09-24")
+    assert "6 days ago" in r.text, r.text
