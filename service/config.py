@@ -58,6 +58,8 @@ class Settings(BaseSettings):
     mail_from: str = "tlc@localhost"
     public_base_url: str = "http://127.0.0.1:8000"
     webhook_timeout_seconds: float = 10
+    # Production refuses webhooks to loopback/private addresses; `tlc dev` allows them for local receivers.
+    webhook_allow_private: bool = False
 
     # Where the toolchain bootstrap caches the Temporal CLI and the Java test server.
     cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "tlc")

@@ -43,7 +43,9 @@ def start_dev_server(settings: Settings, port: int) -> subprocess.Popen:
 
 
 async def run_dev(settings: Settings, *, host: str, port: int, temporal_port: int) -> int:
-    settings = settings.model_copy(update={"temporal_address": f"127.0.0.1:{temporal_port}"})
+    settings = settings.model_copy(update={"temporal_address": f"127.0.0.1:{temporal_port}",
+                                           "webhook_allow_private": True,
+                                           "public_base_url": f"http://{host}:{port}"})
     url = settings.resolved_database_url()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade(url)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import ipaddress
+import re
 import secrets
 import uuid
 from datetime import datetime
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse, Response
@@ -16,7 +19,7 @@ from sqlmodel import select
 from service.auth.tokens import Principal
 from service.contracts import service as contracts
 from service.contracts.models import Contract
-from service.deps import CurrentPrincipal, SessionDep, principal_key
+from service.deps import CtxDep, CurrentPrincipal, SessionDep, principal_key
 from service.idempotency import record_once
 from service.notifications.calendar import ical_feed
 from service.notifications.models import CalendarFeed, Notification, Subscription
@@ -27,6 +30,27 @@ from service.rules.obligations.state import OPEN_STATES
 from service.rules.text import single_line
 
 router = APIRouter(tags=["notifications"])
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+
+
+def check_webhook_url(address: str, *, allow_private: bool) -> None:
+    """The server posts to this URL: refuse loopback, private and link-local hosts (e.g. cloud metadata at
+    169.254.169.254) unless this installation allows them (tlc dev does, for local receivers)."""
+    host = urlsplit(address).hostname or ""
+    if allow_private:
+        return
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
+            raise Problem(422, "Unprocessable Content", "Webhooks cannot target a local host.",
+                          type_="https://tlc.example/problems/validation",
+                          errors=[{"loc": ["body", "address"], "msg": "local host"}]) from None
+        return
+    if ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast or ip.is_unspecified:
+        raise Problem(422, "Unprocessable Content", "Webhooks cannot target a private or local address.",
+                      type_="https://tlc.example/problems/validation",
+                      errors=[{"loc": ["body", "address"], "msg": "private or local address"}])
 Audience = Literal["contractor", "compliance_lead", "ministry_officer"]
 
 
@@ -46,10 +70,12 @@ class SubscriptionCreate(BaseModel):
             raise ValueError("name exactly one of contract_id or programme_id")
         if self.programme_id is not None and self.audience != "ministry_officer":
             raise ValueError("programme subscriptions are for ministry officers")
-        if self.channel == "email" and ("@" not in self.address or " " in self.address):
+        if self.channel == "email" and not EMAIL.match(self.address):
             raise ValueError("address must be an e-mail address")
-        if self.channel == "webhook" and not self.address.startswith(("https://", "http://")):
-            raise ValueError("address must be an http(s) URL")
+        if self.channel == "webhook":
+            url = urlsplit(self.address)
+            if url.scheme not in ("https", "http") or not url.hostname:
+                raise ValueError("address must be an http(s) URL with a host")
         return self
 
 
@@ -86,13 +112,23 @@ class NotificationPublic(BaseModel):
     subject: str
 
 
-def _may_manage(session, principal: Principal, *, contract_id: str | None, programme_id: str | None) -> None:  # noqa: ANN001
+CONTRACTOR_AUDIENCES = frozenset({"contractor", "compliance_lead"})
+
+
+def _may_manage(session, principal: Principal, *, contract_id: str | None, programme_id: str | None,  # noqa: ANN001
+                audience: str) -> None:
+    """Contractors route their own people's messages; the ministry routes its officers' escalations."""
     if contract_id is not None:
-        contract = contracts.get_visible(session, principal, contract_id)
-        if principal.role == "ministry_officer":
+        contract = contracts.get_visible(session, principal, contract_id)  # 404 outside the caller's scope
+        if principal.role == "admin":
             return
+        ours = CONTRACTOR_AUDIENCES if principal.role == "contractor" else frozenset({"ministry_officer"})
         if principal.role == "contractor" and contract.contractor_org != principal.org:
             raise not_found("contract", contract_id)
+        if audience not in ours:
+            raise Problem(403, "Forbidden", f"The {audience.replace('_', ' ')} subscriptions of this contract are "
+                          "managed by " + ("the ministry." if principal.role == "contractor" else "the contractor."),
+                          type_="about:blank")
         return
     programme = session.get(Programme, programme_id)
     if programme is None or (principal.role != "admin" and not (
@@ -101,14 +137,17 @@ def _may_manage(session, principal: Principal, *, contract_id: str | None, progr
 
 
 @router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated)
-def create_subscription(body: SubscriptionCreate, principal: CurrentPrincipal, session: SessionDep,
+def create_subscription(body: SubscriptionCreate, principal: CurrentPrincipal, session: SessionDep, ctx: CtxDep,
                         idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
     """Who gets a contract's reminders (contractor, compliance lead) or a programme's escalations (officer)."""
     def action():  # noqa: ANN202
-        _may_manage(session, principal, contract_id=body.contract_id, programme_id=body.programme_id)
+        _may_manage(session, principal, contract_id=body.contract_id, programme_id=body.programme_id,
+                    audience=body.audience)
+        if body.channel == "webhook":
+            check_webhook_url(body.address, allow_private=ctx.settings.webhook_allow_private)
         sub = Subscription(id=f"sub_{uuid.uuid4().hex[:20]}", **body.model_dump(),
                            secret=secrets.token_urlsafe(32) if body.channel == "webhook" else None,
-                           created_by=f"{principal.sub} ({principal.role}, {principal.org})")
+                           created_by=f"{principal.sub} ({principal.role}, {principal.org})", created_at=ctx.now())
         session.add(sub)
         session.flush()
         return 201, SubscriptionCreated.model_validate(sub, from_attributes=True)
@@ -126,7 +165,9 @@ def _visible_subscriptions(principal: Principal):  # noqa: ANN202
     if principal.role == "ministry_officer":
         mine = select(Programme.id).where(Programme.ministry == principal.org)
         return q.where((Subscription.contract_id.in_(visible_contracts)) | (Subscription.programme_id.in_(mine)))
-    return q.where(Subscription.contract_id.in_(visible_contracts))
+    # A contractor sees the subscriptions of its own people only, not where the ministry's escalations go.
+    return q.where(Subscription.contract_id.in_(visible_contracts),
+                   Subscription.audience.in_(sorted(CONTRACTOR_AUDIENCES)))
 
 
 @router.get("/v1/subscriptions", response_model=list[SubscriptionPublic])
@@ -144,7 +185,7 @@ def delete_subscription(subscription_id: str, principal: CurrentPrincipal, sessi
     sub = session.exec(_visible_subscriptions(principal).where(Subscription.id == subscription_id)).first()
     if sub is None:
         raise not_found("subscription", subscription_id)
-    _may_manage(session, principal, contract_id=sub.contract_id, programme_id=sub.programme_id)
+    _may_manage(session, principal, contract_id=sub.contract_id, programme_id=sub.programme_id, audience=sub.audience)
     sub.active = False
     session.add(sub)
     session.commit()
@@ -170,10 +211,11 @@ class CalendarFeedCreated(BaseModel):
 
 
 @router.post("/v1/calendar-feeds", status_code=201, response_model=CalendarFeedCreated)
-def create_calendar_feed(request: Request, principal: CurrentPrincipal, session: SessionDep) -> CalendarFeedCreated:
+def create_calendar_feed(request: Request, principal: CurrentPrincipal, session: SessionDep,
+                         ctx: CtxDep) -> CalendarFeedCreated:
     token = secrets.token_urlsafe(32)
     session.add(CalendarFeed(token_hash=hashlib.sha256(token.encode()).hexdigest(), sub=principal.sub,
-                             role=principal.role, org=principal.org))
+                             role=principal.role, org=principal.org, created_at=ctx.now()))
     session.commit()
     base = request.app.state.ctx.settings.public_base_url.rstrip("/")
     return CalendarFeedCreated(url=f"{base}/v1/calendar/{token}.ics")

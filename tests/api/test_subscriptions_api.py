@@ -143,6 +143,12 @@ def test_contractor_subscribes_to_its_own_contract(api: TestClient, acme, engine
     assert "sato" in rows[email["id"]].created_by and "acme" in rows[email["id"]].created_by
 
 
+def test_created_at_is_the_apis_clock(api: TestClient, acme) -> None:
+    # Like contracts (created_at = the API's clock), a subscription is stamped with the API's clock.
+    s = subscribe(api, acme)
+    assert datetime.fromisoformat(s["created_at"]) == NOW, s["created_at"]
+
+
 def test_webhook_secret_shown_once(api: TestClient, acme, admin) -> None:
     hook = subscribe(api, acme, audience="compliance_lead", channel="webhook", address="https://hooks.acme.example/x")
     for headers in (acme, admin):

@@ -120,7 +120,8 @@ async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | No
                   **settings_overrides: object) -> AsyncIterator[Harness]:
     queue = f"tq-{uuid.uuid4()}"
     settings = Settings(jwt_secret="harness-secret", temporal_task_queue=queue,
-                        temporal_address=env.client.service_client.config.target_host, **settings_overrides)
+                        temporal_address=env.client.service_client.config.target_host,
+                        **{"webhook_allow_private": True, **settings_overrides})
     clock = Clock()
     admin = {"Authorization": f"Bearer {issue_token(settings, sub='a', role='admin', org='admin', ttl_seconds=10**9)}"}
     contractor = {"Authorization": "Bearer " + issue_token(settings, sub='c', role='contractor', org='acme',

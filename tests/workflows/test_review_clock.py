@@ -103,6 +103,15 @@ async def _go_to(h: Harness, day: date, *open_cases: str, hour: int = 12) -> Non
             raise AssertionError(f"the workflow of {case_id} did not catch up with {day}")
 
 
+async def _quiet(handle: WorkflowHandle, timeout: float = 10) -> None:
+    """Wait until the workflow has no activity or workflow task in flight."""
+    for _ in range(int(timeout * 20)):
+        d = (await handle.describe()).raw_description
+        if not d.pending_activities and not d.HasField("pending_workflow_task"):
+            return
+        await asyncio.sleep(0.05)
+
+
 def _case(h: Harness, case_id: str) -> dict:
     r = h.client.get(f"/v1/consultations/{case_id}", headers=OFFICER)
     assert r.status_code == 200, r.text
@@ -198,12 +207,12 @@ async def test_a_transition_delivered_with_the_start_reaches_the_case_workflow(
                 # Ended while the worker is still here: an open workflow, or an activity it left in flight,
                 # would stop the time-skipping server's clock for the tests after this one.
                 for handle in (contract_wf, case_wf):
+                    await _quiet(handle)
                     try:
                         if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
                             await handle.terminate("test finished")
                     except Exception:  # noqa: BLE001 - already closed
                         pass
-                await asyncio.sleep(0.5)
 
 
 async def test_review_clock_with_and_without_a_pause(ts_env: WorkflowEnvironment, engine: Engine) -> None:
