@@ -61,6 +61,7 @@ async def run_dev(settings: Settings, *, host: str, port: int, temporal_port: in
         api = uvicorn.Server(config)
         print(f"\n  tlc dev is up:\n"
               f"    API            http://{host}:{port}   (OpenAPI: http://{host}:{port}/docs)\n"
+              f"    Inbox (pages)  http://{host}:{port}/inbox   (development login form; ?lang=en for English)\n"
               f"    Temporal       127.0.0.1:{temporal_port}   (UI: http://127.0.0.1:{temporal_port + 1000})\n"
               f"    database       {url}\n"
               f"    Temporal data  {settings.temporal_db_file}\n"
