@@ -10,7 +10,8 @@ COPY templates ./templates
 RUN pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TLC_DATA_DIR=/var/lib/tlc
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TLC_DATA_DIR=/var/lib/tlc TLC_TEMPLATES_DIR=/app/templates \
+    TLC_DEV_LOGIN=false
 COPY --from=build /install /usr/local
 COPY templates /app/templates
 RUN useradd --system --uid 10001 --home-dir /var/lib/tlc --create-home tlc

@@ -20,6 +20,7 @@ from service.rules.policy import DEFAULT_POLICY
 from service.rules.reminders import ladder
 from tests.factories import contract_body
 from tests.support.receivers import SmtpSink, WebhookReceiver
+from tests.support.servers import free_port
 from tests.workflows.harness import Harness, harness, settled
 
 SECOND = timedelta(seconds=1)
@@ -54,6 +55,9 @@ async def test_every_rung_of_the_ladder_on_its_instant(ts_env: WorkflowEnvironme
                            "address": "compliance@acme.example", "lang": "ja"}, h.contractor)
             _subscribe(h, {"contract_id": cid, "audience": "compliance_lead", "channel": "email",
                            "address": "lead@acme.example", "lang": "en"}, h.contractor)
+            # A lead's webhook that never answers: retried with back-off for a day, then shown as failed.
+            dead = _subscribe(h, {"contract_id": cid, "audience": "compliance_lead", "channel": "webhook",
+                                  "address": f"http://127.0.0.1:{free_port()}/gone", "lang": "en"}, h.contractor)
             hook.secret = _subscribe(h, {"programme_id": h.programme_id, "audience": "ministry_officer",
                                          "channel": "webhook", "address": hook.url, "lang": "ja"}, officer)["secret"]
             h.event(cid, "shareholding.declared", R, {"shares_outstanding": 3, "holders": []})
@@ -97,6 +101,11 @@ async def test_every_rung_of_the_ladder_on_its_instant(ts_env: WorkflowEnvironme
                 # Nothing on a Saturday, Sunday or holiday, and before the due day for reminders.
                 assert rung.send_at.astimezone(JST).weekday() < 5
 
+            with Session(h.engine) as s:
+                dead_notes = s.exec(select(Notification).where(Notification.subscription_id == dead["id"])).all()
+            assert len(dead_notes) == 2 and {n.rung for n in dead_notes} == {"escalation-1"}
+            assert all(n.status == "failed" and n.attempts > 3 and "webhook" in (n.last_error or "")
+                       for n in dead_notes), [(n.status, n.attempts, n.last_error) for n in dead_notes]
             # The webhook receiver refused the first two attempts: retried with back-off, taken once each.
             assert [st for _, st in hook.attempts[:2]] == [503, 503] and hook.bad_signatures == 0
             assert len(hook.messages) == 2
@@ -120,6 +129,6 @@ async def test_every_rung_of_the_ladder_on_its_instant(ts_env: WorkflowEnvironme
             assert len(smtp.messages) + len(hook.messages) == total
             with Session(h.engine) as s:
                 notes = s.exec(select(Notification).where(Notification.contract_id == cid)).all()
-            assert all(n.status in ("sent", "cancelled") for n in notes)
+            assert all(n.status in ("sent", "cancelled") or n.subscription_id == dead["id"] for n in notes)
             assert all(n.scheduled_for.astimezone(JST).date() <= add_years(add_years(R, 1) - timedelta(days=1), 3)
                        for n in notes)
