@@ -13,7 +13,7 @@ from service.notifications import delivery
 from service.notifications.messages import kind_of, render
 from service.notifications.models import Notification, Subscription
 from service.rules import reminders
-from service.rules.dates import JST, today_jst
+from service.rules.dates import JST
 from service.rules.obligations.state import ObligationState
 from service.rules.policy import Policy
 
@@ -50,7 +50,7 @@ def plan(session: Session, *, contract: Contract, state: ObligationState, policy
 
 
 async def send(settings: Settings, note: Notification, contract: Contract, state: ObligationState,
-               secret: str | None) -> str:
+               secret: str | None, today: date | None = None) -> str:
     """Send one message; returns its subject. Raises DeliveryError to be retried."""
     d = state.deadlines.get(note.deadline_id)
     if d is None:
@@ -58,7 +58,7 @@ async def send(settings: Settings, note: Notification, contract: Contract, state
     rung_kind = note.rung.split("-")[0]
     # The real distance from the day it goes out to the due day: a rung moved off a holiday says so, and a
     # message sent late (a deadline set late, a worker that was down) counts from the day it really goes.
-    sent_on = max(note.scheduled_for.astimezone(JST).date(), today_jst())
+    sent_on = max(note.scheduled_for.astimezone(JST).date(), today or date.min)
     days = abs((date.fromisoformat(note.due_on_text) - sent_on).days)
     rendered = render(kind_of(rung_kind, note.audience), note.lang, message_id=note.id,
                       contract={"id": contract.id, "title": contract.title, "contractor_org": contract.contractor_org},

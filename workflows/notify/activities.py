@@ -13,6 +13,7 @@ from service.db import session_scope
 from service.notifications import service as notes
 from service.notifications.models import Notification, Subscription
 from service.obligations import service as obligations
+from service.rules.dates import today_jst
 
 
 class NotifyActivities:
@@ -41,7 +42,7 @@ class NotifyActivities:
             return "already sent"
         note, contract, state, secret = loaded
         try:
-            subject = await notes.send(self._settings, note, contract, state, secret)
+            subject = await notes.send(self._settings, note, contract, state, secret, today=today_jst())
         except Exception as exc:
             await asyncio.to_thread(self._mark, message_id, None, f"{type(exc).__name__}: {exc}", None)
             raise
