@@ -29,48 +29,41 @@ from workflows.contract.workflows import ContractWorkflow
 log = logging.getLogger("tlc.relay")
 
 
+async def _start(client: Client, run, arg, workflow_id: str, task_queue: str) -> None:  # noqa: ANN001
+    try:
+        await client.start_workflow(
+            run, arg, id=workflow_id, task_queue=task_queue,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            # A workflow runs once: one that has closed must not be started again by a redelivery.
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
+    except WorkflowAlreadyStartedError:
+        pass
+
+
+async def _signal(client: Client, signal, arg, workflow_id: str) -> None:  # noqa: ANN001
+    try:
+        await client.get_workflow_handle(workflow_id).signal(signal, arg)
+    except RPCError as exc:
+        # The workflow has ended. A contract's closes under the contract's row lock, so an event committed
+        # before the close had its deadlines closed with the rest; a case's ends when it is decided.
+        if exc.status != RPCStatusCode.NOT_FOUND:
+            raise
+
+
 async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
+    p = msg.payload
     if msg.kind == "contract.start":
-        state = ContractState.model_validate(msg.payload)
-        try:
-            await client.start_workflow(
-                ContractWorkflow.run, state, id=msg.workflow_id, task_queue=task_queue,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                # A contract's workflow runs once: a closed one must not be started again by a replay.
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
-        except WorkflowAlreadyStartedError:
-            pass
-        return
-    if msg.kind == "contract.event":
-        applied = EventApplied.model_validate(msg.payload)
-        handle = client.get_workflow_handle(msg.workflow_id)
-        try:
-            await handle.signal(ContractWorkflow.event_applied, applied)
-        except RPCError as exc:
-            # The workflow has ended (obligation period over): it closed this event's deadlines with the
-            # rest, because the close and the event were serialised on the contract's row lock.
-            if exc.status != RPCStatusCode.NOT_FOUND:
-                raise
-        return
-    if msg.kind == "case.start":
-        state = CaseState(case_id=msg.payload["case_id"], clock=ClockSnapshot.model_validate(msg.payload["snapshot"]))
-        try:
-            await client.start_workflow(
-                ConsultationWorkflow.run, state, id=msg.workflow_id, task_queue=task_queue,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
-        except WorkflowAlreadyStartedError:
-            pass
-        return
-    if msg.kind == "case.update":
-        update = CaseUpdate(case_id=msg.payload["case_id"], snapshot=ClockSnapshot.model_validate(msg.payload["snapshot"]))
-        try:
-            await client.get_workflow_handle(msg.workflow_id).signal(ConsultationWorkflow.case_updated, update)
-        except RPCError as exc:
-            if exc.status != RPCStatusCode.NOT_FOUND:  # the case's workflow has ended: nothing left to tell it
-                raise
-        return
-    raise ValueError(f"unknown outbox message kind {msg.kind!r}")
+        await _start(client, ContractWorkflow.run, ContractState.model_validate(p), msg.workflow_id, task_queue)
+    elif msg.kind == "contract.event":
+        await _signal(client, ContractWorkflow.event_applied, EventApplied.model_validate(p), msg.workflow_id)
+    elif msg.kind == "case.start":
+        state = CaseState(case_id=p["case_id"], clock=ClockSnapshot.model_validate(p["snapshot"]))
+        await _start(client, ConsultationWorkflow.run, state, msg.workflow_id, task_queue)
+    elif msg.kind == "case.update":
+        update = CaseUpdate(case_id=p["case_id"], snapshot=ClockSnapshot.model_validate(p["snapshot"]))
+        await _signal(client, ConsultationWorkflow.case_updated, update, msg.workflow_id)
+    else:
+        raise ValueError(f"unknown outbox message kind {msg.kind!r}")
 
 
 def _pending(engine: Engine, limit: int) -> list[OutboxMessage]:

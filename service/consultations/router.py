@@ -9,14 +9,13 @@ from fastapi.responses import JSONResponse
 from sqlmodel import select
 
 from service.consultations import service
-from service.consultations.models import ConsultationCase, MinistryNotice
+from service.consultations.models import MinistryNotice
 from service.consultations.schemas import (CaseDetail, CasePage, Conclude, Empty, NoticeCreate, NoticePublic,
                                            Reassign, RequestInfo, Respond, Withdraw)
 from service.contracts import service as contracts
 from service.deps import CtxDep, CurrentPrincipal, SessionDep, principal_key
 from service.i18n import LangDep
 from service.idempotency import record_once
-from service.problems import Problem
 
 router = APIRouter(tags=["consultations"])
 Sort = Literal["age", "target"]

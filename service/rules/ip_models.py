@@ -7,7 +7,7 @@ the API caller knows beyond the plan (API.md, "Pure determinations").
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal, Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 

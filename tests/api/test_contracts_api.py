@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta, timezone
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,29 +12,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from tests.factories import contract_body, programme_body
+from tests.support.problems import assert_problem
 
-PROBLEM = "application/problem+json"
-VALIDATION_TYPE = "https://tlc.example/problems/validation"
 CONTRACTS = "/v1/contracts"
-
-
-def assert_problem(r, status: int, *, loc: list[str] | None = None) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == PROBLEM
-    body = r.json()
-    assert body["status"] == status
-    assert isinstance(body["type"], str) and body["type"]
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
-    if status == 422:
-        assert body["type"] == VALIDATION_TYPE
-        errors = body["errors"]
-        assert isinstance(errors, list) and errors
-        for e in errors:
-            assert isinstance(e["loc"], list) and isinstance(e["msg"], str) and e["msg"]
-        if loc is not None:
-            assert loc in [e["loc"] for e in errors], errors
-    return body
 
 
 def count(engine: Engine, table: str) -> int:

@@ -12,37 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.support.problems import assert_problem
 
-PROBLEM = "application/problem+json"
-VALIDATION_TYPE = "https://tlc.example/problems/validation"
 ROLES = [("contractor", "acme"), ("ministry_officer", "meti"), ("admin", "admin")]
 JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 OBLIGATION = "/v1/determinations/obligation-period"
 SHARES = "/v1/determinations/shareholding"
 IP = "/v1/determinations/ip-action"
-
-
-def assert_problem(r, status: int, *, loc: list[str] | None = None) -> dict[str, Any]:
-    """An RFC 9457 problem with the given status; for a 422, an `errors` list naming `loc`."""
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == PROBLEM
-    body = r.json()
-    assert body["status"] == status
-    assert isinstance(body["type"], str) and body["type"]
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
-    if status == 422:
-        assert body["type"] == VALIDATION_TYPE
-        assert body["title"] == "Unprocessable Content"
-        errors = body["errors"]
-        assert isinstance(errors, list) and errors
-        for e in errors:
-            assert isinstance(e["loc"], list) and all(isinstance(p, str) for p in e["loc"])
-            assert isinstance(e["msg"], str) and e["msg"]
-        if loc is not None:
-            assert loc in [e["loc"] for e in errors], errors
-    return body
 
 
 @pytest.fixture

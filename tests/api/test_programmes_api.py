@@ -11,9 +11,8 @@ from sqlalchemy.engine import Engine
 
 from service.rules.areas import TECHNOLOGY_AREAS
 from tests.factories import contract_body, programme_body
+from tests.support.problems import assert_problem
 
-PROBLEM = "application/problem+json"
-VALIDATION_TYPE = "https://tlc.example/problems/validation"
 PROGS = "/v1/programmes"
 
 DEFAULT_POLICY = {
@@ -25,25 +24,6 @@ DEFAULT_POLICY = {
 CURRENT_AREAS = ["maritime_shipbuilding", "aviation", "digital_cyber", "energy_gx", "bio_health_food",
                  "manufacturing_materials", "mobility_logistics", "ai_robotics", "quantum",
                  "semiconductors_comms", "fusion", "space"]
-
-
-def assert_problem(r, status: int, *, loc: list[str] | None = None) -> dict[str, Any]:
-    assert r.status_code == status, r.text
-    assert r.headers["content-type"] == PROBLEM
-    body = r.json()
-    assert body["status"] == status
-    assert isinstance(body["type"], str) and body["type"]
-    assert isinstance(body["title"], str) and body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
-    if status == 422:
-        assert body["type"] == VALIDATION_TYPE
-        errors = body["errors"]
-        assert isinstance(errors, list) and errors
-        for e in errors:
-            assert isinstance(e["loc"], list) and isinstance(e["msg"], str) and e["msg"]
-        if loc is not None:
-            assert loc in [e["loc"] for e in errors], errors
-    return body
 
 
 def programme_count(engine: Engine) -> int:

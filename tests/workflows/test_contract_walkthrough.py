@@ -14,7 +14,7 @@ from temporalio.testing import WorkflowEnvironment
 from service.audit import AuditEntry
 from service.contracts.models import Contract
 from service.obligations.models import DeadlineRow
-from service.rules.dates import JST, add_days, add_months, add_years, deadline_instant
+from service.rules.dates import JST, add_months, add_years, deadline_instant
 from tests.factories import contract_body
 from tests.workflows.harness import Harness, harness, settled
 

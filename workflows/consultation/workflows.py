@@ -9,7 +9,7 @@ until the next one or until a transition signal brings a newer snapshot, and on 
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import date
 
 from temporalio import workflow
 
