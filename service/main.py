@@ -114,6 +114,8 @@ def _install_metrics(app: FastAPI) -> None:
         latency.labels(request.method, route).observe(time.perf_counter() - started)
         return response
 
-    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    @app.get("/metrics", tags=["operations"], response_class=Response,
+             responses={200: {"content": {CONTENT_TYPE_LATEST: {}}, "description": "Prometheus text format"}})
     def metrics() -> Response:
+        """Request counts and latencies, in the Prometheus text format."""
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
