@@ -6,6 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Header, Query
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
 from sqlmodel import select
 
 from service.consultations import service
@@ -16,6 +17,7 @@ from service.contracts import service as contracts
 from service.deps import CtxDep, CurrentPrincipal, SessionDep, principal_key
 from service.i18n import LangDep
 from service.idempotency import record_once
+from service.rules.text import multi_line
 
 router = APIRouter(tags=["consultations"])
 Sort = Literal["age", "target"]
@@ -85,6 +87,36 @@ def create_notice(contract_id: str, body: NoticeCreate, principal: CurrentPrinci
         path=f"/v1/contracts/{contract_id}/notices", body=body.model_dump(mode="json"),
         action=lambda: (201, service.issue_notice(session, principal=principal, contract_id=contract_id, body=body,
                                                   today=ctx.today())))
+    return JSONResponse(payload, status_code=status)
+
+
+class ApprovalDecision(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    granted: bool
+    reason: multi_line(5000) = ""  # type: ignore[valid-type]
+
+
+class ApprovalDecided(BaseModel):
+    approval_id: str
+    granted: bool
+    effects: list[dict]
+
+
+@router.post("/v1/contracts/{contract_id}/approvals/{approval_id}/decide", response_model=ApprovalDecided,
+             tags=["notices"])
+def decide_approval(contract_id: str, approval_id: str, body: ApprovalDecision, principal: CurrentPrincipal,
+                    session: SessionDep, ctx: CtxDep,
+                    idempotency_key: Annotated[str | None, Header()] = None) -> JSONResponse:
+    """Officer: grant or refuse a Bayh-Dole prior approval requested by a planned transfer (its
+    `prior_approval_requested` effect's id)."""
+    status, payload = record_once(
+        session, principal=principal_key(principal), key=idempotency_key, method="POST",
+        path=f"/v1/contracts/{contract_id}/approvals/{approval_id}/decide", body=body.model_dump(mode="json"),
+        action=lambda: (200, service.decide_approval(session, principal=principal, contract_id=contract_id,
+                                                     approval_id=approval_id, granted=body.granted,
+                                                     reason=body.reason, today=ctx.today())))
+    ctx.relay_poke()
     return JSONResponse(payload, status_code=status)
 
 

@@ -247,3 +247,35 @@ def contracts_get_visible(session: Session, principal: Principal, contract_id: s
     from service.contracts.service import get_visible as contract_visible
 
     return contract_visible(session, principal, contract_id)
+
+
+def decide_approval(session: Session, *, principal: Principal, contract_id: str, approval_id: str, granted: bool,
+                    reason: str, today: date) -> dict:
+    """Officer: grant or refuse a Bayh-Dole prior approval (DOMAIN.md §7); the contract's plan learns it."""
+    from service.programmes.models import Programme
+    from service.rules.obligations.effects import Rejected
+    from service.rules.obligations.engine import record_approval
+
+    contract = contracts_get_visible(session, principal, contract_id)
+    programme = session.get(Programme, contract.programme_id)
+    if principal.role != "admin" and not (principal.role == "ministry_officer" and programme is not None
+                                          and programme.ministry == principal.org):
+        raise Problem(403, "Forbidden", "Approvals are decided by officers of the programme's ministry.",
+                      type_="about:blank")
+    obligations.lock_contract(session, contract_id)
+    policy = obligations.policy_of(session, contract)
+    state = obligations.load(session, contract_id)
+    try:
+        effects = record_approval(state, approval_id=approval_id, granted=granted, on=today,
+                                  by=f"{approval_id}:{'granted' if granted else 'refused'}")
+    except Rejected as exc:
+        raise Problem(exc.status, "Not Found" if exc.status == 404 else "Conflict", exc.detail,
+                      type_="about:blank") from exc
+    obligations.save(session, contract_id, state)
+    audit.append(session, contract_id=contract_id, actor=_actor(principal), action="prior_approval.decided",
+                 approval_id=approval_id, granted=granted, reason=reason)
+    outbox.enqueue(session, kind="contract.event", workflow_id=contract.workflow_id,
+                   payload=EventApplied(event_id=f"{approval_id}:decided", snapshot=obligations.snapshot(
+                       state, today=today, policy=policy)).model_dump(mode="json"))
+    return {"approval_id": approval_id, "granted": granted,
+            "effects": [e.model_dump(mode="json", exclude_none=True) for e in effects]}

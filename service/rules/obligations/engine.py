@@ -344,3 +344,25 @@ def record_case_outcome(state: ObligationState, *, case_id: str, status: str, ou
             d.state, d.resolved_by, d.resolved_on = "closed", by, on
     state.version += 1
     return effects
+
+
+def record_approval(state: ObligationState, *, approval_id: str, granted: bool, on: date, by: str) -> list[Effect]:
+    """The ministry decided a Bayh-Dole prior approval (DOMAIN.md §7): the plan learns it, its deadline resolves.
+    Raises Rejected when there is no such request or it was already decided."""
+    plan = next((p for p in state.plans.values()
+                 if p.prior_approval_required and f"approval-{p.event_id}" == approval_id), None)
+    if plan is None:
+        raise Rejected(404, f"no prior-approval request {approval_id!r} on this contract")
+    d = state.open_deadline("prior_approval", plan.event_id)
+    if d is None:  # decided already (or the act was done, which ended the request)
+        raise Rejected(409, f"prior approval {approval_id!r} was already decided")
+    plan.prior_approval_granted = granted
+    effects: list[Effect] = []
+    if granted:
+        d.state, d.resolved_by, d.resolved_on = "met", by, on
+        effects.append(Effect(kind="deadline_met", id=d.id, due_on=d.due_on))
+    else:  # refused: the transfer may not be done; nothing further is due
+        d.state, d.resolved_by, d.resolved_on = "closed", by, on
+    state.version += 1
+    return effects
+
