@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.rules.consultation import Outcome
-from service.rules.notices import NoticeScope
+from service.rules.notices import NoticeScope, normalise_name
 from service.rules.text import multi_line, single_line
 
 
@@ -110,6 +110,8 @@ class NoticeCreate(_Body):
     def _scope(self) -> "NoticeCreate":
         if self.scope == "counterparty" and not self.counterparty_name:
             raise ValueError("a counterparty notice names the counterparty (counterparty_name)")
+        if self.counterparty_name and not normalise_name(self.counterparty_name):
+            raise ValueError("counterparty_name is only a legal form (株式会社, Co., Ltd., ...): name the company")
         if self.scope == "action" and not self.action:
             raise ValueError("an action notice names the act (action)")
         if self.scope != "counterparty" and self.counterparty_name:
