@@ -7,7 +7,7 @@ fixed per test (noon JST on a chosen day); no relay runs, so outbox rows wait wh
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from service.main import create_app
 from service.obligations.models import ObligationRecord
 from service.outbox import OutboxMessage
 from tests.factories import contract_body, programme_body
+from tests.support.clock import Clock
 
 JST = ZoneInfo("Asia/Tokyo")
 PROBLEM = "application/problem+json"
@@ -30,20 +31,6 @@ D = timedelta(days=1)
 OFFICER_ACTIONS = ("start-review", "request-info", "conclude", "claim", "reassign")
 CONTRACTOR_ACTIONS = ("respond", "withdraw")
 ALL_ACTIONS = ("start-review", "request-info", "respond", "conclude", "withdraw", "claim", "reassign")
-
-
-class Clock:
-    """The API's clock: noon JST on a day."""
-
-    def __init__(self, day: date):
-        self.set(day)
-
-    def set(self, day: date | str) -> None:
-        self.day = date.fromisoformat(day) if isinstance(day, str) else day
-        self.instant = datetime.combine(self.day, time(12), tzinfo=JST).astimezone(UTC)
-
-    def __call__(self) -> datetime:
-        return self.instant
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ reported on. No relay runs, so the outbox rows stay where the request wrote them
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,25 +24,12 @@ from service.main import create_app
 from service.obligations.models import DeadlineRow, ObligationRecord
 from service.outbox import OutboxMessage
 from tests.factories import contract_body, programme_body
+from tests.support.clock import Clock
 
 JST = ZoneInfo("Asia/Tokyo")
 PROBLEM = "application/problem+json"
 VALIDATION_TYPE = "https://tlc.example/problems/validation"
 EVENTS = "/v1/contracts/c-001/events"
-
-
-class Clock:
-    """The API's clock: noon JST on `day`, or an exact instant."""
-
-    def __init__(self, day: date):
-        self.instant = datetime.combine(day, time(12), tzinfo=JST).astimezone(UTC)
-
-    def set(self, day: date | str) -> None:
-        day = date.fromisoformat(day) if isinstance(day, str) else day
-        self.instant = datetime.combine(day, time(12), tzinfo=JST).astimezone(UTC)
-
-    def __call__(self) -> datetime:
-        return self.instant
 
 
 @pytest.fixture
