@@ -6,6 +6,7 @@ contract's obligation state (the plan learns the outcome) and the outbox rows fo
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
@@ -13,17 +14,22 @@ from sqlmodel import Session, select
 
 from service import audit, outbox
 from service.auth.tokens import Principal
-from service.consultations.models import CaseHistoryEntry, ConsultationCase
-from service.consultations.schemas import CaseDetail, CasePublic, HistoryEntryPublic
+from service.consultations.models import CaseHistoryEntry, ConsultationCase, MinistryNotice
+from service.consultations.schemas import CaseDetail, CasePage, CasePublic, HistoryEntryPublic, NoticePublic
 from service.contracts.models import Contract
+from service.contracts.service import actor_of
+from service.contracts.service import get_visible as contract_visible
+from service.db import utcnow
 from service.obligations import service as obligations
 from service.problems import Problem, not_found
+from service.programmes.models import Programme
 from service.rules import consultation as rules
+from service.rules.obligations.effects import Rejected
+from service.rules.obligations.engine import record_approval, record_case_outcome
+from service.rules.obligations.state import Plan
 from service.rules.policy import Policy
 from service.rules.reasons import Reason, render
-from service.rules.obligations.engine import record_case_outcome
-from service.rules.obligations.state import Plan
-from workflows.contract.types import ClockSnapshot, EventApplied
+from workflows.contract.types import ClockSnapshot
 
 
 def case_workflow_id(case_id: str) -> str:
@@ -59,8 +65,6 @@ def open_case(session: Session, *, contract: Contract, plan: Plan, plan_data: di
               policy: Policy, actor: str) -> None:
     """A plan needing consultation was reported: the case is submitted, and its workflow will start."""
     assert plan.case_id is not None and plan.consult_by is not None
-    from service.programmes.models import Programme
-
     programme = session.get(Programme, contract.programme_id)
     assert programme is not None
     case = ConsultationCase(
@@ -78,10 +82,6 @@ def open_case(session: Session, *, contract: Contract, plan: Plan, plan_data: di
     outbox.enqueue(session, kind="case.start", workflow_id=case_workflow_id(case.id),
                    payload={"case_id": case.id, "snapshot": snapshot(case, today=today, policy=policy)
                             .model_dump(mode="json")})
-
-
-def _actor(principal: Principal) -> str:
-    return f"{principal.sub} ({principal.role}, {principal.org})"
 
 
 def transition(session: Session, *, principal: Principal, case_id: str, action: str, body: Any,
@@ -132,13 +132,11 @@ def transition(session: Session, *, principal: Principal, case_id: str, action: 
         case.closed_on = today
     case.review_clock = rules.review_clock(case.status, case.review_target_on, today, policy.due_soon_days)
     case.version += 1
-    from service.db import utcnow
-
     case.updated_at = utcnow()
     session.add(case)
-    session.add(CaseHistoryEntry(case_id=case.id, actor=_actor(principal), action=action, from_status=before,
+    session.add(CaseHistoryEntry(case_id=case.id, actor=actor_of(principal), action=action, from_status=before,
                                  to_status=case.status, detail=detail))
-    audit.append(session, contract_id=case.contract_id, actor=_actor(principal), action=f"consultation.{action}",
+    audit.append(session, contract_id=case.contract_id, actor=actor_of(principal), action=f"consultation.{action}",
                  case_id=case.id, from_status=before, to_status=case.status, **detail)
     if target in ("concluded", "withdrawn"):
         _tell_the_contract(session, contract, case, today, policy)
@@ -154,13 +152,11 @@ def _tell_the_contract(session: Session, contract: Contract, case: ConsultationC
     state = obligations.load(session, contract.id)
     effects = record_case_outcome(state, case_id=case.id, status=case.status, outcome=case.outcome,
                                   conditions=case.conditions, on=today, by=f"{case.id}:{case.status}")
-    obligations.save(session, contract.id, state)
+    obligations.save_and_signal(session, contract, state, change_id=f"{case.id}:{case.status}", today=today,
+                                policy=policy)
     for e in effects:
         audit.append(session, contract_id=contract.id, actor="system", action=f"effect.{e.kind}", case_id=case.id,
                      id=e.id, due_on=e.due_on.isoformat() if e.due_on else None)
-    outbox.enqueue(session, kind="contract.event", workflow_id=contract.workflow_id,
-                   payload=EventApplied(event_id=f"{case.id}:{case.status}", snapshot=obligations.snapshot(
-                       state, today=today, policy=policy)).model_dump(mode="json"))
 
 
 def to_public(case: ConsultationCase, principal: Principal, today: date) -> CasePublic:
@@ -186,8 +182,6 @@ def page(session: Session, principal: Principal, today: date, *, status: str | N
          programme_id: str | None, contractor_org: str | None, overdue: bool | None, sort: str, after: str | None,
          limit: int):  # noqa: ANN201
     """One page of the inbox. Keyset on (submitted_on, id) for age, (review_target_on, id) for target."""
-    from service.consultations.schemas import CasePage
-
     q = scoped(select(ConsultationCase), principal)
     if status == "open":
         q = q.where(ConsultationCase.status.in_(sorted(rules.OPEN_CASE_STATES)))
@@ -219,49 +213,34 @@ def page(session: Session, principal: Principal, today: date, *, status: str | N
     return CasePage(items=[to_public(c, principal, today) for c in rows], next_after=cursor)
 
 
-def issue_notice(session: Session, *, principal: Principal, contract_id: str, body, today: date):  # noqa: ANN001, ANN201
-    import uuid
-
-    from service.consultations.models import MinistryNotice
-    from service.consultations.schemas import NoticePublic
-    from service.programmes.models import Programme
-
-    contract = contracts_get_visible(session, principal, contract_id)
+def _ministry_contract(session: Session, principal: Principal, contract_id: str, what: str) -> Contract:
+    """The contract, when the caller is an officer of its programme's ministry (or an admin): 404 outside the
+    caller's scope, 403 for anyone else who can see it."""
+    contract = contract_visible(session, principal, contract_id)
     programme = session.get(Programme, contract.programme_id)
     if principal.role != "admin" and not (principal.role == "ministry_officer" and programme is not None
                                           and programme.ministry == principal.org):
-        raise Problem(403, "Forbidden", "Notices are issued by officers of the programme's ministry.",
-                      type_="about:blank")
+        raise Problem(403, "Forbidden", f"{what} by officers of the programme's ministry.", type_="about:blank")
+    return contract
+
+
+def issue_notice(session: Session, *, principal: Principal, contract_id: str, body, today: date) -> NoticePublic:  # noqa: ANN001
+    _ministry_contract(session, principal, contract_id, "Notices are issued")
     notice = MinistryNotice(id=f"ntc_{uuid.uuid4().hex[:20]}", contract_id=contract_id, scope=body.scope,
                             counterparty_name=body.counterparty_name, action=body.action, reason=body.reason,
-                            issued_by=_actor(principal), issued_on=today)
+                            issued_by=actor_of(principal), issued_on=today)
     session.add(notice)
     session.flush()
-    audit.append(session, contract_id=contract_id, actor=_actor(principal), action="notice.issued",
+    audit.append(session, contract_id=contract_id, actor=actor_of(principal), action="notice.issued",
                  notice_id=notice.id, scope=body.scope, counterparty_name=body.counterparty_name,
                  act=body.action, reason=body.reason)
     return NoticePublic.model_validate(notice, from_attributes=True)
 
 
-def contracts_get_visible(session: Session, principal: Principal, contract_id: str) -> Contract:
-    from service.contracts.service import get_visible as contract_visible
-
-    return contract_visible(session, principal, contract_id)
-
-
 def decide_approval(session: Session, *, principal: Principal, contract_id: str, approval_id: str, granted: bool,
                     reason: str, today: date) -> dict:
     """Officer: grant or refuse a Bayh-Dole prior approval (DOMAIN.md §7); the contract's plan learns it."""
-    from service.programmes.models import Programme
-    from service.rules.obligations.effects import Rejected
-    from service.rules.obligations.engine import record_approval
-
-    contract = contracts_get_visible(session, principal, contract_id)
-    programme = session.get(Programme, contract.programme_id)
-    if principal.role != "admin" and not (principal.role == "ministry_officer" and programme is not None
-                                          and programme.ministry == principal.org):
-        raise Problem(403, "Forbidden", "Approvals are decided by officers of the programme's ministry.",
-                      type_="about:blank")
+    contract = _ministry_contract(session, principal, contract_id, "Approvals are decided")
     obligations.lock_contract(session, contract_id)
     policy = obligations.policy_of(session, contract)
     state = obligations.load(session, contract_id)
@@ -271,11 +250,9 @@ def decide_approval(session: Session, *, principal: Principal, contract_id: str,
     except Rejected as exc:
         raise Problem(exc.status, "Not Found" if exc.status == 404 else "Conflict", exc.detail,
                       type_="about:blank") from exc
-    obligations.save(session, contract_id, state)
-    audit.append(session, contract_id=contract_id, actor=_actor(principal), action="prior_approval.decided",
+    obligations.save_and_signal(session, contract, state, change_id=f"{approval_id}:decided", today=today,
+                                policy=policy)
+    audit.append(session, contract_id=contract_id, actor=actor_of(principal), action="prior_approval.decided",
                  approval_id=approval_id, granted=granted, reason=reason)
-    outbox.enqueue(session, kind="contract.event", workflow_id=contract.workflow_id,
-                   payload=EventApplied(event_id=f"{approval_id}:decided", snapshot=obligations.snapshot(
-                       state, today=today, policy=policy)).model_dump(mode="json"))
     return {"approval_id": approval_id, "granted": granted,
             "effects": [e.model_dump(mode="json", exclude_none=True) for e in effects]}

@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from service import audit, outbox
+from service import audit
 from service.auth.tokens import Principal
 from service.consultations.service import open_case
 from service.contracts.service import actor_of, get_visible
@@ -19,7 +19,6 @@ from service.problems import Problem
 from service.rules.obligations import engine
 from service.rules.obligations.effects import Rejected
 from service.rules.obligations.events import Event, parse_data
-from workflows.contract.types import EventApplied
 
 VALIDATION = "https://tlc.example/problems/validation"
 
@@ -61,7 +60,7 @@ def accept(session: Session, *, principal: Principal, contract_id: str, body: Ev
         raise Problem(exc.status, "Event rejected", exc.detail) from exc
 
     actor = actor_of(principal)
-    obligations.save(session, contract_id, state)
+    obligations.save_and_signal(session, contract, state, change_id=event.id, today=today, policy=policy)
     effect_dicts = [e.model_dump(mode="json", exclude_none=True) for e in effects]
     session.add(ContractEvent(id=event.id, contract_id=contract_id, type=body.type, occurred_on=body.occurred_on,
                               reported_on=today, data=data.model_dump(mode="json"), effects=effect_dicts,
@@ -72,9 +71,6 @@ def accept(session: Session, *, principal: Principal, contract_id: str, body: Ev
     for e in effect_dicts:
         audit.append(session, contract_id=contract_id, actor="system", action=f"effect.{e['kind']}",
                      event_id=event.id, **{k: v for k, v in e.items() if k != "kind"})
-    outbox.enqueue(session, kind="contract.event", workflow_id=contract.workflow_id,
-                   payload=EventApplied(event_id=event.id, snapshot=obligations.snapshot(
-                       state, today=today, policy=policy)).model_dump(mode="json"))
     # Absent fields are left out rather than null, as API.md writes effects: {kind, id?, due_on?}.
     return {"event_id": event.id, "effects": effect_dicts}
 

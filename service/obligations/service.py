@@ -6,22 +6,23 @@ from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
+from service import outbox
+from service.consultations.models import MinistryNotice
 from service.contracts.models import Contract
 from service.obligations.models import DeadlineRow, ObligationRecord
 from service.programmes.models import Programme
+from service.rules import reminders
+from service.rules.dates import deadline_instant, today_jst
+from service.rules.notices import Notice
 from service.rules.obligations.clock import wake_dates
 from service.rules.obligations.context import ContractContext
 from service.rules.obligations.state import ObligationState
 from service.rules.policy import Policy
-from workflows.contract.types import ClockSnapshot
+from workflows.contract.types import ClockSnapshot, EventApplied
 
 
 def context_of(contract: Contract, session: Session | None = None) -> ContractContext:
     """What the rules know of the contract; with a session, the ministry's notices on it too."""
-    from service.consultations.models import MinistryNotice
-    from service.rules.dates import today_jst
-    from service.rules.notices import Notice
-
     notices = [] if session is None else [
         Notice(id=n.id, scope=n.scope, counterparty_name=n.counterparty_name, action=n.action)  # type: ignore[arg-type]
         for n in session.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract.id))]
@@ -58,6 +59,16 @@ def save(session: Session, contract_id: str, state: ObligationState) -> None:
     _sync_deadlines(session, contract_id, state)
 
 
+def save_and_signal(session: Session, contract: Contract, state: ObligationState, *, change_id: str, today: date,
+                    policy: Policy) -> None:
+    """Save a changed state and, in the same transaction, the outbox row that gives the contract's
+    workflow its new clock (`change_id` lets the workflow ignore a redelivery)."""
+    save(session, contract.id, state)
+    outbox.enqueue(session, kind="contract.event", workflow_id=contract.workflow_id,
+                   payload=EventApplied(event_id=change_id, snapshot=snapshot(state, today=today, policy=policy))
+                   .model_dump(mode="json"))
+
+
 def _sync_deadlines(session: Session, contract_id: str, state: ObligationState) -> None:
     rows = {r.id: r for r in session.exec(select(DeadlineRow).where(DeadlineRow.contract_id == contract_id))}
     for d in state.deadlines.values():
@@ -75,9 +86,6 @@ def _sync_deadlines(session: Session, contract_id: str, state: ObligationState) 
 def snapshot(state: ObligationState, *, today: date, policy: Policy) -> ClockSnapshot:
     """What the contract's workflow needs to keep the clock: the days on which deadlines change state,
     and the instants at which reminder-ladder messages are due (from today on)."""
-    from service.rules import reminders
-    from service.rules.dates import deadline_instant
-
     start_of_today = deadline_instant(today - timedelta(days=1))
     instants: set = set()
     for d in state.deadlines.values():
