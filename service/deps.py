@@ -1,4 +1,4 @@
-"""Request dependencies shared by every router: the database session and the authenticated caller."""
+"""Request dependencies shared by every router: the process context, the database session, the caller."""
 
 from __future__ import annotations
 
@@ -11,10 +11,11 @@ from fastapi import Depends, Header, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from service import outbox
 from service.auth.tokens import InvalidToken, KeySetUnavailable, Principal, TokenVerifier
 from service.config import Settings
 from service.db import utcnow
-from service.problems import Problem
+from service.problems import Unauthorized, Unavailable
 from service.rules.dates import today_jst
 from service.temporal_link import TemporalLink
 
@@ -32,6 +33,12 @@ class AppContext:
     def today(self) -> date:
         return today_jst(self.now())
 
+    def session(self) -> Session:
+        """A session whose commits wake the outbox relay when they wrote outbox rows: no route can forget."""
+        session = Session(self.engine, expire_on_commit=False)
+        outbox.wake_after_commit(session, lambda: self.relay_poke())
+        return session
+
 
 def get_ctx(request: Request) -> AppContext:
     return request.app.state.ctx
@@ -41,39 +48,25 @@ CtxDep = Annotated[AppContext, Depends(get_ctx)]
 
 
 def get_session(ctx: CtxDep) -> Iterator[Session]:
-    with Session(ctx.engine, expire_on_commit=False) as session:
+    with ctx.session() as session:
         yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
 
-_UNAUTHORISED = {"WWW-Authenticate": 'Bearer realm="tlc"'}
-
 
 async def current_principal(ctx: CtxDep, authorization: Annotated[str | None, Header()] = None) -> Principal:
     if not authorization:
-        raise Problem(401, "Unauthorized", "An Authorization: Bearer <token> header is required.",
-                      type_="about:blank", headers=_UNAUTHORISED)
+        raise Unauthorized("An Authorization: Bearer <token> header is required.")
     scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Problem(401, "Unauthorized", "The Authorization header must be 'Bearer <token>'.",
-                      type_="about:blank", headers=_UNAUTHORISED)
+        raise Unauthorized("The Authorization header must be 'Bearer <token>'.")
     try:
         return await ctx.verifier.verify(token.strip())
     except KeySetUnavailable as exc:
-        raise Problem(503, "Service Unavailable", f"Token keys cannot be fetched now: {exc}",
-                      type_="about:blank", headers={"Retry-After": "5"}) from exc
+        raise Unavailable(f"Token keys cannot be fetched now: {exc}") from exc
     except InvalidToken as exc:
-        raise Problem(401, "Unauthorized", exc.message, type_="about:blank", headers=_UNAUTHORISED) from exc
+        raise Unauthorized(exc.message) from exc
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
-
-
-def require_role(principal: Principal, *roles: str) -> None:
-    if principal.role not in roles:
-        raise Problem(403, "Forbidden", f"This needs the role {' or '.join(roles)}.", type_="about:blank")
-
-
-def principal_key(principal: Principal) -> str:
-    return f"{principal.role}:{principal.org}:{principal.sub}"

@@ -15,19 +15,23 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from sqlalchemy import text
 
 from service import problems
+from service.approvals.router import router as approvals_router
 from service.auth.tokens import TokenVerifier
 from service.config import Settings, get_settings
 from service.consultations.router import router as consultations_router
 from service.contracts.router import router as contracts_router
 from service.db import engine_for, utcnow
-from service.events.router import router as events_router
-from service.notifications.router import router as notifications_router
-from service.obligations.router import router as obligations_router
 from service.deps import AppContext
 from service.determinations.router import router as determinations_router
+from service.events.router import router as events_router
+from service.notices.router import router as notices_router
+from service.notifications.router import router as notifications_router
+from service.obligations.router import router as obligations_router
 from service.organisations.router import router as organisations_router
 from service.programmes.router import router as programmes_router
+from service.relay import Relay
 from service.temporal_link import TemporalLink
+from service.web import errors as page_errors
 from service.web.pages import router as pages_router
 
 log = logging.getLogger("tlc.api")
@@ -56,10 +60,11 @@ def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool
     app.state.ctx = AppContext(settings=settings, engine=engine, verifier=TokenVerifier(settings),
                                temporal=temporal, relay_poke=lambda: None, now=now or utcnow)
     problems.install(app)
+    page_errors.install(app)
     _install_metrics(app)
-    for router in (determinations_router, organisations_router, programmes_router, obligations_router,
-                   contracts_router, events_router, consultations_router, notifications_router,
-                   pages_router):
+    for router in (determinations_router, organisations_router, programmes_router, contracts_router,
+                   obligations_router, events_router, consultations_router, notices_router, approvals_router,
+                   notifications_router, pages_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])
@@ -90,9 +95,7 @@ def _db_ok(engine) -> bool:  # noqa: ANN001
         return False
 
 
-def _start_relay(app: FastAPI, engine, temporal: TemporalLink, settings: Settings):  # noqa: ANN001
-    from workflows.relay import Relay
-
+def _start_relay(app: FastAPI, engine, temporal: TemporalLink, settings: Settings) -> Relay:  # noqa: ANN001
     relay = Relay(engine, temporal, settings.temporal_task_queue)
     relay.start()
     app.state.ctx.relay_poke = relay.poke

@@ -1,17 +1,19 @@
 """The outbox: what must reach Temporal is written in the same transaction as the record that causes it.
 
 A request commits its rows and an outbox row together, so an accepted record is never without the
-instruction to tell its workflow. The relay (workflows/relay.py) delivers rows in id order until
+instruction to tell its workflow. The relay (service/relay.py) delivers rows in id order until
 Temporal has them; every delivery is idempotent on the Temporal side (workflow ids derived from
 record ids), so delivering a row twice is harmless and losing one is impossible.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy import event as sa_event
 from sqlmodel import Field, Session, SQLModel
 
 from service.db import UTCDateTime, utcnow
@@ -34,3 +36,22 @@ def enqueue(session: Session, *, kind: str, workflow_id: str, payload: dict[str,
     msg = OutboxMessage(kind=kind, workflow_id=workflow_id, payload=payload)
     session.add(msg)
     return msg
+
+
+def wake_after_commit(session: Session, wake: Callable[[], None]) -> None:
+    """Call `wake` after each commit of `session` that wrote outbox rows, so the relay delivers them now."""
+    flag = "tlc.outbox_written"
+
+    @sa_event.listens_for(session, "after_flush")
+    def _noticed(s: Session, _flush_context: Any) -> None:  # `new` still lists what this flush inserted
+        if any(isinstance(o, OutboxMessage) for o in s.new):
+            s.info[flag] = True
+
+    @sa_event.listens_for(session, "after_commit")
+    def _committed(s: Session) -> None:
+        if s.info.pop(flag, False):
+            wake()
+
+    @sa_event.listens_for(session, "after_soft_rollback")
+    def _rolled_back(s: Session, _previous: Any) -> None:
+        s.info.pop(flag, None)

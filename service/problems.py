@@ -1,4 +1,9 @@
-"""RFC 9457 problem details: every error the API gives, validation included, is application/problem+json."""
+"""RFC 9457 problem details: every error the API gives, validation included, is application/problem+json.
+
+Services raise the typed problems below (`NotFound`, `Forbidden`, `Conflict`, `Invalid`, ...); they are
+rendered once, here for the API and by `service.web.errors` as a page for a person in a browser. This
+module is a leaf: it imports nothing of tlc.
+"""
 
 from __future__ import annotations
 
@@ -16,6 +21,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 log = logging.getLogger("tlc.problems")
 MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://tlc.example/problems/"
+VALIDATION_TYPE = f"{TYPE_BASE}validation"
+VALIDATION_TITLE = "Unprocessable Content"
 
 
 class ProblemDetail(BaseModel):
@@ -28,7 +35,11 @@ class ProblemDetail(BaseModel):
 
 
 class Problem(Exception):
-    """Raise anywhere below a request to answer with this status and a problem+json body."""
+    """Raise anywhere below a request to answer with this status and a problem+json body.
+
+    Without `type_`, the type is a tlc URL made from the title, so that each kind of problem a client
+    may act on (`transition-not-allowed`, `contract-closed`, ...) has a stable name.
+    """
 
     def __init__(self, status: int, title: str, detail: str | None = None, *,
                  type_: str | None = None, headers: dict[str, str] | None = None, **extra: Any):
@@ -39,9 +50,57 @@ class Problem(Exception):
         self.extra = extra
 
 
-def not_found(what: str, ident: str) -> Problem:
-    # Outside the caller's scope answers exactly like "does not exist", so ids cannot be probed.
-    return Problem(404, "Not Found", f"No {what} {ident!r}.", type_="about:blank")
+class NotFound(Problem):
+    """404. Outside the caller's scope answers exactly like "does not exist", so ids cannot be probed."""
+
+    def __init__(self, what: str, ident: str | None = None, *, detail: str | None = None):
+        super().__init__(404, "Not Found", detail or f"No {what} {ident!r}.", type_="about:blank")
+
+
+class Forbidden(Problem):
+    """403: the caller may see the thing but not do this to it."""
+
+    def __init__(self, detail: str):
+        super().__init__(403, "Forbidden", detail, type_="about:blank")
+
+
+class Unauthorized(Problem):
+    """401: no token, or one that is not trusted."""
+
+    def __init__(self, detail: str):
+        super().__init__(401, "Unauthorized", detail, type_="about:blank",
+                         headers={"WWW-Authenticate": 'Bearer realm="tlc"'})
+
+
+class Unavailable(Problem):
+    """503: something the answer needs is away for now; the client may retry."""
+
+    def __init__(self, detail: str, *, retry_after_seconds: int = 5):
+        super().__init__(503, "Service Unavailable", detail, type_="about:blank",
+                         headers={"Retry-After": str(retry_after_seconds)})
+
+
+class Conflict(Problem):
+    """409: the request is valid but the record's present state does not allow it."""
+
+    def __init__(self, detail: str, *, title: str = "Conflict", **extra: Any):
+        super().__init__(409, title, detail, **extra)
+
+
+class BadRequest(Problem):
+    """400: a header or framing the API cannot read."""
+
+    def __init__(self, title: str, detail: str):
+        super().__init__(400, title, detail)
+
+
+class Invalid(Problem):
+    """422 naming the fields at fault, the same shape as the framework's own validation errors."""
+
+    def __init__(self, loc: list[str] | None = None, msg: str = "", *, detail: str | None = None,
+                 errors: list[dict[str, Any]] | None = None):
+        errors = errors if errors is not None else [{"loc": loc or [], "msg": msg}]
+        super().__init__(422, VALIDATION_TITLE, detail or msg, type_=VALIDATION_TYPE, errors=errors)
 
 
 def problem_response(status: int, title: str, detail: str | None = None, *, type_: str = "about:blank",
@@ -56,12 +115,19 @@ def problem_response(status: int, title: str, detail: str | None = None, *, type
     return JSONResponse(jsonable_encoder(body), status_code=status, media_type=MEDIA_TYPE, headers=headers)
 
 
+def render_problem(request: Request, exc: Problem) -> JSONResponse:
+    return problem_response(exc.status, exc.title, exc.detail, type_=exc.type, instance=request.url.path,
+                            headers=exc.headers, **exc.extra)
+
+
 def validation_errors(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for e in errors:
-        msg = str(e.get("msg", "invalid"))
-        out.append({"loc": [str(p) for p in e.get("loc", ())], "msg": msg, "type": e.get("type")})
-    return out
+    return [{"loc": [str(p) for p in e.get("loc", ())], "msg": str(e.get("msg", "invalid")), "type": e.get("type")}
+            for e in errors]
+
+
+def _invalid_request(request: Request, errors: list[dict[str, Any]]) -> JSONResponse:
+    return problem_response(422, VALIDATION_TITLE, "The request is not valid.", type_=VALIDATION_TYPE,
+                            instance=request.url.path, errors=validation_errors(errors))
 
 
 class _RejectNul:
@@ -76,9 +142,8 @@ class _RejectNul:
                 return await problem_response(404, "Not Found", "No such resource.")(scope, receive, send)
             if b"%00" in scope.get("query_string", b"") or b"\x00" in scope.get("query_string", b""):
                 return await problem_response(
-                    422, "Unprocessable Content", "Query parameters must not contain NUL characters.",
-                    type_=f"{TYPE_BASE}validation",
-                    errors=[{"loc": ["query"], "msg": "NUL character"}])(scope, receive, send)
+                    422, VALIDATION_TITLE, "Query parameters must not contain NUL characters.",
+                    type_=VALIDATION_TYPE, errors=[{"loc": ["query"], "msg": "NUL character"}])(scope, receive, send)
         return await self.app(scope, receive, send)
 
 
@@ -114,27 +179,16 @@ def install(app: FastAPI) -> None:
     document(app)
 
     @app.exception_handler(Problem)
-    async def _problem(request: Request, exc: Problem):  # noqa: ANN202
-        if request.url.path.startswith("/inbox") and "text/html" in request.headers.get("accept", ""):
-            # A person in a browser gets a page, with the same status code.
-            from service.web.pages import render
-
-            return render(request, "inbox/error.html", None, exc.status, status=exc.status, title=exc.title,
-                          detail=exc.detail or "")
-        return problem_response(exc.status, exc.title, exc.detail, type_=exc.type,
-                                instance=request.url.path, headers=exc.headers, **exc.extra)
+    async def _problem(request: Request, exc: Problem) -> JSONResponse:
+        return render_problem(request, exc)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return problem_response(422, "Unprocessable Content", "The request is not valid.",
-                                type_=f"{TYPE_BASE}validation", instance=request.url.path,
-                                errors=validation_errors(list(exc.errors())))
+        return _invalid_request(request, list(exc.errors()))
 
     @app.exception_handler(ValidationError)
     async def _model_validation(request: Request, exc: ValidationError) -> JSONResponse:
-        return problem_response(422, "Unprocessable Content", "The request is not valid.",
-                                type_=f"{TYPE_BASE}validation", instance=request.url.path,
-                                errors=validation_errors(list(exc.errors())))
+        return _invalid_request(request, list(exc.errors()))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

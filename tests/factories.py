@@ -6,7 +6,8 @@ from datetime import date
 
 from sqlalchemy.engine import Engine
 
-from service.contracts.models import Contract, workflow_id_for
+from service.contracts.models import Contract
+from service.workflow_io import contract_workflow_id
 from service.db import session_scope
 from service.organisations.models import Organisation
 from service.programmes.models import Programme
@@ -44,6 +45,6 @@ def seed_contract(engine: Engine, *, contract_id: str = "c-001", start: date = d
         contract = Contract(id=contract_id, programme_id="k-q1", contractor_org="acme", title="t",
                             start_date=start, end_date=end, commissioned=True,
                             obligation_period_end=obligation_period_end(start, end),
-                            workflow_id=workflow_id_for(contract_id), created_by="test")
+                            workflow_id=contract_workflow_id(contract_id), created_by="test")
         s.add(contract)
     return contract

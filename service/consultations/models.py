@@ -59,19 +59,3 @@ class CaseHistoryEntry(SQLModel, table=True):
     from_status: str | None = Field(default=None, max_length=20)
     to_status: str | None = Field(default=None, max_length=20)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
-
-
-class MinistryNotice(SQLModel, table=True):
-    """Condition (2): the ministry told the contractor to consult on plans matching this notice."""
-
-    __tablename__ = "ministry_notice"
-
-    id: str = Field(primary_key=True, max_length=40)
-    contract_id: str = Field(foreign_key="contract.id", max_length=64, index=True)
-    scope: str = Field(max_length=20)
-    counterparty_name: str | None = Field(default=None, max_length=300)
-    action: str | None = Field(default=None, max_length=30)
-    reason: str = Field(max_length=5000)
-    issued_by: str = Field(max_length=300)
-    issued_on: date
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

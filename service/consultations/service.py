@@ -12,43 +12,22 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from service import audit, outbox
+from service import audit, authz, outbox
+from service.actors import actor_of
 from service.auth.tokens import Principal
-from service.consultations.models import CaseHistoryEntry, ConsultationCase, MinistryNotice
-from service.consultations.schemas import CaseDetail, CasePage, CasePublic, HistoryEntryPublic, NoticePublic
+from service.consultations.models import CaseHistoryEntry, ConsultationCase
+from service.consultations.schemas import CaseDetail, CasePage, CasePublic, HistoryEntryPublic
 from service.contracts.models import Contract
-from service.contracts.service import actor_of
-from service.contracts.service import get_visible as contract_visible
 from service.db import utcnow
 from service.obligations import service as obligations
-from service.problems import Problem, not_found
+from service.problems import Conflict, Invalid
 from service.programmes.models import Programme
 from service.rules import consultation as rules
-from service.rules.obligations.effects import Rejected
-from service.rules.obligations.engine import record_approval, record_case_outcome
+from service.rules.obligations.engine import record_case_outcome
 from service.rules.obligations.state import Plan
 from service.rules.policy import Policy
 from service.rules.reasons import Reason, render
-from workflows.contract.types import ClockSnapshot
-
-
-def case_workflow_id(case_id: str) -> str:
-    return f"consultation-{case_id}"
-
-
-def scoped(query, principal: Principal):  # noqa: ANN001
-    if principal.role == "contractor":
-        return query.where(ConsultationCase.contractor_org == principal.org)
-    if principal.role == "ministry_officer":
-        return query.where(ConsultationCase.ministry == principal.org)
-    return query
-
-
-def get_visible(session: Session, principal: Principal, case_id: str) -> ConsultationCase:
-    case = session.exec(scoped(select(ConsultationCase).where(ConsultationCase.id == case_id), principal)).first()
-    if case is None:
-        raise not_found("consultation case", case_id)
-    return case
+from service.workflow_io import ClockSnapshot, case_workflow_id
 
 
 def snapshot(case: ConsultationCase, *, today: date, policy: Policy) -> ClockSnapshot:
@@ -86,27 +65,23 @@ def open_case(session: Session, *, contract: Contract, plan: Plan, plan_data: di
 
 def transition(session: Session, *, principal: Principal, case_id: str, action: str, body: Any,
                today: date) -> CaseDetail:
-    case = get_visible(session, principal, case_id)
-    sources, _, who = rules.TRANSITIONS[action]
-    if principal.role not in (who, "admin"):
-        raise Problem(403, "Forbidden", f"'{action}' is for the {who.replace('_', ' ')}.", type_="about:blank")
+    case = authz.case(session, principal, case_id)
+    authz.require_case_actor(principal, action, rules.TRANSITIONS[action][2])
     contract = obligations.lock_contract(session, case.contract_id)
     assert contract is not None
     session.refresh(case)  # read again under the contract's lock: another transition may have just committed
     target = rules.next_status(case.status, action)
     if target is None:
         allowed = rules.allowed_actions(case.status, principal.role)
-        raise Problem(409, "Transition not allowed",
-                      f"'{action}' is not allowed while the case is {case.status}; allowed: "
-                      f"{', '.join(allowed) or 'none'}.", allowed=allowed, status_now=case.status)
+        raise Conflict(f"'{action}' is not allowed while the case is {case.status}; allowed: "
+                       f"{', '.join(allowed) or 'none'}.", title="Transition not allowed", allowed=allowed,
+                       status_now=case.status)
     policy = obligations.policy_of(session, contract)
     before = case.status
     detail: dict[str, Any] = {}
     if action == "request-info":
         if body.respond_by < today:
-            raise Problem(422, "Unprocessable Content", "respond_by is in the past.",
-                          type_="https://tlc.example/problems/validation",
-                          errors=[{"loc": ["body", "respond_by"], "msg": f"before today ({today}, JST)"}])
+            raise Invalid(["body", "respond_by"], f"before today ({today}, JST)", detail="respond_by is in the past.")
         case.question, case.respond_by, case.paused_since = body.question, body.respond_by, today
         detail = {"question": body.question, "respond_by": body.respond_by.isoformat()}
     elif action == "respond":
@@ -182,7 +157,7 @@ def page(session: Session, principal: Principal, today: date, *, status: str | N
          programme_id: str | None, contractor_org: str | None, overdue: bool | None, sort: str, after: str | None,
          limit: int):  # noqa: ANN201
     """One page of the inbox. Keyset on (submitted_on, id) for age, (review_target_on, id) for target."""
-    q = scoped(select(ConsultationCase), principal)
+    q = authz.scope_cases(select(ConsultationCase), principal)
     if status == "open":
         q = q.where(ConsultationCase.status.in_(sorted(rules.OPEN_CASE_STATES)))
     elif status:
@@ -201,9 +176,7 @@ def page(session: Session, principal: Principal, today: date, *, status: str | N
             day, _, last_id = after.partition("|")
             after_day = date.fromisoformat(day)
         except ValueError as exc:
-            raise Problem(422, "Unprocessable Content", "after is not a cursor this API gave.",
-                          type_="https://tlc.example/problems/validation",
-                          errors=[{"loc": ["query", "after"], "msg": "bad cursor"}]) from exc
+            raise Invalid(["query", "after"], "bad cursor", detail="after is not a cursor this API gave.") from exc
         q = q.where((key > after_day) | ((key == after_day) & (ConsultationCase.id > last_id)))
     rows = list(session.exec(q.order_by(key, ConsultationCase.id).limit(limit + 1)).all())
     more, rows = len(rows) > limit, rows[:limit]
@@ -211,48 +184,3 @@ def page(session: Session, principal: Principal, today: date, *, status: str | N
     cursor = f"{(last.submitted_on if sort == 'age' else last.review_target_on).isoformat()}|{last.id}" \
         if more and last else None
     return CasePage(items=[to_public(c, principal, today) for c in rows], next_after=cursor)
-
-
-def _ministry_contract(session: Session, principal: Principal, contract_id: str, what: str) -> Contract:
-    """The contract, when the caller is an officer of its programme's ministry (or an admin): 404 outside the
-    caller's scope, 403 for anyone else who can see it."""
-    contract = contract_visible(session, principal, contract_id)
-    programme = session.get(Programme, contract.programme_id)
-    if principal.role != "admin" and not (principal.role == "ministry_officer" and programme is not None
-                                          and programme.ministry == principal.org):
-        raise Problem(403, "Forbidden", f"{what} by officers of the programme's ministry.", type_="about:blank")
-    return contract
-
-
-def issue_notice(session: Session, *, principal: Principal, contract_id: str, body, today: date) -> NoticePublic:  # noqa: ANN001
-    _ministry_contract(session, principal, contract_id, "Notices are issued")
-    notice = MinistryNotice(id=f"ntc_{uuid.uuid4().hex[:20]}", contract_id=contract_id, scope=body.scope,
-                            counterparty_name=body.counterparty_name, action=body.action, reason=body.reason,
-                            issued_by=actor_of(principal), issued_on=today)
-    session.add(notice)
-    session.flush()
-    audit.append(session, contract_id=contract_id, actor=actor_of(principal), action="notice.issued",
-                 notice_id=notice.id, scope=body.scope, counterparty_name=body.counterparty_name,
-                 act=body.action, reason=body.reason)
-    return NoticePublic.model_validate(notice, from_attributes=True)
-
-
-def decide_approval(session: Session, *, principal: Principal, contract_id: str, approval_id: str, granted: bool,
-                    reason: str, today: date) -> dict:
-    """Officer: grant or refuse a Bayh-Dole prior approval (DOMAIN.md §7); the contract's plan learns it."""
-    contract = _ministry_contract(session, principal, contract_id, "Approvals are decided")
-    obligations.lock_contract(session, contract_id)
-    policy = obligations.policy_of(session, contract)
-    state = obligations.load(session, contract_id)
-    try:
-        effects = record_approval(state, approval_id=approval_id, granted=granted, on=today,
-                                  by=f"{approval_id}:{'granted' if granted else 'refused'}")
-    except Rejected as exc:
-        raise Problem(exc.status, "Not Found" if exc.status == 404 else "Conflict", exc.detail,
-                      type_="about:blank") from exc
-    obligations.save_and_signal(session, contract, state, change_id=f"{approval_id}:decided", today=today,
-                                policy=policy)
-    audit.append(session, contract_id=contract_id, actor=actor_of(principal), action="prior_approval.decided",
-                 approval_id=approval_id, granted=granted, reason=reason)
-    return {"approval_id": approval_id, "granted": granted,
-            "effects": [e.model_dump(mode="json", exclude_none=True) for e in effects]}

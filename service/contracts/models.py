@@ -13,11 +13,6 @@ from service.rules.period import obligation_period_end
 ContractStatus = Literal["active", "closed"]
 
 
-def workflow_id_for(contract_id: str) -> str:
-    """The contract's workflow id, derived from its id so that a retry can never start a second one."""
-    return f"contract-{contract_id}"
-
-
 class ContractBase(SQLModel):
     id: Identifier = Field(primary_key=True, max_length=64)
     programme_id: Identifier = Field(foreign_key="programme.id", max_length=64, index=True)

@@ -1,4 +1,4 @@
-"""Contract registration and the scoping rule: a contractor sees its own, an officer their ministry's."""
+"""Contract registration, and the contract as its readers see it (status, obligations, deadlines)."""
 
 from __future__ import annotations
 
@@ -6,38 +6,23 @@ from datetime import date, datetime
 
 from sqlmodel import Session, select
 
-from service import audit, outbox
+from service import audit, authz, outbox
+from service.actors import actor_of
 from service.auth.tokens import Principal
-from service.contracts.models import Contract, ContractCreate, ContractPublic, workflow_id_for
+from service.contracts.models import Contract, ContractCreate, ContractPublic
+from service.contracts.schemas import ContractDetail
+from service.obligations import service as obligations
+from service.obligations.schemas import ViolationPublic
 from service.organisations.models import Organisation
-from service.problems import Problem, not_found
+from service.pagination import Page, page_of
+from service.problems import Conflict, Invalid
 from service.programmes.models import Programme
 from service.rules.dates import today_jst
 from service.rules.obligations.engine import initial_deadlines
-from service.rules.obligations.state import ObligationState
+from service.rules.obligations.state import VIOLATION_OBLIGATION, ObligationState
+from service.rules.obligations.status import obligation_statuses
 from service.rules.period import obligation_period_end
-from service.obligations import service as obligations
-from workflows.contract.types import ContractState, ContractTerms
-
-
-def actor_of(principal: Principal) -> str:
-    return f"{principal.sub} ({principal.role}, {principal.org})"
-
-
-def scoped(query, principal: Principal):  # noqa: ANN001
-    if principal.role == "contractor":
-        return query.where(Contract.contractor_org == principal.org)
-    if principal.role == "ministry_officer":
-        return query.where(Contract.programme_id.in_(
-            select(Programme.id).where(Programme.ministry == principal.org)))
-    return query
-
-
-def get_visible(session: Session, principal: Principal, contract_id: str) -> Contract:
-    contract = session.exec(scoped(select(Contract).where(Contract.id == contract_id), principal)).first()
-    if contract is None:
-        raise not_found("contract", contract_id)
-    return contract
+from service.workflow_io import ContractState, ContractTerms, contract_workflow_id
 
 
 def to_public(contract: Contract, today: date | None = None) -> ContractPublic:
@@ -46,29 +31,19 @@ def to_public(contract: Contract, today: date | None = None) -> ContractPublic:
     return ContractPublic(**contract.model_dump(), status="closed" if closed else "active")
 
 
-def _invalid(field: str, msg: str) -> Problem:
-    return Problem(422, "Unprocessable Content", msg, type_="https://tlc.example/problems/validation",
-                   errors=[{"loc": ["body", field], "msg": msg}])
-
-
 def register(session: Session, *, principal: Principal, body: ContractCreate, now: datetime) -> ContractPublic:
     """Record the contract, its audit entry and the order to start its workflow, in one transaction."""
     programme = session.get(Programme, body.programme_id)
-    allowed = principal.role == "admin" or (
-        principal.role == "ministry_officer" and programme is not None and programme.ministry == principal.org)
-    if principal.role not in ("admin", "ministry_officer"):
-        raise Problem(403, "Forbidden", "Contracts are registered by an admin or an officer of the programme's ministry.",
-                      type_="about:blank")
-    if programme is None or not allowed:
-        raise _invalid("programme_id", f"no programme {body.programme_id!r} that you may register contracts for")
+    authz.require_contract_registrar(principal, programme, body.programme_id)
+    assert programme is not None
     contractor = session.get(Organisation, body.contractor_org)
     if contractor is None or contractor.kind != "contractor":
-        raise _invalid("contractor_org", f"no contractor organisation {body.contractor_org!r}")
+        raise Invalid(["body", "contractor_org"], f"no contractor organisation {body.contractor_org!r}")
     if session.get(Contract, body.id) is not None:
-        raise Problem(409, "Conflict", f"Contract {body.id!r} already exists.")
+        raise Conflict(f"Contract {body.id!r} already exists.")
     period_end = obligation_period_end(body.start_date, body.end_date)  # the schema checked it can be computed
     contract = Contract(**body.model_dump(), obligation_period_end=period_end,
-                        workflow_id=workflow_id_for(body.id), created_by=actor_of(principal), created_at=now)
+                        workflow_id=contract_workflow_id(body.id), created_by=actor_of(principal), created_at=now)
     session.add(contract)
     session.flush()
     audit.append(session, contract_id=contract.id, actor=actor_of(principal), action="contract.registered",
@@ -86,3 +61,26 @@ def register(session: Session, *, principal: Principal, body: ContractCreate, no
                    payload=ContractState(terms=terms, clock=obligations.snapshot(
                        state, today=today_jst(contract.created_at), policy=policy)).model_dump(mode="json"))
     return to_public(contract, today_jst(now))
+
+
+def page(session: Session, principal: Principal, today: date, *, programme_id: str | None,
+         contractor_org: str | None, after: str | None, limit: int) -> Page[ContractPublic]:
+    query = authz.scope_contracts(select(Contract), principal)
+    if programme_id:
+        query = query.where(Contract.programme_id == programme_id)
+    if contractor_org:
+        query = query.where(Contract.contractor_org == contractor_org)
+    return page_of(session, query, Contract.id, after, limit, ContractPublic, convert=lambda c: to_public(c, today))
+
+
+def detail(session: Session, contract: Contract, today: date) -> ContractDetail:
+    """The contract with each obligation's status, its open deadlines and its recorded violations."""
+    state = obligations.load(session, contract.id)
+    public = to_public(contract, today)
+    statuses = obligation_statuses(state)
+    if public.status == "closed":
+        statuses = {k: "closed" for k in statuses}
+    return ContractDetail(**public.model_dump(), obligations=statuses,
+                          open_deadlines=obligations.deadlines_of(session, contract.id, "open"),
+                          violations=[ViolationPublic(**v.model_dump(), obligation=VIOLATION_OBLIGATION[v.kind])
+                                      for v in state.violations])

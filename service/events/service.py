@@ -8,46 +8,41 @@ from datetime import date
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from service import audit
+from sqlmodel import select
+
+from service import audit, authz
+from service.actors import actor_of
 from service.auth.tokens import Principal
 from service.consultations.service import open_case
-from service.contracts.service import actor_of, get_visible
 from service.events.models import ContractEvent
 from service.events.schemas import EventCreate
 from service.obligations import service as obligations
-from service.problems import Problem
+from service.problems import Conflict, Invalid, Problem
 from service.rules.obligations import engine
 from service.rules.obligations.effects import Rejected
 from service.rules.obligations.events import Event, parse_data
-
-VALIDATION = "https://tlc.example/problems/validation"
-
-
-def _invalid(errors: list[dict], detail: str = "The event is not valid.") -> Problem:
-    return Problem(422, "Unprocessable Content", detail, type_=VALIDATION, errors=errors)
-
 
 def _validate_data(body: EventCreate):  # noqa: ANN202
     try:
         return parse_data(body.type, body.data)
     except ValidationError as exc:
-        raise _invalid([{"loc": ["body", "data", *map(str, e["loc"])], "msg": e["msg"]} for e in exc.errors()]) from exc
+        raise Invalid(errors=[{"loc": ["body", "data", *map(str, e["loc"])], "msg": e["msg"]} for e in exc.errors()],
+                      detail="The event is not valid.") from exc
 
 
 def accept(session: Session, *, principal: Principal, contract_id: str, body: EventCreate,
            today: date) -> dict:
     """Record the event, its effects, the new state, its audit entries and the workflow's signal, or nothing."""
-    get_visible(session, principal, contract_id)  # 404 outside the caller's scope
-    if principal.role not in ("contractor", "admin"):
-        raise Problem(403, "Forbidden", "Events are reported by the contractor.", type_="about:blank")
+    authz.contract(session, principal, contract_id)  # 404 outside the caller's scope
+    authz.require_reporter(principal)
     data = _validate_data(body)
     if body.occurred_on > today:
-        raise _invalid([{"loc": ["body", "occurred_on"], "msg": f"is after today ({today}, JST)"}])
+        raise Invalid(["body", "occurred_on"], f"is after today ({today}, JST)", detail="The event is not valid.")
     contract = obligations.lock_contract(session, contract_id)
     assert contract is not None
     if contract.closed_at is not None or today > contract.obligation_period_end:
-        raise Problem(409, "Contract closed",
-                      f"The obligation period ended on {contract.obligation_period_end}; the record is read-only.")
+        raise Conflict(f"The obligation period ended on {contract.obligation_period_end}; the record is read-only.",
+                       title="Contract closed")
     policy = obligations.policy_of(session, contract)
     state = obligations.load(session, contract_id)
     event = Event(id=f"evt_{uuid.uuid4().hex[:24]}", type=body.type, occurred_on=body.occurred_on,
@@ -56,7 +51,7 @@ def accept(session: Session, *, principal: Principal, contract_id: str, body: Ev
         effects = engine.apply_event(state, event, ctx=obligations.context_of(contract, session), policy=policy)
     except Rejected as exc:
         if exc.field is not None:  # names something that does not exist: a validation error of that field
-            raise _invalid([{"loc": ["body", "data", exc.field], "msg": exc.detail}], exc.detail) from exc
+            raise Invalid(["body", "data", exc.field], exc.detail) from exc
         raise Problem(exc.status, "Event rejected", exc.detail) from exc
 
     actor = actor_of(principal)
@@ -81,3 +76,18 @@ def _open_cases(session: Session, contract, event: Event, state, today: date, po
         return
     open_case(session, contract=contract, plan=plan, plan_data=event.data.model_dump(mode="json"), today=today,
               policy=policy, actor=actor)
+
+
+def of_contract(session: Session, contract_id: str, types: list[str] | None = None) -> list[ContractEvent]:
+    """The contract's accepted events (of these types), in the order they were received."""
+    query = select(ContractEvent).where(ContractEvent.contract_id == contract_id)
+    if types:
+        query = query.where(ContractEvent.type.in_(types))
+    return list(session.exec(query.order_by(ContractEvent.received_at, ContractEvent.id)).all())
+
+
+def shareholding_history(session: Session, contract_id: str) -> list[ContractEvent]:
+    """Declared and changed holdings, in the order they happened."""
+    query = select(ContractEvent).where(ContractEvent.contract_id == contract_id,
+                                        ContractEvent.type.in_(["shareholding.declared", "shareholding.changed"]))
+    return list(session.exec(query.order_by(ContractEvent.occurred_on, ContractEvent.received_at)).all())

@@ -1,12 +1,21 @@
-"""An iCalendar (RFC 5545) feed of deadlines: one all-day event on each due day."""
+"""Calendar feeds: a secret URL per person, serving an iCalendar (RFC 5545) feed of the open deadlines that
+person may see, one all-day event on each due day. Only the token's hash is stored."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime, timedelta, timezone
 
+from sqlmodel import Session
+
+from service.auth.tokens import Principal
+from service.notifications.models import CalendarFeed
+from service.obligations import service as obligations
 from service.obligations.models import DeadlineRow
+from service.problems import NotFound
 from service.rules.obligations.state import SOURCE_OF
-from service.web.i18n import translations
+from service.i18n import translations
 
 
 def _escape(text: str) -> str:
@@ -40,3 +49,25 @@ def ical_feed(rows: list[DeadlineRow], base_url: str, lang: str = "ja") -> str:
                   f"URL:{base_url}/inbox/contracts/{d.contract_id}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_feed(session: Session, *, principal: Principal, now: datetime) -> str:
+    """Record a new feed for the caller; returns its secret token (shown once)."""
+    token = secrets.token_urlsafe(32)
+    session.add(CalendarFeed(token_hash=_hash(token), sub=principal.sub, role=principal.role, org=principal.org,
+                             created_at=now))
+    session.commit()
+    return token
+
+
+def feed_rows(session: Session, token: str) -> list[DeadlineRow]:
+    """The open deadlines the feed's owner may see (no bearer token: calendar programs cannot send one)."""
+    feed = session.get(CalendarFeed, _hash(token))
+    if feed is None:
+        raise NotFound("calendar feed", detail="No such calendar feed.")
+    owner = Principal(sub=feed.sub, role=feed.role, org=feed.org)  # type: ignore[arg-type]
+    return obligations.visible_deadline_rows(session, owner, state="open", limit=2000)

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from service.rules.obligations.state import SOURCE_OF
-from service.web.i18n import translations
+from service.i18n import translations
 
 KINDS = ("reminder", "due", "escalation_lead", "escalation_ministry")
 

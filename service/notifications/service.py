@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from sqlmodel import Session, or_, select
 
+from service import authz
+from service.auth.tokens import Principal
 from service.config import Settings
 from service.contracts.models import Contract
 from service.db import utcnow
@@ -90,3 +92,14 @@ def mark(session: Session, note_id: str, *, status: str | None, error: str | Non
     if subject:
         note.subject = subject[:500]
     session.add(note)
+
+
+def log_of(session: Session, principal: Principal, *, contract_id: str | None = None, status: str | None = None,
+           limit: int = 200) -> list[Notification]:
+    """Every message of the contracts the caller may see, with its attempts and outcome, newest first."""
+    q = select(Notification).where(Notification.contract_id.in_(authz.visible_contract_ids(principal)))
+    if contract_id:
+        q = q.where(Notification.contract_id == contract_id)
+    if status:
+        q = q.where(Notification.status == status)
+    return list(session.exec(q.order_by(Notification.scheduled_for.desc(), Notification.id).limit(limit)).all())

@@ -6,8 +6,6 @@ from datetime import date
 
 from pydantic import BaseModel
 
-from service.contracts.models import ContractPublic
-
 
 class DeadlinePublic(BaseModel):
     contract_id: str
@@ -31,9 +29,3 @@ class ViolationPublic(BaseModel):
     event_id: str | None
     deadline_id: str | None
     detail: str
-
-
-class ContractDetail(ContractPublic):
-    obligations: dict[str, str]
-    open_deadlines: list[DeadlinePublic]
-    violations: list[ViolationPublic]

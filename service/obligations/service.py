@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any, Literal
 
 from sqlmodel import Session, select
 
-from service import outbox
-from service.consultations.models import MinistryNotice
+from service import authz, outbox
+from service.auth.tokens import Principal
 from service.contracts.models import Contract
+from service.notices.models import MinistryNotice
 from service.obligations.models import DeadlineRow, ObligationRecord
+from service.obligations.schemas import DeadlinePublic
 from service.programmes.models import Programme
 from service.rules import reminders
 from service.rules.dates import deadline_instant, today_jst
 from service.rules.notices import Notice
 from service.rules.obligations.clock import wake_dates
 from service.rules.obligations.context import ContractContext
-from service.rules.obligations.state import ObligationState
+from service.rules.obligations.state import OPEN_STATES, SOURCE_OF, ObligationState
 from service.rules.policy import Policy
-from workflows.contract.types import ClockSnapshot, EventApplied
+from service.workflow_io import ClockSnapshot, EventApplied
 
 
 def context_of(contract: Contract, session: Session | None = None) -> ContractContext:
@@ -99,3 +102,36 @@ def snapshot(state: ObligationState, *, today: date, policy: Policy) -> ClockSna
     instants = sorted(instants)
     return ClockSnapshot(version=state.version, wake_on=wake_dates(state, today=today, policy=policy),
                          closed=state.closed, wake_at=[] if state.closed else list(instants))
+
+
+# --- reading deadlines -------------------------------------------------------------------------------
+
+StateFilter = Literal["open", "ok", "due_soon", "overdue", "met", "violated", "closed"]
+
+
+def deadline_public(row: DeadlineRow) -> DeadlinePublic:
+    return DeadlinePublic(**row.model_dump(exclude={"updated_at"}), source=SOURCE_OF[row.obligation])
+
+
+def _in_state(query: Any, state: StateFilter | None) -> Any:
+    if state == "open":
+        return query.where(DeadlineRow.state.in_(sorted(OPEN_STATES)))
+    if state:
+        return query.where(DeadlineRow.state == state)
+    return query
+
+
+def deadlines_of(session: Session, contract_id: str, state: StateFilter | None = None) -> list[DeadlinePublic]:
+    """Every deadline of one contract (or those in one state; `open` = ok, due_soon or overdue), soonest first."""
+    query = _in_state(select(DeadlineRow).where(DeadlineRow.contract_id == contract_id), state)
+    return [deadline_public(r) for r in session.exec(query.order_by(DeadlineRow.due_on, DeadlineRow.id))]
+
+
+def visible_deadline_rows(session: Session, principal: Principal, *, state: StateFilter | None = "open",
+                          due_before: date | None = None, limit: int = 500) -> list[DeadlineRow]:
+    """Deadlines across the contracts the caller may see, soonest first."""
+    query = _in_state(select(DeadlineRow).where(DeadlineRow.contract_id.in_(authz.visible_contract_ids(principal))),
+                      state)
+    if due_before is not None:
+        query = query.where(DeadlineRow.due_on < due_before)
+    return list(session.exec(query.order_by(DeadlineRow.due_on, DeadlineRow.id).limit(limit)).all())

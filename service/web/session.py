@@ -10,7 +10,7 @@ from fastapi import Request, Response
 
 from service.auth.tokens import InvalidToken, Principal
 from service.config import Settings
-from service.problems import Problem
+from service.problems import Forbidden
 
 SESSION_COOKIE = "tlc_session"
 CSRF_COOKIE = "tlc_csrf"
@@ -35,11 +35,10 @@ def remember_csrf(request: Request, response: Response, settings: Settings) -> N
 def check_csrf(request: Request, submitted: str | None) -> None:
     cookie = request.cookies.get(CSRF_COOKIE)
     if not cookie or not submitted or not hmac.compare_digest(cookie, submitted):
-        raise Problem(403, "Forbidden", "The form's CSRF token is missing or wrong; reload the page and try again.",
-                      type_="about:blank")
+        raise Forbidden("The form's CSRF token is missing or wrong; reload the page and try again.")
 
 
-async def page_principal(request: Request) -> Principal | None:
+async def session_principal(request: Request) -> Principal | None:
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None

@@ -11,7 +11,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 
 from service.rules.areas import TECHNOLOGY_AREAS
 from service.rules.dates import JST
-from service.web.i18n import translations
+from service.i18n import translations
 
 
 def _jst(value: datetime) -> str:

@@ -17,7 +17,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from service.config import Settings
-from service.consultations.models import CaseHistoryEntry, MinistryNotice
+from service.consultations.models import CaseHistoryEntry
+from service.notices.models import MinistryNotice
 from service.main import create_app
 from service.obligations.models import ObligationRecord
 from service.outbox import OutboxMessage

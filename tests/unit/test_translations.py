@@ -6,13 +6,13 @@ from pathlib import Path
 
 from babel.messages.extract import extract_from_dir
 
-from service.web.i18n import missing_in
+from service.i18n import missing_in
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _msgids() -> set[str]:
-    method_map = [("service/web/msgids.py", "python"), ("templates/inbox/**.html", "jinja2")]
+    method_map = [("service/msgids.py", "python"), ("templates/inbox/**.html", "jinja2")]
     options = {"templates/inbox/**.html": {"extensions": "jinja2.ext.i18n"}}
     return {m[2] for m in extract_from_dir(str(REPO), method_map, options) if isinstance(m[2], str)}
 

@@ -23,7 +23,7 @@ from service.obligations.models import DeadlineRow
 from service.outbox import OutboxMessage
 from service.rules.dates import JST
 from tests.factories import org_body, programme_body
-from workflows.contract.types import ContractStatus
+from service.workflow_io import ContractStatus
 from workflows.contract.workflows import ContractWorkflow
 from workflows.worker import build_worker
 

@@ -14,7 +14,7 @@ from service.db import session_scope
 from service.rules.dates import JST, deadline_instant
 from service.rules.period import obligation_period_end
 from tests.factories import seed_contract
-from workflows.contract.types import ContractState, ContractTerms
+from service.workflow_io import ContractState, ContractTerms
 from workflows.contract.workflows import ContractWorkflow
 from workflows.worker import build_worker
 

@@ -36,7 +36,7 @@ def _worker(tmp_path: Path, db_url: str, address: str, queue: str, smtp_port: in
            "TLC_JWT_SECRET": SECRET, "TLC_SMTP_HOST": "127.0.0.1", "TLC_SMTP_PORT": str(smtp_port),
            "TLC_DATA_DIR": str(tmp_path / "data")}
     log = (tmp_path / f"{name}.log").open("wb")
-    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], cwd=REPO, env=env, stdout=log,
+    return subprocess.Popen([sys.executable, "-m", "tlc.cli", "worker"], cwd=REPO, env=env, stdout=log,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 

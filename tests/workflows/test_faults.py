@@ -42,7 +42,7 @@ from service.rules.dates import JST
 from service.toolchain import temporal_cli
 from tests.factories import contract_body, org_body, programme_body
 from tests.support.servers import REPO, free_port
-from workflows.contract.types import ContractStatus, EventApplied
+from service.workflow_io import ContractStatus, EventApplied
 from workflows.contract.workflows import ContractWorkflow
 
 SECRET = "faults-secret"
@@ -73,7 +73,7 @@ class WorkerProcess:
                "PYTHONUNBUFFERED": "1"}
         log_path = tmp_path / f"{name}.log"
         log = log_path.open("wb")
-        proc = subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], cwd=REPO, env=env,
+        proc = subprocess.Popen([sys.executable, "-m", "tlc.cli", "worker"], cwd=REPO, env=env,
                                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         return cls(proc, log_path, log)
 

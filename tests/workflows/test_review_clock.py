@@ -25,10 +25,10 @@ from service.rules.dates import JST, add_years
 from tests.factories import contract_body, org_body, programme_body
 from tests.support import db as testdb
 from tests.workflows.harness import Clock, Harness, harness
-from workflows.consultation.types import CaseStatus
+from service.workflow_io import CaseStatus
 from workflows.consultation.workflows import ConsultationWorkflow
 from workflows.contract.workflows import ContractWorkflow
-from workflows.relay import drain
+from service.relay import drain
 from workflows.worker import build_worker
 
 D = timedelta(days=1)

@@ -14,7 +14,7 @@ from service.consultations.models import CaseHistoryEntry, ConsultationCase
 from service.db import session_scope, utcnow
 from service.obligations import service as obligations
 from service.rules import consultation as rules
-from workflows.contract.types import ClockSnapshot
+from service.workflow_io import ClockSnapshot
 
 
 class ConsultationActivities:

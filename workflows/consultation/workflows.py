@@ -15,12 +15,12 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from service.rules.dates import JST
-    from workflows.consultation.types import CaseState, CaseStatus, CaseUpdate
-    from workflows.contract.types import ClockSnapshot
-    from workflows.contract.workflows import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, MAX_SLEEP, start_of_day
+    from service.workflow_io import (CASE_UPDATED_SIGNAL, CASE_WORKFLOW, CaseState, CaseStatus, CaseUpdate,
+                                     ClockSnapshot)
+    from workflows.constants import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, MAX_SLEEP, start_of_day
 
 
-@workflow.defn(name="ConsultationWorkflow")
+@workflow.defn(name=CASE_WORKFLOW)
 class ConsultationWorkflow:
     @workflow.init
     def __init__(self, state: CaseState) -> None:
@@ -60,7 +60,7 @@ class ConsultationWorkflow:
         if snap.version >= self._state.clock.version:
             self._state.clock = snap
 
-    @workflow.signal(name="case_updated")
+    @workflow.signal(name=CASE_UPDATED_SIGNAL)
     def case_updated(self, update: CaseUpdate) -> None:
         self._adopt(update.snapshot)
         self._woken = True

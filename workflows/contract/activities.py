@@ -12,7 +12,7 @@ from service import audit
 from service.db import session_scope
 from service.obligations import service as obligations
 from service.rules.obligations import clock
-from workflows.contract.types import ClockSnapshot
+from service.workflow_io import ClockSnapshot
 
 
 class ContractActivities:

@@ -10,39 +10,21 @@ period it closes everything and ends.
 from __future__ import annotations
 
 import asyncio
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from service.rules.dates import JST, deadline_instant
-    from workflows.contract.types import ClockSnapshot, ContractState, ContractStatus, EventApplied
-
-# A run waits in bounded chunks and hands over to a fresh run after a few years, so that histories
-# stay small and no single run outlives a server's execution cap (the Java test server's is 10 years).
-MAX_SLEEP = timedelta(days=366)
-MAX_RUN_SPAN = timedelta(days=4 * 366)
-MAX_EVENTS_PER_RUN = 2000
-REMEMBERED_EVENT_IDS = 1000
-ACTIVITY_TIMEOUT = timedelta(seconds=60)
-ACTIVITY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=5))
-# A message is retried with back-off for a day, then marked failed in the notification log.
-DELIVERY_RETRY = RetryPolicy(initial_interval=timedelta(seconds=10), backoff_coefficient=2.0,
-                             maximum_interval=timedelta(hours=1))
-DELIVERY_GIVE_UP = timedelta(hours=24)
-# One attempt: an SMTP or webhook exchange (their own time-outs are 20 s and 10 s); a worker that dies in one
-# is noticed after this long, and the attempt is made again.
-DELIVERY_ATTEMPT = timedelta(seconds=30)
+    from service.workflow_io import (CONTRACT_EVENT_SIGNAL, CONTRACT_WORKFLOW, ClockSnapshot, ContractState,
+                                     ContractStatus, EventApplied)
+    from workflows.constants import (ACTIVITY_RETRY, ACTIVITY_TIMEOUT, DELIVERY_ATTEMPT, DELIVERY_GIVE_UP,
+                                     DELIVERY_RETRY, MAX_EVENTS_PER_RUN, MAX_RUN_SPAN, MAX_SLEEP,
+                                     REMEMBERED_EVENT_IDS, start_of_day)
 
 
-def start_of_day(d: date) -> datetime:
-    """00:00 JST on day d: when the calendar moves a deadline to its state of that day."""
-    return deadline_instant(d - timedelta(days=1))
-
-
-@workflow.defn(name="ContractWorkflow")
+@workflow.defn(name=CONTRACT_WORKFLOW)
 class ContractWorkflow:
     @workflow.init
     def __init__(self, state: ContractState) -> None:
@@ -121,7 +103,7 @@ class ContractWorkflow:
         if snap.version >= self._state.clock.version:
             self._state.clock = snap
 
-    @workflow.signal(name="event_applied")
+    @workflow.signal(name=CONTRACT_EVENT_SIGNAL)
     def event_applied(self, applied: EventApplied) -> None:
         if applied.event_id in self._state.applied_event_ids:
             return  # a redelivery: already applied

@@ -1,8 +1,9 @@
 """Delivers outbox rows to Temporal, in order, until Temporal has each of them.
 
-Runs inside the API process: woken at once after a request commits a row, and on a back-off timer
-while rows are still undelivered (Temporal down). Every delivery is idempotent, so several relays
-(several API replicas) may run at the same time.
+Runs inside the API process: woken after a transaction that wrote a row commits, and on a back-off
+timer while rows are still undelivered (Temporal down). Every delivery is idempotent, so several relays
+(several API replicas) may run at the same time. Workflows are started and signalled by name
+(service/workflow_io.py): the API process never imports workflow code.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 import logging
 from datetime import timedelta
 
+from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 from temporalio.client import Client
@@ -21,18 +23,16 @@ from temporalio.service import RPCError, RPCStatusCode
 from service.db import session_scope, utcnow
 from service.outbox import OutboxMessage
 from service.temporal_link import TemporalLink
-from workflows.consultation.types import CaseState, CaseUpdate
-from workflows.consultation.workflows import ConsultationWorkflow
-from workflows.contract.types import ClockSnapshot, ContractState, EventApplied
-from workflows.contract.workflows import ContractWorkflow
+from service.workflow_io import (CASE_UPDATED_SIGNAL, CASE_WORKFLOW, CONTRACT_EVENT_SIGNAL, CONTRACT_WORKFLOW,
+                                 CaseState, CaseUpdate, ClockSnapshot, ContractState, EventApplied)
 
 log = logging.getLogger("tlc.relay")
 
 
-async def _start(client: Client, run, arg, workflow_id: str, task_queue: str) -> None:  # noqa: ANN001
+async def _start(client: Client, workflow: str, arg: BaseModel, workflow_id: str, task_queue: str) -> None:
     try:
         await client.start_workflow(
-            run, arg, id=workflow_id, task_queue=task_queue,
+            workflow, arg, id=workflow_id, task_queue=task_queue,
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
             # A workflow runs once: one that has closed must not be started again by a redelivery.
             id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE)
@@ -40,7 +40,7 @@ async def _start(client: Client, run, arg, workflow_id: str, task_queue: str) ->
         pass
 
 
-async def _signal(client: Client, signal, arg, workflow_id: str) -> None:  # noqa: ANN001
+async def _signal(client: Client, signal: str, arg: BaseModel, workflow_id: str) -> None:
     try:
         await client.get_workflow_handle(workflow_id).signal(signal, arg)
     except RPCError as exc:
@@ -53,15 +53,15 @@ async def _signal(client: Client, signal, arg, workflow_id: str) -> None:  # noq
 async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
     p = msg.payload
     if msg.kind == "contract.start":
-        await _start(client, ContractWorkflow.run, ContractState.model_validate(p), msg.workflow_id, task_queue)
+        await _start(client, CONTRACT_WORKFLOW, ContractState.model_validate(p), msg.workflow_id, task_queue)
     elif msg.kind == "contract.event":
-        await _signal(client, ContractWorkflow.event_applied, EventApplied.model_validate(p), msg.workflow_id)
+        await _signal(client, CONTRACT_EVENT_SIGNAL, EventApplied.model_validate(p), msg.workflow_id)
     elif msg.kind == "case.start":
         state = CaseState(case_id=p["case_id"], clock=ClockSnapshot.model_validate(p["snapshot"]))
-        await _start(client, ConsultationWorkflow.run, state, msg.workflow_id, task_queue)
+        await _start(client, CASE_WORKFLOW, state, msg.workflow_id, task_queue)
     elif msg.kind == "case.update":
         update = CaseUpdate(case_id=p["case_id"], snapshot=ClockSnapshot.model_validate(p["snapshot"]))
-        await _signal(client, ConsultationWorkflow.case_updated, update, msg.workflow_id)
+        await _signal(client, CASE_UPDATED_SIGNAL, update, msg.workflow_id)
     else:
         raise ValueError(f"unknown outbox message kind {msg.kind!r}")
 

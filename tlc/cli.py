@@ -43,14 +43,14 @@ def _cmd_api(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
-    from service.runtime import run_worker_forever
+    from workflows.worker import run_worker_forever
 
     asyncio.run(run_worker_forever(get_settings()))
     return 0
 
 
 def _cmd_dev(args: argparse.Namespace) -> int:
-    from service.devstack import run_dev
+    from tlc.devstack import run_dev
     from service.toolchain import ToolMissing
 
     try:

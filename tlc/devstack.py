@@ -13,8 +13,9 @@ import uvicorn
 
 from service import migrate
 from service.config import Settings
-from service.runtime import connect_with_retry, run_worker
+from service.main import create_app
 from service.toolchain import ToolMissing, temporal_cli
+from workflows.worker import connect_with_retry, run_worker
 
 log = logging.getLogger("tlc.dev")
 
@@ -54,9 +55,6 @@ async def run_dev(settings: Settings, *, host: str, port: int, temporal_port: in
     try:
         await connect_with_retry(settings)
         worker_task = asyncio.create_task(run_worker(settings, stop), name="tlc-worker")
-
-        from service.main import create_app
-
         config = uvicorn.Config(create_app(settings), host=host, port=port, log_level="info")
         api = uvicorn.Server(config)
         print(f"\n  tlc dev is up:\n"

@@ -1,0 +1,36 @@
+"""Bayh-Dole prior approvals (DOMAIN.md §7): the officer's decision, and what the contract's plan learns."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import Session
+
+from service import audit, authz
+from service.auth.tokens import Principal
+from service.actors import actor_of
+from service.obligations import service as obligations
+from service.problems import Conflict, NotFound
+from service.rules.obligations.effects import Rejected
+from service.rules.obligations.engine import record_approval
+
+
+def decide(session: Session, *, principal: Principal, contract_id: str, approval_id: str, granted: bool,
+           reason: str, today: date) -> dict:
+    """Officer: grant or refuse a prior approval requested by a planned transfer."""
+    contract = authz.officer_contract(session, principal, contract_id, "Approvals are decided")
+    obligations.lock_contract(session, contract_id)
+    policy = obligations.policy_of(session, contract)
+    state = obligations.load(session, contract_id)
+    try:
+        effects = record_approval(state, approval_id=approval_id, granted=granted, on=today,
+                                  by=f"{approval_id}:{'granted' if granted else 'refused'}")
+    except Rejected as exc:
+        raise (NotFound("prior approval", detail=exc.detail) if exc.status == 404
+               else Conflict(exc.detail, type_="about:blank")) from exc
+    obligations.save_and_signal(session, contract, state, change_id=f"{approval_id}:decided", today=today,
+                                policy=policy)
+    audit.append(session, contract_id=contract_id, actor=actor_of(principal), action="prior_approval.decided",
+                 approval_id=approval_id, granted=granted, reason=reason)
+    return {"approval_id": approval_id, "granted": granted,
+            "effects": [e.model_dump(mode="json", exclude_none=True) for e in effects]}

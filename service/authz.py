@@ -1,0 +1,200 @@
+"""Who may see or change what: the one place that decides access.
+
+Seeing: a contractor sees its own organisation's contracts, cases and messages; a ministry officer those of
+their ministry's programmes; an admin everything. Anything outside the caller's scope answers 404, exactly
+like something that does not exist, so that ids cannot be probed. Changing: each rule below says who may,
+and answers 403 to anyone else who can see the thing.
+
+Routers take the `Annotated` dependencies at the bottom (a visible contract, a visible case, admin only);
+services call the functions. Nothing else in tlc filters by role or organisation.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends
+from sqlmodel import Session, select
+
+from service.auth.tokens import Principal
+from service.consultations.models import ConsultationCase
+from service.contracts.models import Contract
+from service.deps import CurrentPrincipal, SessionDep
+from service.notifications.models import Subscription
+from service.organisations.models import Organisation
+from service.problems import Forbidden, Invalid, NotFound
+from service.programmes.models import Programme
+
+# Contract subscriptions route messages to the contractor's own people, or to the ministry's officers.
+CONTRACTOR_AUDIENCES = frozenset({"contractor", "compliance_lead"})
+MINISTRY_AUDIENCES = frozenset({"ministry_officer"})
+
+
+# --- roles -------------------------------------------------------------------------------------------
+
+def require_role(principal: Principal, *roles: str) -> None:
+    if principal.role not in roles:
+        raise Forbidden(f"This needs the role {' or '.join(roles)}.")
+
+
+def require_reporter(principal: Principal) -> None:
+    """Events are reported by the contractor (or an admin acting for it)."""
+    if principal.role not in ("contractor", "admin"):
+        raise Forbidden("Events are reported by the contractor.")
+
+
+def require_case_actor(principal: Principal, action: str, who: str) -> None:
+    """A case action belongs to one side (`who`: the officer or the contractor), and to admins."""
+    if principal.role not in (who, "admin"):
+        raise Forbidden(f"'{action}' is for the {who.replace('_', ' ')}.")
+
+
+# --- contracts ---------------------------------------------------------------------------------------
+
+def _ministry_programmes(principal: Principal) -> Any:
+    return select(Programme.id).where(Programme.ministry == principal.org)
+
+
+def scope_contracts(query: Any, principal: Principal) -> Any:
+    """`query` (over Contract, or a column of it) narrowed to the contracts the caller may see."""
+    if principal.role == "contractor":
+        return query.where(Contract.contractor_org == principal.org)
+    if principal.role == "ministry_officer":
+        return query.where(Contract.programme_id.in_(_ministry_programmes(principal)))
+    return query
+
+
+def visible_contract_ids(principal: Principal) -> Any:
+    """A subquery of the ids of the contracts the caller may see (for filtering rows that belong to one)."""
+    return scope_contracts(select(Contract.id), principal)
+
+
+def contract(session: Session, principal: Principal, contract_id: str) -> Contract:
+    found = session.exec(scope_contracts(select(Contract).where(Contract.id == contract_id), principal)).first()
+    if found is None:
+        raise NotFound("contract", contract_id)
+    return found
+
+
+def is_programme_officer(principal: Principal, programme: Programme | None) -> bool:
+    """An admin, or an officer of the ministry in charge of the programme."""
+    return principal.role == "admin" or (
+        principal.role == "ministry_officer" and programme is not None and programme.ministry == principal.org)
+
+
+def officer_contract(session: Session, principal: Principal, contract_id: str, what: str) -> Contract:
+    """The contract, when the caller is an officer of its programme's ministry (or an admin): 404 outside the
+    caller's scope, 403 for anyone else who can see it. `what` names the act ("Notices are issued")."""
+    found = contract(session, principal, contract_id)
+    if not is_programme_officer(principal, session.get(Programme, found.programme_id)):
+        raise Forbidden(f"{what} by officers of the programme's ministry.")
+    return found
+
+
+def require_contract_registrar(principal: Principal, programme: Programme | None, programme_id: str) -> None:
+    """Contracts are registered by an admin, or by an officer of the programme's ministry."""
+    if principal.role not in ("admin", "ministry_officer"):
+        raise Forbidden("Contracts are registered by an admin or an officer of the programme's ministry.")
+    if programme is None or not is_programme_officer(principal, programme):
+        raise Invalid(["body", "programme_id"], f"no programme {programme_id!r} that you may register contracts for")
+
+
+# --- programmes and organisations --------------------------------------------------------------------
+
+def scope_programmes(query: Any, principal: Principal) -> Any:
+    if principal.role == "ministry_officer":
+        return query.where(Programme.ministry == principal.org)
+    if principal.role == "contractor":
+        return query.where(Programme.id.in_(
+            select(Contract.programme_id).where(Contract.contractor_org == principal.org)))
+    return query
+
+
+def programme(session: Session, principal: Principal, programme_id: str) -> Programme:
+    found = session.exec(scope_programmes(select(Programme).where(Programme.id == programme_id), principal)).first()
+    if found is None:
+        raise NotFound("programme", programme_id)
+    return found
+
+
+def scope_organisations(query: Any, principal: Principal) -> Any:
+    """Officers and admins see every organisation (they deal with every contractor); others their own."""
+    if principal.role == "contractor":
+        return query.where(Organisation.id == principal.org)
+    return query
+
+
+def organisation(session: Session, principal: Principal, org_id: str) -> Organisation:
+    found = session.get(Organisation, org_id)
+    if found is None or not (principal.role in ("admin", "ministry_officer") or principal.org == org_id):
+        raise NotFound("organisation", org_id)
+    return found
+
+
+# --- consultation cases ------------------------------------------------------------------------------
+
+def scope_cases(query: Any, principal: Principal) -> Any:
+    if principal.role == "contractor":
+        return query.where(ConsultationCase.contractor_org == principal.org)
+    if principal.role == "ministry_officer":
+        return query.where(ConsultationCase.ministry == principal.org)
+    return query
+
+
+def case(session: Session, principal: Principal, case_id: str) -> ConsultationCase:
+    found = session.exec(scope_cases(select(ConsultationCase).where(ConsultationCase.id == case_id),
+                                     principal)).first()
+    if found is None:
+        raise NotFound("consultation case", case_id)
+    return found
+
+
+# --- subscriptions -----------------------------------------------------------------------------------
+
+def scope_subscriptions(principal: Principal) -> Any:
+    q = select(Subscription)
+    if principal.role == "admin":
+        return q
+    contracts = visible_contract_ids(principal)
+    if principal.role == "ministry_officer":
+        return q.where(Subscription.contract_id.in_(contracts)
+                       | Subscription.programme_id.in_(_ministry_programmes(principal)))
+    # A contractor sees the subscriptions of its own people only, not where the ministry's escalations go.
+    return q.where(Subscription.contract_id.in_(contracts), Subscription.audience.in_(sorted(CONTRACTOR_AUDIENCES)))
+
+
+def require_subscription_manager(session: Session, principal: Principal, *, contract_id: str | None,
+                                 programme_id: str | None, audience: str) -> None:
+    """Contractors route their own people's messages; the ministry routes its officers' escalations."""
+    if contract_id is not None:
+        contract(session, principal, contract_id)  # 404 outside the caller's scope
+        if principal.role == "admin":
+            return
+        ours = CONTRACTOR_AUDIENCES if principal.role == "contractor" else MINISTRY_AUDIENCES
+        if audience not in ours:
+            raise Forbidden(f"The {audience.replace('_', ' ')} subscriptions of this contract are managed by "
+                            + ("the ministry." if principal.role == "contractor" else "the contractor."))
+        return
+    found = session.get(Programme, programme_id)
+    if found is None or not is_programme_officer(principal, found):
+        raise NotFound("programme", str(programme_id))
+
+
+# --- dependencies for routers ------------------------------------------------------------------------
+
+def _admin(principal: CurrentPrincipal) -> Principal:
+    require_role(principal, "admin")
+    return principal
+
+
+def _visible_contract(contract_id: str, principal: CurrentPrincipal, session: SessionDep) -> Contract:
+    return contract(session, principal, contract_id)
+
+
+def _visible_case(case_id: str, principal: CurrentPrincipal, session: SessionDep) -> ConsultationCase:
+    return case(session, principal, case_id)
+
+
+AdminOnly = Annotated[Principal, Depends(_admin)]
+VisibleContract = Annotated[Contract, Depends(_visible_contract)]
+VisibleCase = Annotated[ConsultationCase, Depends(_visible_case)]

@@ -1,0 +1,77 @@
+"""Bodies and answers of subscriptions, the notification log and calendar feeds (API.md, "Reminders")."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from service.rules.text import single_line
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
+Audience = Literal["contractor", "compliance_lead", "ministry_officer"]
+
+
+class SubscriptionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    contract_id: str | None = None
+    programme_id: str | None = None
+    audience: Audience
+    channel: Literal["email", "webhook"]
+    address: single_line(2000)  # type: ignore[valid-type]
+    lang: Literal["ja", "en"] = "ja"
+
+    @model_validator(mode="after")
+    def _target(self) -> "SubscriptionCreate":
+        if (self.contract_id is None) == (self.programme_id is None):
+            raise ValueError("name exactly one of contract_id or programme_id")
+        if self.programme_id is not None and self.audience != "ministry_officer":
+            raise ValueError("programme subscriptions are for ministry officers")
+        if self.channel == "email" and not EMAIL.match(self.address):
+            raise ValueError("address must be an e-mail address")
+        if self.channel == "webhook":
+            url = urlsplit(self.address)
+            if url.scheme not in ("https", "http") or not url.hostname:
+                raise ValueError("address must be an http(s) URL with a host")
+        return self
+
+
+class SubscriptionPublic(BaseModel):
+    id: str
+    contract_id: str | None
+    programme_id: str | None
+    audience: str
+    channel: str
+    address: str
+    lang: str
+    active: bool
+    created_at: datetime
+
+
+class SubscriptionCreated(SubscriptionPublic):
+    secret: str | None = Field(description="the webhook's HMAC key; shown once, at creation")
+
+
+class NotificationPublic(BaseModel):
+    id: str
+    contract_id: str
+    deadline_id: str
+    rung: str
+    audience: str
+    channel: str
+    address: str
+    lang: str
+    scheduled_for: datetime
+    status: str = Field(description="pending, sent, failed or cancelled")
+    attempts: int
+    last_error: str | None
+    sent_at: datetime | None
+    subject: str
+
+
+class CalendarFeedCreated(BaseModel):
+    url: str = Field(description="secret URL of an iCalendar feed of your upcoming deadlines; keep it private")

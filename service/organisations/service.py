@@ -1,0 +1,49 @@
+"""Registering organisations, and the lists of them a caller may see."""
+
+from __future__ import annotations
+
+
+from sqlmodel import Session, select
+
+from service import authz
+from service.auth.tokens import Principal
+from service.contracts.models import Contract
+from service.organisations.models import Organisation, OrganisationCreate, OrganisationPublic
+from service.pagination import Page, page_of
+from service.problems import Conflict, Invalid
+
+
+def register(session: Session, *, body: OrganisationCreate) -> OrganisationPublic:
+    if session.get(Organisation, body.id) is not None:
+        raise Conflict(f"Organisation {body.id!r} already exists.")
+    org = Organisation.model_validate(body)
+    session.add(org)
+    session.flush()
+    return OrganisationPublic.model_validate(org)
+
+
+def require_kind(session: Session, org_id: str, kind: str, field: str) -> None:
+    """`field` of the body must name a registered organisation of this kind (a 422 on that field)."""
+    org = session.get(Organisation, org_id)
+    if org is None or org.kind != kind:
+        raise Invalid(["body", field], f"no {kind} organisation {org_id!r}",
+                      detail=f"{field} must name a registered {kind} organisation.")
+
+
+def page(session: Session, principal: Principal, *, kind: str | None, after: str | None,
+         limit: int) -> Page[OrganisationPublic]:
+    query = select(Organisation)
+    if kind:
+        query = query.where(Organisation.kind == kind)
+    return page_of(session, authz.scope_organisations(query, principal), Organisation.id, after, limit,
+                   OrganisationPublic)
+
+
+def contractors_of_visible_contracts(session: Session, principal: Principal) -> list[Organisation]:
+    """The contractors of the contracts the caller may see, by name (the inbox's contractor filter)."""
+    contractors = authz.scope_contracts(select(Contract.contractor_org), principal)
+    return list(session.exec(select(Organisation).where(Organisation.kind == "contractor",
+                                                        Organisation.id.in_(contractors))
+                             .order_by(Organisation.name)).all())
+
+

@@ -1,0 +1,49 @@
+"""Registering programmes, and the lists of them a caller may see."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, select
+
+from service import authz
+from service.auth.tokens import Principal
+from service.organisations import service as organisations
+from service.pagination import Page, page_of
+from service.problems import Conflict
+from service.programmes.models import Programme, ProgrammeCreate, ProgrammePublic
+from service.rules.follow_up import FOLLOW_UP_THRESHOLD_JPY
+
+
+def to_public(p: Programme) -> ProgrammePublic:
+    return ProgrammePublic(**p.model_dump(), effective_policy=p.effective_policy())
+
+
+def register(session: Session, *, body: ProgrammeCreate) -> ProgrammePublic:
+    if session.get(Programme, body.id) is not None:
+        raise Conflict(f"Programme {body.id!r} already exists.")
+    organisations.require_kind(session, body.ministry, "ministry", "ministry")
+    if body.funding_agency is not None:
+        organisations.require_kind(session, body.funding_agency, "funding_agency", "funding_agency")
+    programme = Programme.model_validate(body)
+    session.add(programme)
+    session.flush()
+    return to_public(programme)
+
+
+def page(session: Session, principal: Principal, *, follow_up: bool, after: str | None,
+         limit: int) -> Page[ProgrammePublic]:
+    query = authz.scope_programmes(select(Programme), principal)
+    if follow_up:
+        query = query.where(Programme.annual_support_jpy >= FOLLOW_UP_THRESHOLD_JPY)
+    return page_of(session, query, Programme.id, after, limit, ProgrammePublic, convert=to_public)
+
+
+def visible(session: Session, principal: Principal) -> list[Programme]:
+    """Every programme the caller may see, by name (the inbox's programme filter)."""
+    return list(session.exec(authz.scope_programmes(select(Programme), principal).order_by(Programme.name)).all())
+
+
+def followed_up(session: Session, principal: Principal) -> list[Programme]:
+    """The visible programmes supporting one institution with ¥1bn+ a year, largest first."""
+    query = authz.scope_programmes(select(Programme), principal)
+    return list(session.exec(query.where(Programme.annual_support_jpy >= FOLLOW_UP_THRESHOLD_JPY)
+                             .order_by(Programme.annual_support_jpy.desc())).all())

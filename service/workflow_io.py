@@ -1,0 +1,97 @@
+"""What crosses between the service and its workflows: plain pydantic models, and the names by which the
+service starts and signals workflows. A leaf module: both sides import it, neither's code comes with it,
+so the API process never imports workflow code and the workflow sandbox passes this module through.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+CONTRACT_WORKFLOW = "ContractWorkflow"
+CONTRACT_EVENT_SIGNAL = "event_applied"
+CASE_WORKFLOW = "ConsultationWorkflow"
+CASE_UPDATED_SIGNAL = "case_updated"
+
+
+def contract_workflow_id(contract_id: str) -> str:
+    """The contract's workflow id, derived from its id so that a retry can never start a second one."""
+    return f"contract-{contract_id}"
+
+
+def case_workflow_id(case_id: str) -> str:
+    return f"consultation-{case_id}"
+
+
+class ClockSnapshot(BaseModel):
+    """The days on which a record's state changes by the calendar alone, as of its state `version`."""
+
+    version: int = 0
+    wake_on: list[date] = Field(default_factory=list)
+    closed: bool = False
+    # Instants at which a message of the reminder ladder is due (09:00 JST on working days).
+    wake_at: list[datetime] = Field(default_factory=list)
+
+
+class ContractTerms(BaseModel):
+    contract_id: str
+    programme_id: str
+    contractor_org: str
+    start_date: date
+    end_date: date
+    obligation_period_end: date
+
+
+class EventApplied(BaseModel):
+    """Signal: an accepted contractor event changed the state; here is the clock after it."""
+
+    event_id: str
+    snapshot: ClockSnapshot
+
+
+class ContractState(BaseModel):
+    """The whole state of a contract's workflow: it is what continue-as-new carries to the next run."""
+
+    terms: ContractTerms
+    phase: Literal["active", "closed"] = "active"
+    runs: int = 1
+    clock: ClockSnapshot = Field(default_factory=ClockSnapshot)
+    # The most recent event ids applied, so that a redelivered signal is ignored.
+    applied_event_ids: list[str] = Field(default_factory=list)
+    wakes: int = 0
+
+
+class ContractStatus(BaseModel):
+    contract_id: str
+    phase: Literal["active", "closed"]
+    obligation_period_end: date
+    closes_at: datetime
+    as_of: datetime
+    runs: int
+    clock_version: int
+    next_wake_on: date | None
+    applied_events: int
+    wakes: int
+
+
+class CaseState(BaseModel):
+    case_id: str
+    clock: ClockSnapshot = Field(default_factory=ClockSnapshot)
+    wakes: int = 0
+
+
+class CaseUpdate(BaseModel):
+    """Signal: the case changed (a transition); here is its clock after it."""
+
+    case_id: str
+    snapshot: ClockSnapshot
+
+
+class CaseStatus(BaseModel):
+    case_id: str
+    clock_version: int
+    next_wake_on: date | None
+    closed: bool
+    wakes: int
