@@ -3,6 +3,7 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
+COPY tlc ./tlc
 COPY service ./service
 COPY workflows ./workflows
 COPY migrations ./migrations

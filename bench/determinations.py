@@ -14,9 +14,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service.rules.ip_action import determine_ip_action  # noqa: E402
-from service.rules.ip_models import IpActionRequest  # noqa: E402
-from service.rules.reasons import render  # noqa: E402
+from service.rules.ip_action import determine_ip_action
+from service.rules.ip_models import IpActionRequest
+from service.rules.reasons import render
 
 BODIES = [
     {"action": "overseas_production", "planned_date": "2027-06-01", "forced_transfer_risk": True,
@@ -42,7 +42,7 @@ def measured(n: int) -> None:
         render(result.reasons, "ja")
 
 
-def best_of(fn, n: int, repeats: int = 7) -> float:  # noqa: ANN001
+def best_of(fn, n: int, repeats: int = 7) -> float:
     times = []
     for _ in range(repeats):
         t = time.perf_counter()

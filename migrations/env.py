@@ -1,12 +1,11 @@
 """Alembic environment: the URL comes from tlc's settings (or the caller's config), never from a file."""
 
 from alembic import context
-from sqlalchemy import pool
+from sqlmodel import SQLModel
 
 import service.tables  # noqa: F401 - registers every table on the metadata
 from service.config import get_settings
 from service.db import make_engine
-from sqlmodel import SQLModel
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -36,7 +35,7 @@ def run_migrations_online() -> None:
         engine.dispose()
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     # Batch mode lets later migrations alter columns on SQLite, which has no ALTER COLUMN.
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
                       compare_type=True)

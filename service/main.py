@@ -37,7 +37,7 @@ from service.web.pages import router as pages_router
 log = logging.getLogger("tlc.api")
 
 
-def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool = True,  # noqa: ANN001
+def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool = True,
                now: Callable[[], datetime] | None = None) -> FastAPI:
     settings = settings or get_settings()
     engine = engine or engine_for(settings)
@@ -86,16 +86,16 @@ def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool
     return app
 
 
-def _db_ok(engine) -> bool:  # noqa: ANN001
+def _db_ok(engine) -> bool:
     try:
         with engine.connect() as conn:
             conn.execute(text("select 1"))
         return True
-    except Exception:  # noqa: BLE001
+    except Exception:
         return False
 
 
-def _start_relay(app: FastAPI, engine, temporal: TemporalLink, settings: Settings) -> Relay:  # noqa: ANN001
+def _start_relay(app: FastAPI, engine, temporal: TemporalLink, settings: Settings) -> Relay:
     relay = Relay(engine, temporal, settings.temporal_task_queue)
     relay.start()
     app.state.ctx.relay_poke = relay.poke
@@ -109,7 +109,7 @@ def _install_metrics(app: FastAPI) -> None:
     latency = Histogram("tlc_http_request_seconds", "HTTP request latency", ["method", "route"], registry=registry)
 
     @app.middleware("http")
-    async def _measure(request: Request, call_next):  # noqa: ANN001
+    async def _measure(request: Request, call_next):
         started = time.perf_counter()
         response = await call_next(request)
         route = getattr(request.scope.get("route"), "path", "unmatched")

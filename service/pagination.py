@@ -16,7 +16,7 @@ class Page(BaseModel, Generic[T]):
 
 
 def page_of(session: Session, query: Any, key_col: Any, after: str | None, limit: int,
-            public: type[BaseModel], convert=None) -> Page:  # noqa: ANN001
+            public: type[BaseModel], convert=None) -> Page:
     if after is not None:
         query = query.where(key_col > after)
     rows = list(session.exec(query.order_by(key_col).limit(limit + 1)).all())

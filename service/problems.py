@@ -133,10 +133,10 @@ def _invalid_request(request: Request, errors: list[dict[str, Any]]) -> JSONResp
 class _RejectNul:
     """A NUL in the path or query is never a valid id or filter (PostgreSQL cannot even compare one)."""
 
-    def __init__(self, app):  # noqa: ANN001
+    def __init__(self, app):
         self.app = app
 
-    async def __call__(self, scope, receive, send):  # noqa: ANN001
+    async def __call__(self, scope, receive, send):
         if scope["type"] == "http":
             if "\x00" in scope.get("path", ""):
                 return await problem_response(404, "Not Found", "No such resource.")(scope, receive, send)

@@ -23,8 +23,17 @@ from temporalio.service import RPCError, RPCStatusCode
 from service.db import session_scope, utcnow
 from service.outbox import OutboxMessage
 from service.temporal_link import TemporalLink
-from service.workflow_io import (CASE_UPDATED_SIGNAL, CASE_WORKFLOW, CONTRACT_EVENT_SIGNAL, CONTRACT_WORKFLOW,
-                                 CaseState, CaseUpdate, ClockSnapshot, ContractState, EventApplied)
+from service.workflow_io import (
+    CASE_UPDATED_SIGNAL,
+    CASE_WORKFLOW,
+    CONTRACT_EVENT_SIGNAL,
+    CONTRACT_WORKFLOW,
+    CaseState,
+    CaseUpdate,
+    ClockSnapshot,
+    ContractState,
+    EventApplied,
+)
 
 log = logging.getLogger("tlc.relay")
 
@@ -93,7 +102,7 @@ async def drain(engine: Engine, client: Client, task_queue: str, *, batch: int =
         for msg in rows:
             try:
                 await deliver(client, task_queue, msg)
-            except Exception as exc:  # noqa: BLE001 - any failure means: try again later
+            except Exception as exc:
                 log.warning("outbox %s (%s) not delivered yet: %s", msg.id, msg.kind, exc)
                 await asyncio.to_thread(_mark, engine, msg.id, f"{type(exc).__name__}: {exc}")
                 return len(rows)
@@ -134,7 +143,7 @@ class Relay:
             try:
                 client = await self._temporal.client()
                 left = await drain(self._engine, client, self._task_queue)
-            except Exception as exc:  # noqa: BLE001 - Temporal or the database may be away for a while
+            except Exception as exc:
                 log.warning("outbox relay pass failed: %s", exc)
                 left = 1
             if left:

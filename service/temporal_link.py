@@ -44,5 +44,5 @@ class TemporalLink:
             client = await self.client()
             await asyncio.wait_for(client.service_client.check_health(), timeout=3)
             return True
-        except Exception:  # noqa: BLE001 - readiness is a yes/no question
+        except Exception:
             return False

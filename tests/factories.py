@@ -7,11 +7,11 @@ from datetime import date
 from sqlalchemy.engine import Engine
 
 from service.contracts.models import Contract
-from service.workflow_io import contract_workflow_id
 from service.db import session_scope
 from service.organisations.models import Organisation
 from service.programmes.models import Programme
 from service.rules.period import obligation_period_end
+from service.workflow_io import contract_workflow_id
 
 
 def org_body(**kw) -> dict:

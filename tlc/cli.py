@@ -50,8 +50,8 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
 
 def _cmd_dev(args: argparse.Namespace) -> int:
-    from tlc.devstack import run_dev
     from service.toolchain import ToolMissing
+    from tlc.devstack import run_dev
 
     try:
         return asyncio.run(run_dev(get_settings(), host=args.host, port=args.port,

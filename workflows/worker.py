@@ -44,7 +44,7 @@ async def connect_with_retry(settings: Settings, attempts: int = 60) -> Client:
     for i in range(attempts):
         try:
             return await connect(settings)
-        except Exception as exc:  # noqa: BLE001 - the server may still be starting
+        except Exception as exc:
             if i == attempts - 1:
                 raise
             log.info("Temporal at %s not reachable yet (%s); retrying", settings.temporal_address, exc)

@@ -7,8 +7,8 @@ from datetime import date
 from sqlmodel import Session
 
 from service import audit, authz
-from service.auth.tokens import Principal
 from service.actors import actor_of
+from service.auth.tokens import Principal
 from service.obligations import service as obligations
 from service.problems import Conflict, NotFound
 from service.rules.obligations.effects import Rejected

@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Final, Literal, get_args
 
 import httpx
@@ -134,9 +134,9 @@ def issue_token(
         raise ValueError("ttl_seconds must be a positive integer")
 
     if now is None:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
     elif now.tzinfo is None:
-        now = now.replace(tzinfo=timezone.utc)
+        now = now.replace(tzinfo=UTC)
     iat = int(now.timestamp())
     claims = {
         "sub": sub,

@@ -40,10 +40,10 @@ def get_case(case: VisibleCase, principal: CurrentPrincipal, session: SessionDep
     return service.detail_of(session, case, principal, ctx.today(), lang)
 
 
-def _endpoint(action: CaseAction):  # noqa: ANN202
+def _endpoint(action: CaseAction):
     schema = action.body
 
-    def run(case_id: str, body: BaseModel | None, principal, session, ctx, record) -> JSONResponse:  # noqa: ANN001
+    def run(case_id: str, body: BaseModel | None, principal, session, ctx, record) -> JSONResponse:
         body = body if body is not None else schema()
         return record(body, lambda: service.transition(session, principal=principal, case_id=case_id,
                                                        action=action.name, body=body, today=ctx.today()))

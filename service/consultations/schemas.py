@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -30,7 +30,7 @@ class Conclude(_Body):
     reason: multi_line(5000) = ""  # type: ignore[valid-type]
 
     @model_validator(mode="after")
-    def _conditions(self) -> "Conclude":
+    def _conditions(self) -> Conclude:
         if self.outcome == "conditions" and not self.conditions:
             raise ValueError("an outcome of 'conditions' needs the conditions")
         if self.outcome != "conditions" and self.conditions:

@@ -6,7 +6,6 @@ contract's obligation state (the plan learns the outcome) and the outbox rows fo
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 from typing import Any
 
@@ -155,7 +154,7 @@ def detail_of(session: Session, case: ConsultationCase, principal: Principal, to
 
 def page(session: Session, principal: Principal, today: date, *, status: str | None, contract_id: str | None,
          programme_id: str | None, contractor_org: str | None, overdue: bool | None, sort: str, after: str | None,
-         limit: int):  # noqa: ANN201
+         limit: int):
     """One page of the inbox. Keyset on (submitted_on, id) for age, (review_target_on, id) for target."""
     q = authz.scope_cases(select(ConsultationCase), principal)
     if status == "open":
@@ -184,3 +183,37 @@ def page(session: Session, principal: Principal, today: date, *, status: str | N
     cursor = f"{(last.submitted_on if sort == 'age' else last.review_target_on).isoformat()}|{last.id}" \
         if more and last else None
     return CasePage(items=[to_public(c, principal, today) for c in rows], next_after=cursor)
+
+
+def advance_clock(session: Session, case_id: str, as_of: date) -> ClockSnapshot:
+    """The case workflow's wake-up: move the review clock to its state on `as_of` (a Japan date), note a
+    passed respond-by date once, and return the clock's next days."""
+    case = session.get(ConsultationCase, case_id)
+    if case is None:
+        raise LookupError(f"consultation case {case_id} is not in the database")
+    contract = obligations.lock_contract(session, case.contract_id)
+    assert contract is not None
+    session.refresh(case)
+    policy = obligations.policy_of(session, contract)
+    clock = rules.review_clock(case.status, case.review_target_on, as_of, policy.due_soon_days)
+    if clock != case.review_clock:
+        before, case.review_clock = case.review_clock, clock
+        case.version += 1
+        case.updated_at = utcnow()
+        session.add(case)
+        detail = {"before": before, "after": clock, "on": as_of.isoformat(),
+                  "review_target_on": case.review_target_on.isoformat()}
+        session.add(CaseHistoryEntry(case_id=case.id, actor="system", action=f"review_clock.{clock}",
+                                     detail=detail))
+        audit.append(session, contract_id=case.contract_id, actor="system",
+                     action=f"consultation.review_clock.{clock}", case_id=case.id, **detail)
+    if (case.status == "info_requested" and case.respond_by is not None
+            and rules.respond_clock(case.respond_by, as_of) == "overdue"):
+        already = session.exec(
+            CaseHistoryEntry.__table__.select().where(  # type: ignore[attr-defined]
+                CaseHistoryEntry.case_id == case.id, CaseHistoryEntry.action == "respond_by.passed",
+                CaseHistoryEntry.detail.is_not(None))).all()
+        if not any(r.detail.get("respond_by") == case.respond_by.isoformat() for r in already):
+            session.add(CaseHistoryEntry(case_id=case.id, actor="system", action="respond_by.passed",
+                                         detail={"respond_by": case.respond_by.isoformat()}))
+    return snapshot(case, today=as_of, policy=policy)

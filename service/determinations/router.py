@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.deps import CurrentPrincipal
-from service.determinations.schemas import (IpActionResponse, ObligationPeriodRequest,
-                                            ObligationPeriodResponse, ShareholdingRequest,
-                                            ShareholdingResponse)
+from service.deps import CtxDep, CurrentPrincipal
+from service.determinations.schemas import (
+    IpActionResponse,
+    ObligationPeriodRequest,
+    ObligationPeriodResponse,
+    ShareholdingRequest,
+    ShareholdingResponse,
+)
 from service.i18n import LangDep
 from service.rules import reasons
-from service.rules.dates import today_jst
 from service.rules.ip_action import determine_ip_action
 from service.rules.ip_models import IpActionRequest
 from service.rules.period import obligation_period_end
@@ -32,9 +35,9 @@ def shareholding(body: ShareholdingRequest, _: CurrentPrincipal) -> Shareholding
 
 
 @router.post("/ip-action", response_model=IpActionResponse)
-def ip_action(body: IpActionRequest, _: CurrentPrincipal, lang: LangDep) -> IpActionResponse:
+def ip_action(body: IpActionRequest, _: CurrentPrincipal, lang: LangDep, ctx: CtxDep) -> IpActionResponse:
     """Whether a planned IP act needs prior consultation (obligation B) and Bayh-Dole approval (D)."""
-    result = determine_ip_action(body, as_of=today_jst())
+    result = determine_ip_action(body, as_of=ctx.today())
     return IpActionResponse(
         **result.model_dump(exclude={"reasons"}),
         reasons=reasons.render(result.reasons, lang),

@@ -19,7 +19,7 @@ class ObligationPeriodRequest(_Body):
     end_date: date
 
     @model_validator(mode="after")
-    def _order(self) -> "ObligationPeriodRequest":
+    def _order(self) -> ObligationPeriodRequest:
         # Raises ValueError (a 422) for an order error or a period ending past the calendar's end.
         obligation_period_end(self.start_date, self.end_date)
         return self
@@ -35,7 +35,7 @@ class ShareholdingRequest(_Body):
     shares_outstanding: StrictInt = Field(gt=0)
 
     @model_validator(mode="after")
-    def _within(self) -> "ShareholdingRequest":
+    def _within(self) -> ShareholdingRequest:
         if self.shares_held > self.shares_outstanding:
             raise ValueError("shares_held is more than shares_outstanding")
         return self

@@ -24,7 +24,7 @@ def report_event(contract_id: str, body: EventCreate, principal: CurrentPrincipa
 
 @router.get("", response_model=list[EventPublic])
 def list_events(contract: VisibleContract, session: SessionDep,
-                type: str | None = None) -> list[EventPublic]:  # noqa: A002
+                type: str | None = None) -> list[EventPublic]:
     """The contract's accepted events, oldest first."""
     return [EventPublic.model_validate(r, from_attributes=True)
             for r in service.of_contract(session, contract.id, [type] if type else None)]

@@ -6,9 +6,7 @@ import uuid
 from datetime import date
 
 from pydantic import ValidationError
-from sqlmodel import Session
-
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from service import audit, authz
 from service.actors import actor_of
@@ -22,7 +20,8 @@ from service.rules.obligations import engine
 from service.rules.obligations.effects import Rejected
 from service.rules.obligations.events import Event, parse_data
 
-def _validate_data(body: EventCreate):  # noqa: ANN202
+
+def _validate_data(body: EventCreate):
     try:
         return parse_data(body.type, body.data)
     except ValidationError as exc:
@@ -70,7 +69,7 @@ def accept(session: Session, *, principal: Principal, contract_id: str, body: Ev
     return {"event_id": event.id, "effects": effect_dicts}
 
 
-def _open_cases(session: Session, contract, event: Event, state, today: date, policy, actor: str) -> None:  # noqa: ANN001
+def _open_cases(session: Session, contract, event: Event, state, today: date, policy, actor: str) -> None:
     plan = state.plans.get(event.id) if event.type == "ip_action.planned" else None
     if plan is None or plan.case_id is None:
         return

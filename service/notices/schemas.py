@@ -20,7 +20,7 @@ class NoticeCreate(BaseModel):
     reason: multi_line(5000, min_length=1)  # type: ignore[valid-type]
 
     @model_validator(mode="after")
-    def _scope(self) -> "NoticeCreate":
+    def _scope(self) -> NoticeCreate:
         if self.scope == "counterparty" and not self.counterparty_name:
             raise ValueError("a counterparty notice names the counterparty (counterparty_name)")
         if self.counterparty_name and not normalise_name(self.counterparty_name):

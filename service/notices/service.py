@@ -8,8 +8,8 @@ from datetime import date
 from sqlmodel import Session, select
 
 from service import audit, authz
-from service.auth.tokens import Principal
 from service.actors import actor_of
+from service.auth.tokens import Principal
 from service.notices.models import MinistryNotice
 from service.notices.schemas import NoticeCreate, NoticePublic
 

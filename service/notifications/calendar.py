@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
 from service.auth.tokens import Principal
+from service.i18n import translations
 from service.notifications.models import CalendarFeed
 from service.obligations import service as obligations
 from service.obligations.models import DeadlineRow
 from service.problems import NotFound
 from service.rules.obligations.state import SOURCE_OF
-from service.i18n import translations
 
 
 def _escape(text: str) -> str:
@@ -37,7 +37,7 @@ def _fold(line: str) -> str:
 
 def ical_feed(rows: list[DeadlineRow], base_url: str, lang: str = "ja") -> str:
     tr = translations(lang)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//tlc//deadlines//JA", "CALSCALE:GREGORIAN",
              "X-WR-CALNAME:tlc", "X-WR-TIMEZONE:Asia/Tokyo"]
     for d in rows:

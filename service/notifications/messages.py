@@ -15,8 +15,8 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from service.rules.obligations.state import SOURCE_OF
 from service.i18n import translations
+from service.rules.obligations.state import SOURCE_OF
 
 KINDS = ("reminder", "due", "escalation_lead", "escalation_ministry")
 
@@ -55,7 +55,7 @@ def render(kind: str, lang: str, *, message_id: str, contract: dict[str, Any], d
     ctx["subject"] = subject
     labels = {"ja": ("契約", "義務", "期限", "期日", "根拠"), "en": ("Contract", "Obligation", "Deadline", "Due", "Basis")}[lang]
     ctx["facts"] = list(zip(labels, (f"{contract['id']} ({contract['title']})", ctx["obligation_label"],
-                                     ctx["deadline_label"], ctx["due_on"], ctx["source"])))
+                                     ctx["deadline_label"], ctx["due_on"], ctx["source"]), strict=True))
     ctx["footer"] = ("本メールは tlc から自動送信されています。" if lang == "ja"
                      else "This message was sent automatically by tlc.")
     text = env.get_template(f"messages/{kind}.{lang}.txt").render(ctx)

@@ -10,10 +10,15 @@ from fastapi.responses import JSONResponse, Response
 from service.commands import RecordDep
 from service.deps import CtxDep, CurrentPrincipal, SessionDep
 from service.notifications import calendar as feeds
-from service.notifications import subscriptions
 from service.notifications import service as notifications
-from service.notifications.schemas import (CalendarFeedCreated, NotificationPublic, SubscriptionCreate,
-                                           SubscriptionCreated, SubscriptionPublic)
+from service.notifications import subscriptions
+from service.notifications.schemas import (
+    CalendarFeedCreated,
+    NotificationPublic,
+    SubscriptionCreate,
+    SubscriptionCreated,
+    SubscriptionPublic,
+)
 
 router = APIRouter(tags=["notifications"])
 

@@ -26,7 +26,7 @@ class SubscriptionCreate(BaseModel):
     lang: Literal["ja", "en"] = "ja"
 
     @model_validator(mode="after")
-    def _target(self) -> "SubscriptionCreate":
+    def _target(self) -> SubscriptionCreate:
         if (self.contract_id is None) == (self.programme_id is None):
             raise ValueError("name exactly one of contract_id or programme_id")
         if self.programme_id is not None and self.audience != "ministry_officer":

@@ -14,6 +14,7 @@ from service.db import utcnow
 from service.notifications import delivery
 from service.notifications.messages import kind_of, render
 from service.notifications.models import Notification, Subscription
+from service.obligations import service as obligations
 from service.rules import reminders
 from service.rules.dates import JST
 from service.rules.obligations.state import ObligationState
@@ -103,3 +104,40 @@ def log_of(session: Session, principal: Principal, *, contract_id: str | None = 
     if status:
         q = q.where(Notification.status == status)
     return list(session.exec(q.order_by(Notification.scheduled_for.desc(), Notification.id).limit(limit)).all())
+
+
+def plan_due(session: Session, contract_id: str, now: datetime) -> list[str]:
+    """The contract workflow's reminder step: `plan` under the contract's lock."""
+    contract = obligations.lock_contract(session, contract_id)
+    if contract is None:
+        raise LookupError(f"contract {contract_id} is not in the database")
+    return plan(session, contract=contract, state=obligations.load(session, contract_id),
+                policy=obligations.policy_of(session, contract), now=now)
+
+
+def still_due(session: Session, message_id: str) -> tuple[Notification, Contract, ObligationState, str | None] | None:
+    """What sending a pending message needs, or None when it is not to be sent (already sent, or met, moved
+    or closed since it was planned, or its subscription ended: then it is marked cancelled)."""
+    note = session.get(Notification, message_id)
+    if note is None:
+        raise LookupError(f"no message {message_id}")
+    if note.status != "pending":
+        return None
+    contract = obligations.lock_contract(session, note.contract_id)
+    state = obligations.load(session, note.contract_id)
+    d = state.deadlines.get(note.deadline_id)
+    sub = session.get(Subscription, note.subscription_id)
+    if contract is None or d is None or not d.is_open or d.due_on.isoformat() != note.due_on_text or state.closed \
+            or sub is None or not sub.active:
+        note.status, note.last_error = "cancelled", "no longer due when its turn came"
+        session.add(note)
+        return None
+    return note, contract, state, sub.secret
+
+
+def give_up(session: Session, message_id: str, error: str) -> None:
+    """Retries ran out: the message is marked failed, visibly, in the notification log."""
+    note = session.get(Notification, message_id)
+    if note is not None and note.status == "pending":
+        note.status, note.last_error = "failed", error[:2000]
+        session.add(note)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 from sqlmodel import Session, select
 
-from service import authz, outbox
+from service import audit, authz, outbox
 from service.auth.tokens import Principal
 from service.contracts.models import Contract
 from service.notices.models import MinistryNotice
@@ -17,6 +17,7 @@ from service.programmes.models import Programme
 from service.rules import reminders
 from service.rules.dates import deadline_instant, today_jst
 from service.rules.notices import Notice
+from service.rules.obligations import clock
 from service.rules.obligations.clock import wake_dates
 from service.rules.obligations.context import ContractContext
 from service.rules.obligations.state import OPEN_STATES, SOURCE_OF, ObligationState
@@ -135,3 +136,39 @@ def visible_deadline_rows(session: Session, principal: Principal, *, state: Stat
     if due_before is not None:
         query = query.where(DeadlineRow.due_on < due_before)
     return list(session.exec(query.order_by(DeadlineRow.due_on, DeadlineRow.id).limit(limit)).all())
+
+
+# --- the contract workflow's clock -------------------------------------------------------------------
+
+def advance(session: Session, contract_id: str, as_of: date) -> ClockSnapshot:
+    """The contract workflow's wake-up: move the deadlines to their state on `as_of` (a Japan date), audit
+    each change, and return the clock's next days and instants."""
+    contract = lock_contract(session, contract_id)
+    if contract is None:
+        raise LookupError(f"contract {contract_id} is not in the database")
+    policy = policy_of(session, contract)
+    state = load(session, contract_id)
+    transitions = clock.advance(state, today=as_of, policy=policy)
+    if transitions:
+        save(session, contract_id, state)
+        for t in transitions:
+            audit.append(session, contract_id=contract_id, actor="system", action=f"deadline.{t.after}",
+                         deadline_id=t.deadline_id, kind=t.kind, before=t.before, on=t.on.isoformat(),
+                         violation_id=t.violation_id, reason="the contract's clock reached this deadline's date")
+    return snapshot(state, today=as_of, policy=policy)
+
+
+def close(session: Session, contract_id: str, closed_at: datetime) -> None:
+    """The end of the obligation period: every deadline closes and the record becomes read-only (once)."""
+    contract = lock_contract(session, contract_id)
+    if contract is None or contract.closed_at is not None:
+        return  # a retried activity finds the work done
+    state = load(session, contract_id)
+    transitions = clock.close(state, today=contract.obligation_period_end)
+    save(session, contract_id, state)
+    contract.closed_at = closed_at
+    session.add(contract)
+    audit.append(session, contract_id=contract_id, actor="system", action="contract.closed",
+                 reason="the obligation period (term + 3 years) has ended; the record is read-only",
+                 obligation_period_end=contract.obligation_period_end.isoformat(),
+                 closed_deadlines=[t.deadline_id for t in transitions])

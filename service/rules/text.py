@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, StringConstraints
 
 
-def _no_controls(allowed: str):  # noqa: ANN202
+def _no_controls(allowed: str):
     def check(v: str) -> str:
         for ch in v:
             if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs"):
@@ -18,13 +18,13 @@ def _no_controls(allowed: str):  # noqa: ANN202
     return check
 
 
-def single_line(max_length: int, min_length: int = 1):  # noqa: ANN201
+def single_line(max_length: int, min_length: int = 1):
     """A trimmed one-line string of `min_length`..`max_length` characters."""
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
                      AfterValidator(_no_controls("\t"))]
 
 
-def multi_line(max_length: int, min_length: int = 0):  # noqa: ANN201
+def multi_line(max_length: int, min_length: int = 0):
     """A trimmed text that may span lines (newlines and tabs allowed)."""
     return Annotated[str, StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
                      AfterValidator(_no_controls("\n\r\t"))]

@@ -9,9 +9,9 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
 
+from service.i18n import translations
 from service.rules.areas import TECHNOLOGY_AREAS
 from service.rules.dates import JST
-from service.i18n import translations
 
 
 def _jst(value: datetime) -> str:

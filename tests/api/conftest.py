@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,6 +12,7 @@ from sqlalchemy.engine import Engine
 from service.auth.tokens import issue_token
 from service.config import Settings
 from service.main import create_app
+from tests.support.clock import Clock
 
 SETTINGS = Settings(jwt_secret="test-secret-for-api-tests", temporal_address="127.0.0.1:1")
 
@@ -21,9 +23,17 @@ def settings() -> Settings:
 
 
 @pytest.fixture
-def client(engine: Engine, settings: Settings) -> Iterator[TestClient]:
-    """The app without its outbox relay (these tests need no Temporal; the outbox rows just wait)."""
-    app = create_app(settings, engine=engine, run_relay=False)
+def clock() -> Clock:
+    """The API's clock: noon JST on 1 April 2026 unless a test moves it, so that no answer depends on the day
+    the tests run."""
+    return Clock(date(2026, 4, 1))
+
+
+@pytest.fixture
+def client(engine: Engine, settings: Settings, clock: Clock) -> Iterator[TestClient]:
+    """The app on the test's clock, without its outbox relay (these tests need no Temporal; the outbox rows
+    just wait)."""
+    app = create_app(settings, engine=engine, run_relay=False, now=clock)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 

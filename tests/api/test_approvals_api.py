@@ -30,16 +30,13 @@ def _state(engine: Engine, event_id: str) -> str:
         return s.exec(select(DeadlineRow).where(DeadlineRow.id == f"prior_approval.{event_id}.1")).one().state
 
 
-def _today() -> str:
-    from service.rules.dates import today_jst
-
-    return today_jst().isoformat()
+TODAY = "2026-04-01"  # the API clock's day (tests/api/conftest.py)
 
 
 def test_granted_approval_meets_the_deadline_and_the_transfer_is_lawful(world: TestClient, admin, auth,
                                                                        engine: Engine) -> None:
     contractor, officer = auth("contractor", "acme"), auth("ministry_officer", "meti", sub="sato")
-    event_id, approval = _plan(world, admin, contractor, _today())
+    event_id, approval = _plan(world, admin, contractor, TODAY)
     r = world.post(f"/v1/contracts/c-001/approvals/{approval}/decide", headers=officer,
                    json={"granted": True, "reason": "domestic use only"})
     assert r.status_code == 200, r.text
@@ -47,7 +44,7 @@ def test_granted_approval_meets_the_deadline_and_the_transfer_is_lawful(world: T
         {"kind": "deadline_met", "id": f"prior_approval.{event_id}.1", "due_on": "2095-06-01"}]}
     assert _state(engine, event_id) == "met"
     done = world.post("/v1/contracts/c-001/events", headers=contractor, json={
-        "type": "ip_action.completed", "occurred_on": _today(), "data": {"plan_event_id": event_id}})
+        "type": "ip_action.completed", "occurred_on": TODAY, "data": {"plan_event_id": event_id}})
     assert done.status_code == 202 and done.json()["effects"] == []
     with Session(engine) as s:
         assert [a.detail["granted"] for a in s.exec(select(AuditEntry).where(
@@ -59,12 +56,12 @@ def test_granted_approval_meets_the_deadline_and_the_transfer_is_lawful(world: T
 
 def test_refused_approval_makes_the_transfer_a_violation(world: TestClient, admin, auth, engine: Engine) -> None:
     contractor, officer = auth("contractor", "acme"), auth("ministry_officer", "meti")
-    event_id, approval = _plan(world, admin, contractor, _today())
+    event_id, approval = _plan(world, admin, contractor, TODAY)
     r = world.post(f"/v1/contracts/c-001/approvals/{approval}/decide", headers=officer, json={"granted": False})
     assert r.status_code == 200 and r.json()["effects"] == []
     assert _state(engine, event_id) == "closed"
     done = world.post("/v1/contracts/c-001/events", headers=contractor, json={
-        "type": "ip_action.completed", "occurred_on": _today(), "data": {"plan_event_id": event_id}})
+        "type": "ip_action.completed", "occurred_on": TODAY, "data": {"plan_event_id": event_id}})
     assert [e["kind"] for e in done.json()["effects"]] == ["violation_recorded"]
     detail = world.get("/v1/contracts/c-001", headers=officer).json()
     assert [v["kind"] for v in detail["violations"]] == ["transfer_without_prior_approval"]
@@ -72,7 +69,7 @@ def test_refused_approval_makes_the_transfer_a_violation(world: TestClient, admi
 
 def test_who_may_decide(world: TestClient, admin, auth) -> None:
     contractor = auth("contractor", "acme")
-    _, approval = _plan(world, admin, contractor, _today())
+    _, approval = _plan(world, admin, contractor, TODAY)
     path = f"/v1/contracts/c-001/approvals/{approval}/decide"
     assert_problem(world.post(path, headers=contractor, json={"granted": True}), 403)
     # Another ministry's officer does not even see the contract.

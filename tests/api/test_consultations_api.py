@@ -16,10 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from service.config import Settings
 from service.consultations.models import CaseHistoryEntry
 from service.notices.models import MinistryNotice
-from service.main import create_app
 from service.obligations.models import ObligationRecord
 from service.outbox import OutboxMessage
 from tests.factories import contract_body, programme_body
@@ -34,16 +32,6 @@ CONTRACTOR_ACTIONS = ("respond", "withdraw")
 ALL_ACTIONS = ("start-review", "request-info", "respond", "conclude", "withdraw", "claim", "reassign")
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(date(2026, 4, 1))
-
-
-@pytest.fixture
-def client(engine: Engine, settings: Settings, clock: Clock) -> Any:
-    app = create_app(settings, engine=engine, run_relay=False, now=clock)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
 
 
 @pytest.fixture

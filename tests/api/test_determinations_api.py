@@ -6,12 +6,12 @@ Every test runs on SQLite and on PostgreSQL (the `engine` fixture under `client`
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+
 from tests.support.problems import assert_problem
 
 ROLES = [("contractor", "acme"), ("ministry_officer", "meti"), ("admin", "admin")]
@@ -25,10 +25,6 @@ IP = "/v1/determinations/ip-action"
 @pytest.fixture
 def user(auth) -> dict[str, str]:
     return auth("contractor", "acme", sub="alice")
-
-
-def today_jst() -> date:
-    return datetime.now(ZoneInfo("Asia/Tokyo")).date()
 
 
 # --------------------------------------------------------------------------------------------
@@ -421,8 +417,8 @@ def test_late_is_false_when_no_consultation_is_required(client: TestClient, user
     assert out["consult_by"] is None
 
 
-def test_as_of_defaults_to_todays_japan_date(client: TestClient, user) -> None:
-    today = today_jst()
+def test_as_of_defaults_to_todays_japan_date(client: TestClient, user, clock) -> None:
+    today = clock.day
     body = plan("provide", ministry_notice=True, planned_date=(today + timedelta(days=60)).isoformat())
     del body["as_of"]
     out = judged(client, user, body)

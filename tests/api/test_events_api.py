@@ -16,11 +16,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from service.audit import AuditEntry
-from service.config import Settings
 from service.consultations.models import ConsultationCase
 from service.events.models import ContractEvent
 from service.idempotency import IdempotencyRecord
-from service.main import create_app
 from service.obligations.models import DeadlineRow, ObligationRecord
 from service.outbox import OutboxMessage
 from tests.factories import contract_body, programme_body
@@ -32,17 +30,6 @@ VALIDATION_TYPE = "https://tlc.example/problems/validation"
 EVENTS = "/v1/contracts/c-001/events"
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock(date(2026, 4, 1))
-
-
-@pytest.fixture
-def client(engine: Engine, settings: Settings, clock: Clock) -> Any:
-    """The app on the test's clock, without its outbox relay."""
-    app = create_app(settings, engine=engine, run_relay=False, now=clock)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
 
 
 @pytest.fixture

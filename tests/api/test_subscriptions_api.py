@@ -20,7 +20,6 @@ from sqlmodel import Session, select
 
 from service.config import Settings
 from service.db import session_scope
-from service.main import create_app
 from service.notifications.models import Notification, Subscription
 from service.obligations.models import DeadlineRow
 from tests.factories import contract_body, programme_body
@@ -31,13 +30,6 @@ VALIDATION_TYPE = "https://tlc.example/problems/validation"
 SUBS = "/v1/subscriptions"
 NOW = datetime.combine(date(2026, 4, 1), time(12), tzinfo=JST).astimezone(UTC)
 
-
-@pytest.fixture
-def client(engine: Engine, settings: Settings) -> Any:
-    """The app on a fixed clock (noon JST, 2026-04-01), without its outbox relay."""
-    app = create_app(settings, engine=engine, run_relay=False, now=lambda: NOW)
-    with TestClient(app, raise_server_exceptions=False) as c:
-        yield c
 
 
 @pytest.fixture

@@ -65,7 +65,7 @@ class LiveApp:
 class _Server(threading.Thread):
     """uvicorn in a thread of its own (its own event loop); stopped through should_exit."""
 
-    def __init__(self, app, port: int):  # noqa: ANN001
+    def __init__(self, app, port: int):
         super().__init__(name=f"uvicorn-{port}", daemon=True)
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
                                                     lifespan="on", access_log=False))
@@ -133,7 +133,7 @@ async def _terminate_workflows(env: WorkflowEnvironment, engine: Engine) -> None
             handle = env.client.get_workflow_handle(workflow_id)
             if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
                 await handle.terminate("browser test finished")
-        except Exception:  # noqa: BLE001 - never started or already gone
+        except Exception:
             pass
 
 

@@ -328,7 +328,7 @@ async def test_a_form_post_without_the_csrf_token_is_refused(
 
 
 async def test_another_ministrys_case_is_not_visible(
-        live_app: LiveApp, world: World, context: BrowserContext, browser) -> None:  # noqa: ANN001
+        live_app: LiveApp, world: World, context: BrowserContext, browser) -> None:
     base = live_app.base_url
     page = await context.new_page()
     await log_in(page, base, OFFICER, "ministry_officer", "meti")

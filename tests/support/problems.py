@@ -8,7 +8,7 @@ PROBLEM = "application/problem+json"
 VALIDATION_TYPE = "https://tlc.example/problems/validation"
 
 
-def assert_problem(r, status: int, *, loc: list[str] | None = None) -> dict[str, Any]:  # noqa: ANN001
+def assert_problem(r, status: int, *, loc: list[str] | None = None) -> dict[str, Any]:
     """An RFC 9457 problem with the given status; for a 422, an `errors` list of {loc, msg} naming `loc`."""
     assert r.status_code == status, r.text
     assert r.headers["content-type"] == PROBLEM

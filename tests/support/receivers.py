@@ -28,10 +28,10 @@ class Received:
 
 
 class _SmtpHandler:
-    def __init__(self, sink: "SmtpSink"):
+    def __init__(self, sink: SmtpSink):
         self.sink = sink
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, N802
+    async def handle_DATA(self, server, session, envelope):
         msg = email.message_from_bytes(envelope.content, policy=email.policy.default)
         mid = str(msg["Message-ID"]).strip("<>").split("@")[0]
         text = msg.get_body(("plain",)).get_content()
@@ -57,7 +57,7 @@ class SmtpSink:
     def __post_init__(self) -> None:
         self._controller = Controller(_SmtpHandler(self), hostname="127.0.0.1", port=self.port)
 
-    def __enter__(self) -> "SmtpSink":
+    def __enter__(self) -> SmtpSink:
         self._controller.start()
         return self
 
@@ -75,11 +75,11 @@ class WebhookReceiver:
     attempts: list[tuple[str, int]] = field(default_factory=list)  # (message id, status answered)
     bad_signatures: int = 0
 
-    def __enter__(self) -> "WebhookReceiver":
+    def __enter__(self) -> WebhookReceiver:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 mid = self.headers.get("X-Tlc-Message-Id", "")
                 ok = verify(receiver.secret, self.headers.get("X-Tlc-Timestamp", ""), body,

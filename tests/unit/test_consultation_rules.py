@@ -14,8 +14,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.rules.consultation import (OPEN_CASE_STATES, allowed_actions, next_status, paused_days_between,
-                                        respond_clock, review_clock, review_clock_changes_on, review_target)
+from service.rules.consultation import (
+    OPEN_CASE_STATES,
+    allowed_actions,
+    next_status,
+    paused_days_between,
+    respond_clock,
+    review_clock,
+    review_clock_changes_on,
+    review_target,
+)
 
 D = timedelta(days=1)
 STATUSES = ["submitted", "under_review", "info_requested", "concluded", "withdrawn"]

@@ -11,9 +11,9 @@ import jinja2
 import pytest
 
 from service.config import Settings
+from service.i18n import translations
 from service.notifications.messages import KINDS, Rendered, kind_of, render
 from service.rules.obligations.state import SOURCE_OF, Deadline
-from service.i18n import translations
 
 TEMPLATES = Settings().templates_dir
 LINK = "https://tlc.example.go.jp/inbox/contracts/c-001"

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from service.rules.obligations.clock import advance, clock_state, close, next_change_on, wake_dates
 from service.rules.obligations.effects import Transition
-from service.rules.obligations.state import (OPEN_STATES, Deadline, Grant, ObligationState, Violation)
+from service.rules.obligations.state import OPEN_STATES, Deadline, Grant, ObligationState, Violation
 from service.rules.obligations.status import obligation_statuses
 from service.rules.policy import Policy
 
@@ -19,7 +19,7 @@ DUE = date(2026, 6, 30)
 
 
 def deadline(due_on: date = DUE, *, kind: str = "access_review", subject: str = "ITEM-1", state: str = "ok",
-             id: str | None = None) -> Deadline:  # noqa: A002
+             id: str | None = None) -> Deadline:
     return Deadline(id=id or f"{kind}.{subject}.1", kind=kind, subject=subject, due_on=due_on,  # type: ignore[arg-type]
                     state=state, opened_by="e1")  # type: ignore[arg-type]
 

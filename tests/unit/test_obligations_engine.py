@@ -34,7 +34,7 @@ def context(**kw: Any) -> ContractContext:
 CTX = context()
 
 
-def fx(kind: str, id: str | None = None, due_on: date | None = None) -> Effect:  # noqa: A002
+def fx(kind: str, id: str | None = None, due_on: date | None = None) -> Effect:
     return Effect(kind=kind, id=id, due_on=due_on)  # type: ignore[arg-type]
 
 
@@ -63,7 +63,7 @@ class Contract:
         assert self.state == before  # nothing applied
         return info.value
 
-    def deadline(self, id: str) -> Deadline:  # noqa: A002
+    def deadline(self, id: str) -> Deadline:
         return self.state.deadlines[id]
 
 

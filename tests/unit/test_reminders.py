@@ -8,7 +8,7 @@ next working day (never early); the deadline itself never moves.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
+from functools import cache
 
 import holidays
 import pytest
@@ -32,7 +32,7 @@ DEFAULT = Policy()
 ONE_SECOND = timedelta(seconds=1)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _jp(year: int) -> holidays.HolidayBase:
     return holidays.Japan(years=year)
 

@@ -13,7 +13,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -186,7 +186,7 @@ async def test_issued_hs256_token_is_accepted(hs_verifier: TokenVerifier) -> Non
 
 
 async def test_issued_token_carries_the_documented_claims() -> None:
-    now = datetime(2030, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
+    now = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
     token = issue_token(make_settings(), sub="u", role="admin", org="o", ttl_seconds=120, now=now)
     header_part, payload_part, _ = token.split(".")
     header = json.loads(base64.urlsafe_b64decode(header_part + "=" * (-len(header_part) % 4)))
@@ -273,7 +273,7 @@ async def test_rotated_key_is_found_by_refetch_on_unknown_kid(
 
 
 async def test_within_leeway_is_accepted(hs_verifier: TokenVerifier) -> None:
-    now = datetime.now(timezone.utc) - timedelta(seconds=3600 + 10)  # expired 10 s ago; leeway 30 s
+    now = datetime.now(UTC) - timedelta(seconds=3600 + 10)  # expired 10 s ago; leeway 30 s
     token = issue_token(make_settings(), sub="user-1", role="contractor", org="org-1", now=now)
     assert await hs_verifier.verify(token) == EXPECTED
 
@@ -392,7 +392,7 @@ async def test_crit_header_is_refused(hs_verifier: TokenVerifier) -> None:
 
 
 async def test_expired_is_refused(hs_verifier: TokenVerifier) -> None:
-    now = datetime.now(timezone.utc) - timedelta(hours=2)
+    now = datetime.now(UTC) - timedelta(hours=2)
     token = issue_token(make_settings(), sub="user-1", role="contractor", org="org-1", now=now)
     with pytest.raises(InvalidToken, match="expired"):
         await hs_verifier.verify(token)
@@ -601,7 +601,7 @@ def jwks_server(jwks: dict[str, Any]) -> Iterator[tuple[str, list[str]]]:
     body = json.dumps(jwks).encode()
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             requests.append(self.path)
             if self.path == "/jwks.json":
                 self.send_response(200)

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -22,15 +22,15 @@ from service.main import create_app
 from service.obligations.models import DeadlineRow
 from service.outbox import OutboxMessage
 from service.rules.dates import JST
-from tests.factories import org_body, programme_body
 from service.workflow_io import ContractStatus
+from tests.factories import org_body, programme_body
 from workflows.contract.workflows import ContractWorkflow
 from workflows.worker import build_worker
 
 
 @dataclass
 class Clock:
-    at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def __call__(self) -> datetime:
         return self.at
@@ -174,5 +174,5 @@ async def _terminate_leftovers(h: Harness) -> None:
             handle = h.env.client.get_workflow_handle(workflow_id)
             if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
                 await handle.terminate("test finished")
-        except Exception:  # noqa: BLE001 - already gone is fine
+        except Exception:
             pass

@@ -24,7 +24,7 @@ from tests.workflows.test_contract_walkthrough import _register
 OUT = Path(__file__).parent / "histories"
 
 
-async def _history(h, cid: str, run_id: str | None = None) -> WorkflowHistory:  # noqa: ANN001
+async def _history(h, cid: str, run_id: str | None = None) -> WorkflowHistory:
     handle = h.env.client.get_workflow_handle(f"contract-{cid}", run_id=run_id)
     return await handle.fetch_history()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.engine import Engine
 from temporalio.client import WorkflowExecutionStatus
@@ -13,8 +13,8 @@ from service.contracts.models import Contract
 from service.db import session_scope
 from service.rules.dates import JST, deadline_instant
 from service.rules.period import obligation_period_end
-from tests.factories import seed_contract
 from service.workflow_io import ContractState, ContractTerms
+from tests.factories import seed_contract
 from workflows.contract.workflows import ContractWorkflow
 from workflows.worker import build_worker
 
@@ -59,7 +59,7 @@ async def test_five_year_contract_closes_at_term_plus_three_years(ts_env: Workfl
     # 8 years of timers cannot fit one bounded run: the state crossed continue-as-new intact.
     assert result.runs >= 2
     with session_scope(sqlite_engine) as s:
-        assert s.get(Contract, cid).closed_at == closes_at.astimezone(timezone.utc)
+        assert s.get(Contract, cid).closed_at == closes_at.astimezone(UTC)
 
 
 async def test_workflow_for_an_already_ended_period_closes_at_once(ts_env: WorkflowEnvironment,

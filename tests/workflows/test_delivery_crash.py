@@ -40,7 +40,7 @@ def _worker(tmp_path: Path, db_url: str, address: str, queue: str, smtp_port: in
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
 
 
-async def _until(check, timeout: float, what: str) -> None:  # noqa: ANN001
+async def _until(check, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if check():

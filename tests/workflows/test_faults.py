@@ -40,9 +40,9 @@ from service.obligations.models import ObligationRecord
 from service.outbox import OutboxMessage
 from service.rules.dates import JST
 from service.toolchain import temporal_cli
+from service.workflow_io import ContractStatus, EventApplied
 from tests.factories import contract_body, org_body, programme_body
 from tests.support.servers import REPO, free_port
-from service.workflow_io import ContractStatus, EventApplied
 from workflows.contract.workflows import ContractWorkflow
 
 SECRET = "faults-secret"
@@ -109,7 +109,7 @@ async def until(check: Callable[[], Awaitable[T | None]], timeout: float, what: 
             last = await asyncio.wait_for(check(), timeout=max(0.5, deadline - time.monotonic()))
             if last:
                 return last  # type: ignore[return-value]
-        except Exception as exc:  # noqa: BLE001 - the server or worker may be away for a while
+        except Exception as exc:
             last = exc
         await asyncio.sleep(every)
     raise AssertionError(f"{what}: not after {timeout} s (last: {last!r})")

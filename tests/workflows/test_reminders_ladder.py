@@ -26,7 +26,7 @@ from tests.workflows.harness import Harness, harness, settled
 SECOND = timedelta(seconds=1)
 
 
-async def _arrived(check, timeout: float = 20) -> None:  # noqa: ANN001
+async def _arrived(check, timeout: float = 20) -> None:
     for _ in range(int(timeout * 20)):
         if check():
             return
@@ -76,13 +76,13 @@ async def test_every_rung_of_the_ladder_on_its_instant(ts_env: WorkflowEnvironme
                 assert (len(smtp.messages), len(hook.messages)) == before, f"{rung.key} came early"
                 await h.go_to_instant(cid, rung.send_at + SECOND)
                 if rung.audience == "ministry_officer":
-                    await _arrived(lambda: len(hook.messages) == before[1] + 2)  # one per open review
+                    await _arrived(lambda b=before: len(hook.messages) == b[1] + 2)  # one per open review
                     news = list(hook.messages.values())[before[1]:]
                     assert {m["deadline"]["id"] for m in news} == {"access_review.kept.1", "access_review.late.1"}
                     assert all(m["kind"] == "escalation_ministry" and m["lang"] == "ja" for m in news)
                     assert all(m["deadline"]["due_on"] == due.isoformat() for m in news)
                 else:
-                    await _arrived(lambda: len(smtp.messages) == before[0] + 2)
+                    await _arrived(lambda b=before: len(smtp.messages) == b[0] + 2)
                     news = smtp.messages[before[0]:]
                     expected_to = "lead@acme.example" if rung.audience == "compliance_lead" else "compliance@acme.example"
                     assert {m.to for m in news} == {expected_to}

@@ -21,14 +21,14 @@ from service.config import Settings
 from service.consultations.models import ConsultationCase
 from service.main import create_app
 from service.obligations.models import ObligationRecord
+from service.relay import drain
 from service.rules.dates import JST, add_years
+from service.workflow_io import CaseStatus
 from tests.factories import contract_body, org_body, programme_body
 from tests.support import db as testdb
 from tests.workflows.harness import Clock, Harness, harness
-from service.workflow_io import CaseStatus
 from workflows.consultation.workflows import ConsultationWorkflow
 from workflows.contract.workflows import ContractWorkflow
-from service.relay import drain
 from workflows.worker import build_worker
 
 D = timedelta(days=1)
@@ -38,7 +38,7 @@ OFFICER = {"Authorization": "Bearer " + issue_token(Settings(jwt_secret="harness
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def engine(tmp_path_factory: pytest.TempPathFactory):
     """A database of this module's own: the session's SQLite file may hold outbox rows other tests left
     undelivered, which the harness's relay would deliver as workflows nobody ends."""
     eng = testdb.migrated_engine(f"sqlite:///{tmp_path_factory.mktemp('review-clock') / 'tlc.sqlite3'}")
@@ -64,7 +64,7 @@ async def _settled(h: Harness, *case_ids: str, timeout: float = 20) -> None:
             try:
                 if (await _status(h, case_id)).clock_version >= version:
                     break
-            except Exception:  # noqa: BLE001 - the workflow may not have started yet
+            except Exception:
                 pass
             await asyncio.sleep(0.05)
         else:
@@ -80,7 +80,7 @@ async def _started(h: Harness, *case_ids: str, timeout: float = 20) -> None:
             try:
                 await _status(h, case_id)
                 break
-            except Exception:  # noqa: BLE001 - not started yet
+            except Exception:
                 await asyncio.sleep(0.05)
         else:
             raise AssertionError(f"the workflow of {case_id} did not start")
@@ -216,7 +216,7 @@ async def test_a_transition_delivered_with_the_start_reaches_the_case_workflow(
                     try:
                         if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
                             await handle.terminate("test finished")
-                    except Exception:  # noqa: BLE001 - already closed
+                    except Exception:
                         pass
 
 

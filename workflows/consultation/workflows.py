@@ -8,15 +8,13 @@ until the next one or until a transition signal brings a newer snapshot, and on 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from service.rules.dates import JST
-    from service.workflow_io import (CASE_UPDATED_SIGNAL, CASE_WORKFLOW, CaseState, CaseStatus, CaseUpdate,
-                                     ClockSnapshot)
+    from service.workflow_io import CASE_UPDATED_SIGNAL, CASE_WORKFLOW, CaseState, CaseStatus, CaseUpdate, ClockSnapshot
     from workflows.constants import ACTIVITY_RETRY, ACTIVITY_TIMEOUT, MAX_SLEEP, start_of_day
 
 
@@ -41,7 +39,7 @@ class ConsultationWorkflow:
             timeout = MAX_SLEEP if wake_at is None else min(wake_at - now, MAX_SLEEP)
             try:
                 await workflow.wait_condition(lambda: self._woken, timeout=timeout)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             if workflow.info().is_continue_as_new_suggested():
                 await workflow.wait_condition(workflow.all_handlers_finished)

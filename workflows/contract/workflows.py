@@ -17,11 +17,26 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from service.rules.dates import JST, deadline_instant
-    from service.workflow_io import (CONTRACT_EVENT_SIGNAL, CONTRACT_WORKFLOW, ClockSnapshot, ContractState,
-                                     ContractStatus, EventApplied)
-    from workflows.constants import (ACTIVITY_RETRY, ACTIVITY_TIMEOUT, DELIVERY_ATTEMPT, DELIVERY_GIVE_UP,
-                                     DELIVERY_RETRY, MAX_EVENTS_PER_RUN, MAX_RUN_SPAN, MAX_SLEEP,
-                                     REMEMBERED_EVENT_IDS, start_of_day)
+    from service.workflow_io import (
+        CONTRACT_EVENT_SIGNAL,
+        CONTRACT_WORKFLOW,
+        ClockSnapshot,
+        ContractState,
+        ContractStatus,
+        EventApplied,
+    )
+    from workflows.constants import (
+        ACTIVITY_RETRY,
+        ACTIVITY_TIMEOUT,
+        DELIVERY_ATTEMPT,
+        DELIVERY_GIVE_UP,
+        DELIVERY_RETRY,
+        MAX_EVENTS_PER_RUN,
+        MAX_RUN_SPAN,
+        MAX_SLEEP,
+        REMEMBERED_EVENT_IDS,
+        start_of_day,
+    )
 
 
 @workflow.defn(name=CONTRACT_WORKFLOW)
@@ -52,7 +67,7 @@ class ContractWorkflow:
             self._woken = False
             try:
                 await workflow.wait_condition(lambda: self._woken, timeout=min(wake_at - now, MAX_SLEEP))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             if (workflow.info().is_continue_as_new_suggested() or workflow.now() - run_started >= MAX_RUN_SPAN
                     or self._events_this_run >= MAX_EVENTS_PER_RUN):

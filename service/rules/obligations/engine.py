@@ -12,14 +12,22 @@ from datetime import date
 
 from service.rules.dates import add_days, add_months
 from service.rules.ip_action import determine_ip_action
-from service.rules.obligations.clock import advance, clock_state
 from service.rules.ip_models import IpActionPlan, IpActionRequest
 from service.rules.notices import matching_notices
 from service.rules.obligations import events as ev
+from service.rules.obligations.clock import advance, clock_state
 from service.rules.obligations.context import ContractContext
 from service.rules.obligations.effects import Effect, Rejected
-from service.rules.obligations.state import (CoreItem, Deadline, Grant, Holder, ObligationState, Plan,
-                                             Supplier, Violation)
+from service.rules.obligations.state import (
+    CoreItem,
+    Deadline,
+    Grant,
+    Holder,
+    ObligationState,
+    Plan,
+    Supplier,
+    Violation,
+)
 from service.rules.policy import Policy
 from service.rules.shareholding import is_reportable
 

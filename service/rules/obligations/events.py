@@ -32,7 +32,7 @@ class ShareholdingDeclared(_Data):
     holders: list[HolderShares] = Field(description="holders of one third or more; empty declares none")
 
     @model_validator(mode="after")
-    def _within(self) -> "ShareholdingDeclared":
+    def _within(self) -> ShareholdingDeclared:
         for h in self.holders:
             if h.shares_held > self.shares_outstanding:
                 raise ValueError(f"{h.name}: shares_held is more than shares_outstanding")
@@ -50,7 +50,7 @@ class ShareholdingChanged(_Data):
     shares_outstanding: Annotated[StrictInt, Field(gt=0)]
 
     @model_validator(mode="after")
-    def _within(self) -> "ShareholdingChanged":
+    def _within(self) -> ShareholdingChanged:
         if self.shares_held > self.shares_outstanding:
             raise ValueError("shares_held is more than shares_outstanding")
         return self
