@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from service.db import UTCDateTime, utcnow
-from service.problems import Problem
+from service.problems import BadRequest, Conflict, Problem
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -44,7 +44,7 @@ def validate_key(key: str | None) -> str | None:
     if key is None:
         return None
     if not (1 <= len(key) <= 200) or not key.isprintable():
-        raise Problem(400, "Bad Idempotency-Key", "Idempotency-Key must be 1 to 200 printable characters.")
+        raise BadRequest("Bad Idempotency-Key", "Idempotency-Key must be 1 to 200 printable characters.")
     return key
 
 
@@ -54,8 +54,8 @@ def replay(session: Session, *, principal: str, key: str, fingerprint: str) -> I
     if record is None:
         return None
     if record.request_hash != fingerprint:
-        raise Problem(409, "Idempotency-Key reused",
-                      "This Idempotency-Key was already used with a different request.")
+        raise Conflict("This Idempotency-Key was already used with a different request.",
+                       title="Idempotency-Key reused")
     return record
 
 
@@ -101,5 +101,5 @@ def record_once(session: Session, *, principal: str, key: str | None, method: st
             stored = replay(session, principal=principal, key=key, fingerprint=fingerprint)
             if stored is not None:
                 return stored.status_code, stored.response
-        raise Problem(409, "Conflict", conflict_detail) from exc
+        raise Conflict(conflict_detail) from exc
     return status, payload
