@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from service import outbox
@@ -29,13 +29,17 @@ class AppContext:
     relay_poke: Callable[[], None]
     # The clock the API judges by; tests on Temporal's time-skipping server set it to that server's time.
     now: Callable[[], datetime] = utcnow
+    # Where sessions write: the engine, or (tests) one connection whose outer transaction is rolled back
+    # after the test; each session then works in a savepoint of it.
+    bind: Engine | Connection | None = None
 
     def today(self) -> date:
         return today_jst(self.now())
 
     def session(self) -> Session:
         """A session whose commits wake the outbox relay when they wrote outbox rows: no route can forget."""
-        session = Session(self.engine, expire_on_commit=False)
+        session = Session(self.bind if self.bind is not None else self.engine, expire_on_commit=False,
+                          join_transaction_mode="create_savepoint")
         outbox.wake_after_commit(session, lambda: self.relay_poke())
         return session
 

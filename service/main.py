@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
 
 from service import problems
 from service.approvals.router import router as approvals_router
@@ -37,8 +38,9 @@ from service.web.pages import router as pages_router
 log = logging.getLogger("tlc.api")
 
 
-def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool = True,
-               now: Callable[[], datetime] | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None, run_relay: bool = True,
+               now: Callable[[], datetime] | None = None, bind: Engine | Connection | None = None) -> FastAPI:
+    """The application; `bind` (tests) is where its sessions write, when not the engine itself."""
     settings = settings or get_settings()
     engine = engine or engine_for(settings)
     temporal = TemporalLink(settings)
@@ -58,7 +60,7 @@ def create_app(settings: Settings | None = None, *, engine=None, run_relay: bool
                   description="Tracks the technology-leakage obligations of Japan's state-funded R&D "
                               "contracts for the contract term plus three years.")
     app.state.ctx = AppContext(settings=settings, engine=engine, verifier=TokenVerifier(settings),
-                               temporal=temporal, relay_poke=lambda: None, now=now or utcnow)
+                               temporal=temporal, relay_poke=lambda: None, now=now or utcnow, bind=bind)
     problems.install(app)
     page_errors.install(app)
     _install_metrics(app)

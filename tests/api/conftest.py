@@ -7,11 +7,12 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from service.auth.tokens import issue_token
 from service.config import Settings
 from service.main import create_app
+from tests.support import db as testdb
 from tests.support.clock import Clock
 
 SETTINGS = Settings(jwt_secret="test-secret-for-api-tests", temporal_address="127.0.0.1:1")
@@ -22,6 +23,24 @@ def settings() -> Settings:
     return SETTINGS
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest) -> Iterator[Engine | Connection]:
+    """Each API test runs twice. On PostgreSQL it runs inside one transaction that is rolled back afterwards
+    (the app's sessions work in savepoints of it, `create_app(bind=...)`), so nothing it wrote outlives it;
+    SQLite's driver cannot nest transactions that way, so there the emptied tables are committed to."""
+    eng: Engine = request.getfixturevalue(f"{request.param}_engine")
+    testdb.empty_all_tables(eng)  # whatever a test elsewhere left, in any order
+    if request.param == "sqlite":
+        yield eng
+        return
+    with eng.connect() as conn:
+        outer = conn.begin()
+        try:
+            yield conn
+        finally:
+            outer.rollback()
+
+
 @pytest.fixture
 def clock() -> Clock:
     """The API's clock: noon JST on 1 April 2026 unless a test moves it, so that no answer depends on the day
@@ -30,10 +49,10 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def client(engine: Engine, settings: Settings, clock: Clock) -> Iterator[TestClient]:
+def client(engine: Engine | Connection, settings: Settings, clock: Clock) -> Iterator[TestClient]:
     """The app on the test's clock, without its outbox relay (these tests need no Temporal; the outbox rows
     just wait)."""
-    app = create_app(settings, engine=engine, run_relay=False, now=clock)
+    app = create_app(settings, engine=getattr(engine, "engine", engine), bind=engine, run_relay=False, now=clock)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 
@@ -56,6 +75,12 @@ def admin(auth: AuthHeaders) -> dict[str, str]:
 
 
 @pytest.fixture
+def acme(auth: AuthHeaders) -> dict[str, str]:
+    """The contractor's compliance officer (sato, of acme)."""
+    return auth("contractor", "acme", sub="sato")
+
+
+@pytest.fixture
 def world(client: TestClient, admin: dict[str, str]) -> TestClient:
     """Two ministries, a funding agency, two contractors and one programme of METI's."""
     for body in ({"id": "meti", "name": "経済産業省", "kind": "ministry", "country": "JP"},
@@ -65,8 +90,8 @@ def world(client: TestClient, admin: dict[str, str]) -> TestClient:
                  {"id": "other", "name": "Other Corp.", "kind": "contractor", "country": "JP"}):
         r = client.post("/v1/organisations", json=body, headers=admin)
         assert r.status_code == 201, r.text
-    from tests.factories import programme_body
+    from tests.factories import ProgrammeBody
 
-    r = client.post("/v1/programmes", json=programme_body(), headers=admin)
+    r = client.post("/v1/programmes", json=ProgrammeBody(), headers=admin)
     assert r.status_code == 201, r.text
     return client

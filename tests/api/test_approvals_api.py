@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from service.audit import AuditEntry
 from service.obligations.models import DeadlineRow
-from tests.factories import contract_body
+from tests.factories import ContractBody
 from tests.support.problems import assert_problem
 
 TRANSFER = {"action": "transfer", "planned_date": "2095-06-01",
@@ -17,7 +17,7 @@ TRANSFER = {"action": "transfer", "planned_date": "2095-06-01",
 
 
 def _plan(world: TestClient, admin: dict, contractor: dict, today: str) -> tuple[str, str]:
-    assert world.post("/v1/contracts", json=contract_body(end_date="2096-03-31"), headers=admin).status_code == 201
+    assert world.post("/v1/contracts", json=ContractBody(end_date="2096-03-31"), headers=admin).status_code == 201
     r = world.post("/v1/contracts/c-001/events", headers=contractor,
                    json={"type": "ip_action.planned", "occurred_on": today, "data": TRANSFER})
     assert r.status_code == 202, r.text

@@ -20,7 +20,7 @@ from service.consultations.models import CaseHistoryEntry
 from service.notices.models import MinistryNotice
 from service.obligations.models import ObligationRecord
 from service.outbox import OutboxMessage
-from tests.factories import contract_body, programme_body
+from tests.factories import ContractBody, ProgrammeBody
 from tests.support.clock import Clock
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -32,11 +32,6 @@ CONTRACTOR_ACTIONS = ("respond", "withdraw")
 ALL_ACTIONS = ("start-review", "request-info", "respond", "conclude", "withdraw", "claim", "reassign")
 
 
-
-
-@pytest.fixture
-def acme(auth) -> dict[str, str]:
-    return auth("contractor", "acme", sub="sato")
 
 
 @pytest.fixture
@@ -57,7 +52,7 @@ def mext(auth) -> dict[str, str]:
 @pytest.fixture
 def api(world: TestClient, admin) -> TestClient:
     """The world plus contract c-001 of acme's on METI's programme k-q1, registered on 2026-04-01."""
-    r = world.post("/v1/contracts", json=contract_body(), headers=admin)
+    r = world.post("/v1/contracts", json=ContractBody(), headers=admin)
     assert r.status_code == 201, r.text
     return world
 
@@ -233,10 +228,10 @@ def test_a_plan_needing_consultation_opens_a_case(api: TestClient, acme, officer
 
 def test_each_side_sees_only_its_own_cases(world: TestClient, admin, acme, other, officer, mext,
                                            clock: Clock) -> None:
-    for body in (contract_body(), contract_body(id="c-002", contractor_org="other")):
+    for body in (ContractBody(), ContractBody(id="c-002", contractor_org="other")):
         assert world.post("/v1/contracts", json=body, headers=admin).status_code == 201
-    assert world.post("/v1/programmes", json=programme_body(id="k-m1", ministry="mext"), headers=admin).status_code == 201
-    assert world.post("/v1/contracts", json=contract_body(id="c-003", programme_id="k-m1"),
+    assert world.post("/v1/programmes", json=ProgrammeBody(id="k-m1", ministry="mext"), headers=admin).status_code == 201
+    assert world.post("/v1/contracts", json=ContractBody(id="c-003", programme_id="k-m1"),
                       headers=admin).status_code == 201
     clock.set("2026-06-01")
     _, a = plan(world, acme, clock)
@@ -724,10 +719,10 @@ def test_a_contract_notice_matches_every_plan(api: TestClient, acme, officer, cl
 @pytest.fixture
 def inbox(world: TestClient, admin, acme, other, officer, clock: Clock) -> dict[str, Any]:
     """Cases across contracts and programmes, in every status, some overdue (see each comment)."""
-    for body in (programme_body(id="k-q2", name="K: second"), programme_body(id="k-m1", ministry="mext")):
+    for body in (ProgrammeBody(id="k-q2", name="K: second"), ProgrammeBody(id="k-m1", ministry="mext")):
         assert world.post("/v1/programmes", json=body, headers=admin).status_code == 201
-    for body in (contract_body(), contract_body(id="c-002", contractor_org="other"),
-                 contract_body(id="c-003", programme_id="k-q2"), contract_body(id="c-004", programme_id="k-m1")):
+    for body in (ContractBody(), ContractBody(id="c-002", contractor_org="other"),
+                 ContractBody(id="c-003", programme_id="k-q2"), ContractBody(id="c-004", programme_id="k-m1")):
         assert world.post("/v1/contracts", json=body, headers=admin).status_code == 201, body
     c: dict[str, str] = {}
     clock.set("2026-05-01")  # target 2026-05-31

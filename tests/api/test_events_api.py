@@ -21,7 +21,7 @@ from service.events.models import ContractEvent
 from service.idempotency import IdempotencyRecord
 from service.obligations.models import DeadlineRow, ObligationRecord
 from service.outbox import OutboxMessage
-from tests.factories import contract_body, programme_body
+from tests.factories import ContractBody, ProgrammeBody
 from tests.support.clock import Clock
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -33,14 +33,9 @@ EVENTS = "/v1/contracts/c-001/events"
 
 
 @pytest.fixture
-def acme(auth) -> dict[str, str]:
-    return auth("contractor", "acme", sub="sato")
-
-
-@pytest.fixture
 def api(world: TestClient, admin) -> TestClient:
     """The world plus contract c-001 of acme's on METI's programme, registered on 2026-04-01 (JST)."""
-    r = world.post("/v1/contracts", json=contract_body(), headers=admin)
+    r = world.post("/v1/contracts", json=ContractBody(), headers=admin)
     assert r.status_code == 201, r.text
     assert r.json()["obligation_period_end"] == "2034-03-31"
     return world
@@ -401,7 +396,7 @@ def test_another_organisations_contract_is_404_like_a_missing_one(world: TestCli
                                                                   engine: Engine) -> None:
     incident = {"severity": "near_miss", "summary": "x"}
     missing = problem(post(world, auth("contractor", "acme"), "incident.reported", "2026-04-01", incident), 404)
-    assert world.post("/v1/contracts", json=contract_body(), headers=admin).status_code == 201
+    assert world.post("/v1/contracts", json=ContractBody(), headers=admin).status_code == 201
     before = records(engine)
     for headers in (auth("contractor", "other"), auth("ministry_officer", "mext")):
         hidden = problem(post(world, headers, "incident.reported", "2026-04-01", incident), 404)
@@ -564,11 +559,11 @@ def test_contract_deadlines_and_the_state_filter(api: TestClient, acme, clock: C
 
 
 def test_deadlines_across_contracts_are_scoped_per_role(api: TestClient, admin, auth, acme) -> None:
-    r = api.post("/v1/programmes", json=programme_body(id="m-ai", ministry="mext", technology_areas=["ai_robotics"]),
+    r = api.post("/v1/programmes", json=ProgrammeBody(id="m-ai", ministry="mext", technology_areas=["ai_robotics"]),
                  headers=admin)
     assert r.status_code == 201, r.text
-    for body in (contract_body(id="c-002", contractor_org="other"),
-                 contract_body(id="c-003", programme_id="m-ai")):
+    for body in (ContractBody(id="c-002", contractor_org="other"),
+                 ContractBody(id="c-003", programme_id="m-ai")):
         assert api.post("/v1/contracts", json=body, headers=admin).status_code == 201
     other = auth("contractor", "other")
     for cid, headers, emp, day in (("c-001", acme, "EMP-1", "2026-05-01"), ("c-002", other, "EMP-2", "2026-06-01"),

@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from service.rules.areas import TECHNOLOGY_AREAS
-from tests.factories import contract_body, programme_body
+from tests.factories import ContractBody, ProgrammeBody
+from tests.support.db import count_rows
 from tests.support.problems import assert_problem
 
 PROGS = "/v1/programmes"
@@ -27,8 +27,7 @@ CURRENT_AREAS = ["maritime_shipbuilding", "aviation", "digital_cyber", "energy_g
 
 
 def programme_count(engine: Engine) -> int:
-    with engine.connect() as conn:
-        return conn.execute(text("select count(*) from programme")).scalar_one()
+    return count_rows(engine, "programme")
 
 
 def ids(r) -> list[str]:
@@ -37,14 +36,14 @@ def ids(r) -> list[str]:
 
 
 def create(client: TestClient, headers: dict[str, str], **kw: Any):
-    return client.post(PROGS, json=programme_body(**kw), headers=headers)
+    return client.post(PROGS, json=ProgrammeBody(**kw), headers=headers)
 
 
 def test_admin_creates_a_programme(world: TestClient, admin) -> None:
     r = create(world, admin, id="k-q2", technology_areas=["quantum", "semiconductors_comms"])
     assert r.status_code == 201, r.text
     body = r.json()
-    expected = programme_body(id="k-q2", technology_areas=["quantum", "semiconductors_comms"])
+    expected = ProgrammeBody(id="k-q2", technology_areas=["quantum", "semiconductors_comms"])
     assert {k: body[k] for k in expected} == expected
     assert body["effective_policy"] == DEFAULT_POLICY
     assert isinstance(body["created_at"], str)
@@ -54,7 +53,7 @@ def test_admin_creates_a_programme(world: TestClient, admin) -> None:
 
 
 def test_programme_without_funding_agency(world: TestClient, admin) -> None:
-    r = world.post(PROGS, json={k: v for k, v in programme_body(id="p2").items() if k != "funding_agency"},
+    r = world.post(PROGS, json={k: v for k, v in ProgrammeBody(id="p2").items() if k != "funding_agency"},
                    headers=admin)
     assert r.status_code == 201, r.text
     assert r.json()["funding_agency"] is None
@@ -161,15 +160,15 @@ def test_effective_policy_applies_overrides_to_defaults(world: TestClient, admin
 
 
 BAD_BODIES = [
-    (programme_body(id="k-q2", annual_support_jpy=-1), ["body", "annual_support_jpy"]),
-    (programme_body(id="k-q2", annual_support_jpy=1.5), ["body", "annual_support_jpy"]),
-    ({**programme_body(id="k-q2"), "budget": 1}, ["body", "budget"]),
-    ({k: v for k, v in programme_body(id="k-q2").items() if k != "annual_support_jpy"},
+    (ProgrammeBody(id="k-q2", annual_support_jpy=-1), ["body", "annual_support_jpy"]),
+    (ProgrammeBody(id="k-q2", annual_support_jpy=1.5), ["body", "annual_support_jpy"]),
+    ({**ProgrammeBody(id="k-q2"), "budget": 1}, ["body", "budget"]),
+    ({k: v for k, v in ProgrammeBody(id="k-q2").items() if k != "annual_support_jpy"},
      ["body", "annual_support_jpy"]),
-    (programme_body(id="k-q2", name=""), ["body", "name"]),
-    (programme_body(id="k-q2", technology_areas=["quantum", 3]), ["body", "technology_areas", "1"]),
-    (programme_body(id="k-q2", technology_areas="quantum"), ["body", "technology_areas"]),
-    (programme_body(id="k-q2", policy=[1, 2]), ["body", "policy"]),
+    (ProgrammeBody(id="k-q2", name=""), ["body", "name"]),
+    (ProgrammeBody(id="k-q2", technology_areas=["quantum", 3]), ["body", "technology_areas", "1"]),
+    (ProgrammeBody(id="k-q2", technology_areas="quantum"), ["body", "technology_areas"]),
+    (ProgrammeBody(id="k-q2", policy=[1, 2]), ["body", "policy"]),
 ]
 
 
@@ -209,7 +208,7 @@ def test_officers_see_their_ministrys_programmes_and_contractors_theirs(world: T
 
     acme = auth("contractor", "acme")
     assert ids(world.get(PROGS, headers=acme)) == []
-    assert world.post("/v1/contracts", json=contract_body(), headers=admin).status_code == 201
+    assert world.post("/v1/contracts", json=ContractBody(), headers=admin).status_code == 201
     assert ids(world.get(PROGS, headers=acme)) == ["k-q1"]
     assert world.get(f"{PROGS}/k-q1", headers=acme).status_code == 200
     assert_problem(world.get(f"{PROGS}/x-mext", headers=acme), 404)

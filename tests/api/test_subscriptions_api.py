@@ -22,7 +22,7 @@ from service.config import Settings
 from service.db import session_scope
 from service.notifications.models import Notification, Subscription
 from service.obligations.models import DeadlineRow
-from tests.factories import contract_body, programme_body
+from tests.factories import ContractBody, ProgrammeBody
 
 JST = ZoneInfo("Asia/Tokyo")
 PROBLEM = "application/problem+json"
@@ -30,11 +30,6 @@ VALIDATION_TYPE = "https://tlc.example/problems/validation"
 SUBS = "/v1/subscriptions"
 NOW = datetime.combine(date(2026, 4, 1), time(12), tzinfo=JST).astimezone(UTC)
 
-
-
-@pytest.fixture
-def acme(auth) -> dict[str, str]:
-    return auth("contractor", "acme", sub="sato")
 
 
 @pytest.fixture
@@ -54,11 +49,11 @@ def mext(auth) -> dict[str, str]:
 
 @pytest.fixture
 def api(world: TestClient, admin) -> TestClient:
-    r = world.post("/v1/programmes", json=programme_body(id="k-m1", name="MEXT programme", ministry="mext"),
+    r = world.post("/v1/programmes", json=ProgrammeBody(id="k-m1", name="MEXT programme", ministry="mext"),
                    headers=admin)
     assert r.status_code == 201, r.text
-    for body in (contract_body(), contract_body(id="c-002", contractor_org="other", title="Other sensors"),
-                 contract_body(id="c-003", programme_id="k-m1", title="Acme for MEXT")):
+    for body in (ContractBody(), ContractBody(id="c-002", contractor_org="other", title="Other sensors"),
+                 ContractBody(id="c-003", programme_id="k-m1", title="Acme for MEXT")):
         r = world.post("/v1/contracts", json=body, headers=admin)
         assert r.status_code == 201, r.text
     return world

@@ -19,7 +19,7 @@ from temporalio.client import WorkflowExecutionStatus
 
 from service.rules.dates import JST
 from tests.browser.conftest import LiveApp
-from tests.factories import contract_body, org_body, programme_body
+from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
 
 pytestmark = [pytest.mark.temporal]
 
@@ -58,19 +58,19 @@ async def world(live_app: LiveApp) -> World:
     beta = live_app.bearer("contractor", "beta", sub="tanaka-beta")
     start, end = date(today.year - 1, 4, 1), date(today.year + 4, 3, 31)
     async with live_app.api() as api:
-        for body in (org_body(id="meti", name="経済産業省", kind="ministry"),
-                     org_body(id="mext", name="文部科学省", kind="ministry"),
-                     org_body(id="jst", name="JST", kind="funding_agency"),
-                     org_body(id="acme", name="アクメ量子株式会社"),
-                     org_body(id="beta", name="ベータ精機株式会社")):
+        for body in (OrganisationBody(id="meti", name="経済産業省", kind="ministry"),
+                     OrganisationBody(id="mext", name="文部科学省", kind="ministry"),
+                     OrganisationBody(id="jst", name="JST", kind="funding_agency"),
+                     OrganisationBody(id="acme", name="アクメ量子株式会社"),
+                     OrganisationBody(id="beta", name="ベータ精機株式会社")):
             r = await api.post("/v1/organisations", json=body, headers=admin)
             assert r.status_code == 201, r.text
-        for body in (programme_body(id="k-q1", name="K Program：量子センシング"),
-                     programme_body(id="k-m1", name="K Program：先端材料", ministry="mext")):
+        for body in (ProgrammeBody(id="k-q1", name="K Program：量子センシング"),
+                     ProgrammeBody(id="k-m1", name="K Program：先端材料", ministry="mext")):
             r = await api.post("/v1/programmes", json=body, headers=admin)
             assert r.status_code == 201, r.text
         for cid, prog, org in (("c-acme", "k-q1", "acme"), ("c-beta", "k-q1", "beta"), ("c-mext", "k-m1", "beta")):
-            r = await api.post("/v1/contracts", headers=admin, json=contract_body(
+            r = await api.post("/v1/contracts", headers=admin, json=ContractBody(
                 id=cid, programme_id=prog, contractor_org=org, title=f"量子センサの研究開発 {cid}",
                 start_date=start.isoformat(), end_date=end.isoformat()))
             assert r.status_code == 201, r.text

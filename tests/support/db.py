@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
-from sqlmodel import SQLModel
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, SQLModel
 
 import service.tables  # noqa: F401
 from service import migrate
@@ -40,3 +40,9 @@ def empty_all_tables(engine: Engine) -> None:
     with engine.begin() as conn:
         for table in reversed(SQLModel.metadata.sorted_tables):
             conn.execute(table.delete())
+
+
+def count_rows(bind: Engine | Connection, table: str) -> int:
+    """Rows in `table`, as the test's own transaction sees them."""
+    with Session(bind) as s:
+        return s.execute(sa.text(f"select count(*) from {table}")).scalar_one()

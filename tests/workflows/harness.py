@@ -23,7 +23,7 @@ from service.obligations.models import DeadlineRow
 from service.outbox import OutboxMessage
 from service.rules.dates import JST
 from service.workflow_io import ContractStatus
-from tests.factories import org_body, programme_body
+from tests.factories import OrganisationBody, ProgrammeBody
 from workflows.contract.workflows import ContractWorkflow
 from workflows.worker import build_worker
 
@@ -131,11 +131,11 @@ async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | No
             # A programme of its own, so that its policy is this test's whatever the database holds already.
             h = Harness(env, engine, client, clock, admin, contractor, programme_id=f"k-{uuid.uuid4().hex[:8]}")
             await h.sync_clock()
-            for body in (org_body(id="meti", name="METI", kind="ministry"), org_body(id="jst", kind="funding_agency"),
-                         org_body()):
+            for body in (OrganisationBody(id="meti", name="METI", kind="ministry"), OrganisationBody(id="jst", kind="funding_agency"),
+                         OrganisationBody()):
                 r = client.post("/v1/organisations", json=body, headers=admin)
                 assert r.status_code in (201, 409), r.text
-            r = client.post("/v1/programmes", json=programme_body(id=h.programme_id, policy=policy or {}),
+            r = client.post("/v1/programmes", json=ProgrammeBody(id=h.programme_id, policy=policy or {}),
                             headers=admin)
             assert r.status_code == 201, r.text
             try:

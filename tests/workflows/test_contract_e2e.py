@@ -19,7 +19,7 @@ from service.auth.tokens import issue_token
 from service.config import Settings
 from service.main import create_app
 from service.outbox import OutboxMessage
-from tests.factories import contract_body, org_body, programme_body
+from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
 from workflows.contract.workflows import ContractWorkflow
 from workflows.worker import build_worker
 
@@ -37,10 +37,10 @@ def _settings(dev_env: WorkflowEnvironment, queue: str, address: str | None = No
 
 
 def _seed(client: TestClient, headers: dict[str, str]) -> None:
-    for body in (org_body(id="meti", name="METI", kind="ministry"), org_body(id="jst", kind="funding_agency"),
-                 org_body()):
+    for body in (OrganisationBody(id="meti", name="METI", kind="ministry"), OrganisationBody(id="jst", kind="funding_agency"),
+                 OrganisationBody()):
         assert client.post("/v1/organisations", json=body, headers=headers).status_code == 201
-    assert client.post("/v1/programmes", json=programme_body(), headers=headers).status_code == 201
+    assert client.post("/v1/programmes", json=ProgrammeBody(), headers=headers).status_code == 201
 
 
 async def _wait_running(dev_env: WorkflowEnvironment, workflow_id: str, seconds: float = 20) -> None:
@@ -62,7 +62,7 @@ async def test_registering_a_contract_starts_its_workflow(dev_env: WorkflowEnvir
     cid = f"c-{uuid.uuid4().hex[:8]}"
     with TestClient(create_app(settings, engine=engine)) as client:
         _seed(client, headers)
-        r = client.post("/v1/contracts", json=contract_body(id=cid), headers=headers)
+        r = client.post("/v1/contracts", json=ContractBody(id=cid), headers=headers)
         assert r.status_code == 201, r.text
         workflow_id = r.json()["workflow_id"]
         await _wait_running(dev_env, workflow_id)
@@ -82,7 +82,7 @@ async def test_contract_registered_while_temporal_is_away_starts_when_it_is_back
     headers = {"Authorization": f"Bearer {issue_token(away, sub='a', role='admin', org='admin')}"}
     with TestClient(create_app(away, engine=engine)) as client:
         _seed(client, headers)
-        r = client.post("/v1/contracts", json=contract_body(id=cid), headers=headers)
+        r = client.post("/v1/contracts", json=ContractBody(id=cid), headers=headers)
         assert r.status_code == 201, r.text
         assert client.get("/readyz").status_code == 503
     with Session(engine) as s:

@@ -15,7 +15,7 @@ from service.audit import AuditEntry
 from service.contracts.models import Contract
 from service.obligations.models import DeadlineRow
 from service.rules.dates import JST, add_months, add_years, deadline_instant
-from tests.factories import contract_body
+from tests.factories import ContractBody
 from tests.workflows.harness import Harness, harness, settled
 
 D = timedelta(days=1)
@@ -25,7 +25,7 @@ def _register(h: Harness, start: date, years: int) -> tuple[str, date]:
     cid = f"c-{uuid.uuid4().hex[:8]}"
     end = add_years(start, years) - D
     r = h.client.post("/v1/contracts", headers=h.admin,
-                      json=contract_body(id=cid, programme_id=h.programme_id, start_date=start.isoformat(),
+                      json=ContractBody(id=cid, programme_id=h.programme_id, start_date=start.isoformat(),
                                          end_date=end.isoformat()))
     assert r.status_code == 201, r.text
     return cid, date.fromisoformat(r.json()["obligation_period_end"])

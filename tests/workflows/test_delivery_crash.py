@@ -24,7 +24,7 @@ from service.config import Settings
 from service.main import create_app
 from service.notifications.models import Notification
 from service.rules.dates import JST
-from tests.factories import contract_body, org_body, programme_body
+from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
 from tests.support.receivers import SmtpSink
 from tests.support.servers import REPO
 
@@ -64,12 +64,12 @@ async def test_killed_between_send_and_record_the_message_arrives_once(
         try:
             workers.append(_worker(tmp_path, db_url, address, queue, smtp.port, "worker-1"))
             with TestClient(create_app(settings, engine=engine)) as api:
-                for body in (org_body(id="meti", name="METI", kind="ministry"), org_body(id="jst", kind="funding_agency"),
-                             org_body()):
+                for body in (OrganisationBody(id="meti", name="METI", kind="ministry"), OrganisationBody(id="jst", kind="funding_agency"),
+                             OrganisationBody()):
                     api.post("/v1/organisations", json=body, headers=admin)
                 pid, cid = f"k-{uuid.uuid4().hex[:8]}", f"c-{uuid.uuid4().hex[:8]}"
-                assert api.post("/v1/programmes", json=programme_body(id=pid), headers=admin).status_code == 201
-                r = api.post("/v1/contracts", headers=admin, json=contract_body(
+                assert api.post("/v1/programmes", json=ProgrammeBody(id=pid), headers=admin).status_code == 201
+                r = api.post("/v1/contracts", headers=admin, json=ContractBody(
                     id=cid, programme_id=pid, start_date=(today - timedelta(days=60)).isoformat(),
                     end_date=(today + timedelta(days=700)).isoformat()))
                 assert r.status_code == 201, r.text

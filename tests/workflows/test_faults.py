@@ -41,7 +41,7 @@ from service.outbox import OutboxMessage
 from service.rules.dates import JST
 from service.toolchain import temporal_cli
 from service.workflow_io import ContractStatus, EventApplied
-from tests.factories import contract_body, org_body, programme_body
+from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
 from tests.support.servers import REPO, free_port
 from workflows.contract.workflows import ContractWorkflow
 
@@ -131,16 +131,16 @@ class Api:
     def register(self) -> str:
         """Organisations, a programme and a contract of this test's own; returns the workflow id."""
         admin = self.headers("admin", "admin")
-        for body in (org_body(id="meti", name="METI", kind="ministry"), org_body(id="jst", kind="funding_agency"),
-                     org_body()):
+        for body in (OrganisationBody(id="meti", name="METI", kind="ministry"), OrganisationBody(id="jst", kind="funding_agency"),
+                     OrganisationBody()):
             r = self.client.post("/v1/organisations", json=body, headers=admin)
             assert r.status_code in (201, 409), r.text
         programme_id = f"k-{uuid.uuid4().hex[:8]}"
-        r = self.client.post("/v1/programmes", json=programme_body(id=programme_id), headers=admin)
+        r = self.client.post("/v1/programmes", json=ProgrammeBody(id=programme_id), headers=admin)
         assert r.status_code == 201, r.text
         self.contract_id = f"c-{uuid.uuid4().hex[:8]}"
         start = today()
-        r = self.client.post("/v1/contracts", headers=admin, json=contract_body(
+        r = self.client.post("/v1/contracts", headers=admin, json=ContractBody(
             id=self.contract_id, programme_id=programme_id, start_date=start.isoformat(),
             end_date=date(start.year + 3, 3, 31).isoformat()))
         assert r.status_code == 201, r.text

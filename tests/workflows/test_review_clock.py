@@ -24,7 +24,7 @@ from service.obligations.models import ObligationRecord
 from service.relay import drain
 from service.rules.dates import JST, add_years
 from service.workflow_io import CaseStatus
-from tests.factories import contract_body, org_body, programme_body
+from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
 from tests.support import db as testdb
 from tests.workflows.harness import Clock, Harness, harness
 from workflows.consultation.workflows import ConsultationWorkflow
@@ -153,7 +153,7 @@ PLAN = {"action": "provide", "counterparty": {"name": "Risky Co.", "country": "C
 
 def _register(h: Harness, R: date) -> str:
     cid = f"c-{uuid.uuid4().hex[:8]}"
-    r = h.client.post("/v1/contracts", headers=h.admin, json=contract_body(
+    r = h.client.post("/v1/contracts", headers=h.admin, json=ContractBody(
         id=cid, programme_id=h.programme_id, start_date=R.isoformat(), end_date=(add_years(R, 1) - D).isoformat()))
     assert r.status_code == 201, r.text
     return cid
@@ -173,12 +173,12 @@ async def test_a_transition_delivered_with_the_start_reaches_the_case_workflow(
     contractor = {"Authorization": "Bearer " + issue_token(settings, sub="c", role="contractor", org="acme")}
     programme_id = f"k-{uuid.uuid4().hex[:8]}"
     with TestClient(create_app(settings, engine=engine, run_relay=False, now=clock)) as client:
-        for body in (org_body(id="meti", name="METI", kind="ministry"), org_body(id="jst", kind="funding_agency"),
-                     org_body()):
+        for body in (OrganisationBody(id="meti", name="METI", kind="ministry"), OrganisationBody(id="jst", kind="funding_agency"),
+                     OrganisationBody()):
             assert client.post("/v1/organisations", json=body, headers=admin).status_code in (201, 409)
-        assert client.post("/v1/programmes", json=programme_body(id=programme_id), headers=admin).status_code == 201
+        assert client.post("/v1/programmes", json=ProgrammeBody(id=programme_id), headers=admin).status_code == 201
         cid = f"c-{uuid.uuid4().hex[:8]}"
-        r = client.post("/v1/contracts", headers=admin, json=contract_body(
+        r = client.post("/v1/contracts", headers=admin, json=ContractBody(
             id=cid, programme_id=programme_id, start_date=R.isoformat(), end_date=(add_years(R, 1) - D).isoformat()))
         assert r.status_code == 201, r.text
         r = client.post(f"/v1/contracts/{cid}/events", headers=contractor, json={
