@@ -26,7 +26,7 @@ class ObligationPeriodRequest(_Body):
 
 
 class ObligationPeriodResponse(BaseModel):
-    obligation_period_end: date = Field(description="end_date + 3 years (Civil Code art. 143 month-end)")
+    obligation_period_end: date = Field(description="the last day of the three years after end_date, counted as the Civil Code counts (arts. 140, 143)")
 
 
 class ShareholdingRequest(_Body):

@@ -1,23 +1,39 @@
 """The obligation period of a contract (DOMAIN.md §3; source line 1742).
 
-Obligations B, C and D apply "契約期間中及び契約終了後３年間": from the start date to the end date
-plus three calendar years, the last day included.
+Obligations B and C apply "契約期間中及び契約終了後３年間": from the start date to the end of the three
+years after the end date, counted as the Civil Code counts a period of years. Art. 140: the day the
+period starts from (the end date) is not counted, so the three years start on the next day. Art. 143:
+they end on the day before the day that corresponds, three years later, to their first day; when that
+year has no such day (a first day of 29 February), they end on the last day of that month.
+So 2031-03-31 gives 2034-03-31, 2028-02-29 gives 2031-02-28, and 2025-02-28 gives 2028-02-29.
 """
 
 from __future__ import annotations
 
-from datetime import date
+import calendar
+from datetime import MAXYEAR, date
 
-from service.rules.dates import add_years
+from service.rules.dates import add_days
 
 YEARS_AFTER_END = 3
 
 
+def years_after(day: date, years: int) -> date:
+    """The last day of a period of `years` years that starts from `day` (the day itself not counted)."""
+    first = add_days(day, 1)
+    year = first.year + years
+    if year > MAXYEAR:
+        raise ValueError(f"{years} years after {day.isoformat()} is outside the calendar")
+    if first.month == 2 and first.day == 29 and not calendar.isleap(year):
+        return date(year, 2, 28)
+    return add_days(first.replace(year=year), -1)
+
+
 def obligation_period_end(start_date: date, end_date: date) -> date:
-    """The last day on which the contract's obligations still apply."""
+    """The last day on which the contract's obligations B and C still apply."""
     if end_date < start_date:
         raise ValueError("end_date must not be before start_date")
-    return add_years(end_date, YEARS_AFTER_END)
+    return years_after(end_date, YEARS_AFTER_END)
 
 
 def within_obligation_period(d: date, period_end: date) -> bool:
