@@ -25,7 +25,7 @@ from service.rules.ip_models import (
     ProductionSite,
 )
 from service.rules.policy import DEFAULT_POLICY, Policy
-from service.rules.ratio import display
+from service.rules.ratio import display, display_beside
 from service.rules.reasons import Reason, reason
 
 __all__ = [
@@ -44,15 +44,18 @@ __all__ = [
 ]
 
 LOCAL_CONSUMPTION_THRESHOLD = Fraction(85, 100)
+# "生産能力を10%を超えて増強": strictly more than a tenth of the existing capacity (source line 1756).
+CAPACITY_RISE_THRESHOLD = Fraction(1, 10)
 
 
 def capacity_rise_over_10_percent(before: Fraction, after: Fraction) -> bool:
     """Whether capacity rises by strictly more than 10%; any rise from zero does."""
-    return 10 * (after - before) > before
+    return after - before > CAPACITY_RISE_THRESHOLD * before
 
 
-def _percent(f: Fraction) -> str:
-    return display(f * 100)
+def _percent(f: Fraction, bound: Fraction) -> str:
+    """A ratio as a percentage, shown on the same side of the bound (a ratio too) it is judged against."""
+    return display_beside(f * 100, bound * 100)
 
 
 def _production(site: ProductionSite) -> tuple[bool, list[Exemption], list[Reason]]:
@@ -69,11 +72,11 @@ def _production(site: ProductionSite) -> tuple[bool, list[Exemption], list[Reaso
         if rises and before == 0:
             reasons.append(reason("production.capacity_from_zero", after=display(after)))
         else:
-            rise = _percent((after - before) / before) if before else "0"
+            rise = _percent((after - before) / before, CAPACITY_RISE_THRESHOLD) if before else "0"
             code = "production.capacity_over_10" if rises else "exemption.capacity_increase_not_over_10"
             reasons.append(reason(code, before=display(before), after=display(after), rise=rise))
     local = site.local_consumption_share >= LOCAL_CONSUMPTION_THRESHOLD
-    share = _percent(site.local_consumption_share)
+    share = _percent(site.local_consumption_share, LOCAL_CONSUMPTION_THRESHOLD)
     if local:
         exemptions.append("local_consumption_85")
         reasons.append(reason("exemption.local_consumption_85", share=share))

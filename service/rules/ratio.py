@@ -92,6 +92,23 @@ def display(f: Fraction, places: int = 2) -> str:
     return "≈" + format(Decimal(f.numerator) / Decimal(f.denominator), f".{places}f")
 
 
+def display_beside(f: Fraction, bound: Fraction, places: int = 2) -> str:
+    """``f`` for a human, where it is compared with ``bound``: exact when it terminates, else rounded to as
+    few places (from ``places``) as keep the shown figure on the same side of the bound as ``f``, so that a
+    rise of 10.0003...% is never shown as "≈10.00%" beside "more than 10%"."""
+    text = decimal_string(f)
+    if text is not None:
+        return text
+    side = (f > bound) - (f < bound)
+    p = places
+    while True:
+        scale = 10**p
+        rounded = Fraction(round(f * scale), scale)
+        if (rounded > bound) - (rounded < bound) == side:
+            return "≈" + format(Decimal(rounded.numerator) / Decimal(rounded.denominator), f".{p}f")
+        p += 1
+
+
 # Python-mode dumps are left to pydantic, which writes a Fraction as its exact "n/d" str; that
 # reads back through to_fraction, so nothing is rounded either way.
 ExactNumber = Annotated[

@@ -20,6 +20,7 @@ from service.rules.ip_action import (
     determine_ip_action,
 )
 from service.rules.policy import DEFAULT_POLICY
+from service.rules.reasons import render
 
 PLANNED = date(2026, 6, 1)
 CONSULT_BY = date(2026, 4, 2)  # 60 days before PLANNED
@@ -445,3 +446,14 @@ def test_determination_invariants(req: IpActionRequest, as_of: date, lead: int) 
             rises = a > 0 if b == 0 else (a - b) / b > Fraction(1, 10)
         assert ("capacity_increase_not_over_10" in d.exemptions) == (not rises)
         assert d.act_covered == (rises and not local)
+
+
+def test_a_rise_just_over_10_percent_is_never_shown_as_10_percent() -> None:
+
+
+    d = decide(production(before="3", after="3.30001"))
+    assert codes(d)[0] == "production.capacity_over_10"
+    assert d.reasons[0].params["rise"] == "≈10.0003"
+    assert "≈10.0003%" in render(d.reasons, "ja")[0] and "≈10.0003%" in render(d.reasons, "en")[0]
+    d = decide(production(before="3", after="3.29999"))
+    assert d.reasons[0].params["rise"] == "≈9.9997"

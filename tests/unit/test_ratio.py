@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from service.rules.ratio import ExactNumber, decimal_string, display, to_fraction, to_json
+from service.rules.ratio import ExactNumber, decimal_string, display, display_beside, to_fraction, to_json
 
 SCHEMA_PATTERN = r"^-?\d+(\.\d+)?$|^\d+/\d+$"
 
@@ -193,3 +193,18 @@ def test_floats_read_as_their_shortest_repr(x: float) -> None:
     f = to_fraction(x)
     assert f == Fraction(Decimal(repr(x)))
     assert float(f) == x
+
+
+def test_display_beside_a_bound_keeps_the_side() -> None:
+    assert display_beside(Fraction(30001, 3000), Fraction(10)) == "≈10.0003"  # 3 -> 3.30001: over 10%
+    assert display_beside(Fraction(29999, 3000), Fraction(10)) == "≈9.9997"
+    assert display_beside(Fraction(1, 3), Fraction(10)) == "≈0.33"
+    assert display_beside(Fraction(11, 1), Fraction(10)) == "11"
+
+
+@given(st.fractions(min_value=0, max_value=1000, max_denominator=10**6), st.integers(min_value=0, max_value=200))
+def test_display_beside_never_crosses_the_bound(f: Fraction, bound: int) -> None:
+    shown = display_beside(f, Fraction(bound))
+    value = to_fraction(shown.removeprefix("≈"))
+    assert (value > bound) == (f > bound) and (value < bound) == (f < bound)
+    assert shown.startswith("≈") == (decimal_string(f) is None)
