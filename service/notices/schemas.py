@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from service.rules.notices import NoticeScope, normalise_name
+from service.rules.names import normalise_name
+from service.rules.notices import NoticeScope
 from service.rules.text import multi_line, single_line
 
 

@@ -132,11 +132,12 @@ def test_shareholding_events(api: TestClient, acme, clock: Clock, engine: Engine
     clock.set("2026-05-15")
     accepted(post(api, acme, "shareholding.changed", "2026-05-01", {
         "holder": {"name": "New Holder", "country": "US"}, "shares_held": 1, "shares_outstanding": 3}), [
-        {"kind": "shareholder_report_filed", "id": "{eid}"}])
+        {"kind": "shareholder_report_filed", "id": "{eid}", "holder": "New Holder"}])
     clock.set("2026-05-16")
     accepted(post(api, acme, "shareholding.changed", "2026-05-01", {
         "holder": {"name": "Third Holder", "country": "US"}, "shares_held": 1, "shares_outstanding": 3}), [
-        {"kind": "shareholder_report_filed", "id": "{eid}"}, {"kind": "late_filing", "id": "{eid}", "due_on": "2026-05-15"}])
+        {"kind": "shareholder_report_filed", "id": "{eid}", "holder": "Third Holder"},
+        {"kind": "late_filing", "id": "{eid}", "due_on": "2026-05-15"}])
     accepted(post(api, acme, "shareholding.changed", "2026-05-16", {
         "holder": {"name": "  big HOLDER   co. ", "country": "jp"}, "shares_held": 10**29 + 5,
         "shares_outstanding": 3 * 10**29}), [])  # the same holder, still above: not new
@@ -477,6 +478,22 @@ def test_a_key_refused_once_can_be_used_after_the_fix(api: TestClient, acme, eng
 
 
 # --------------------------------------------------------------------------------------------
+def test_a_buyback_reports_the_holder_it_puts_at_one_third(api: TestClient, acme, clock: Clock) -> None:
+    """DOMAIN.md §6 [r2]: a holder that bought nothing is new at one third when the outstanding count falls;
+    and 「ＢＩＧ株式会社」 is the holder declared as "Big K.K." (one identity for both spellings)."""
+    clock.set("2026-04-02")
+    accepted(post(api, acme, "shareholding.declared", "2026-04-02", {
+        "shares_outstanding": 1200, "holders": [{"name": "Big K.K.", "country": "JP", "shares_held": 400}]}), [
+        {"kind": "shareholder_report_filed", "id": "{eid}"},
+        {"kind": "deadline_met", "id": "shareholder_declaration.1", "due_on": "2026-04-15"}])
+    clock.set("2026-05-02")
+    accepted(post(api, acme, "shareholding.changed", "2026-04-20", {
+        "holder": {"name": "Fund B", "country": "SG"}, "shares_held": 390, "shares_outstanding": 1200}), [])
+    accepted(post(api, acme, "shareholding.changed", "2026-05-01", {
+        "holder": {"name": "ＢＩＧ株式会社", "country": "JP"}, "shares_held": 400, "shares_outstanding": 1170}), [
+        {"kind": "shareholder_report_filed", "id": "{eid}", "holder": "Fund B"}])
+
+
 # Reads: the contract, its deadlines, deadlines across contracts
 
 

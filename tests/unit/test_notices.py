@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.rules.notices import Notice, matching_notices, normalise_name, notice_applies
+from service.rules.names import normalise_name
+from service.rules.notices import Notice, matching_notices, notice_applies
 
 ACTS = ["transfer", "provide", "joint_rd", "overseas_rd", "overseas_production"]
 

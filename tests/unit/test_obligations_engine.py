@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.rules.names import party_key as holder_key
 from service.rules.obligations import clock
 from service.rules.obligations.context import ContractContext
 from service.rules.obligations.effects import Effect, Rejected
-from service.rules.obligations.engine import apply_event, holder_key, initial_deadlines
+from service.rules.obligations.engine import apply_event, initial_deadlines
 from service.rules.obligations.events import Event
 from service.rules.obligations.state import Deadline, ObligationState
 from service.rules.policy import Policy
@@ -34,8 +35,8 @@ def context(**kw: Any) -> ContractContext:
 CTX = context()
 
 
-def fx(kind: str, id: str | None = None, due_on: date | None = None) -> Effect:
-    return Effect(kind=kind, id=id, due_on=due_on)  # type: ignore[arg-type]
+def fx(kind: str, id: str | None = None, due_on: date | None = None, holder: str | None = None) -> Effect:
+    return Effect(kind=kind, id=id, due_on=due_on, holder=holder)  # type: ignore[arg-type]
 
 
 class Contract:
@@ -95,9 +96,9 @@ def test_declaration_on_the_due_day_meets_it_and_is_not_late() -> None:
     d = c.deadline("shareholder_declaration.1")
     assert (d.state, d.resolved_by, d.resolved_on) == ("met", "e1", date(2026, 4, 15))
     holders = c.state.holders
-    assert set(holders) == {"JP:big holder co.", "US:small fund"}
-    assert holders["JP:big holder co."].at_or_above_third is True
-    assert holders["US:small fund"].at_or_above_third is False
+    assert set(holders) == {holder_key("Big Holder Co.", "JP"), holder_key("Small Fund", "US")}
+    assert holders[holder_key("Big Holder", "JP")].at_or_above_third is True
+    assert holders[holder_key("Small Fund", "US")].at_or_above_third is False
 
 
 def test_declaration_the_day_after_the_due_day_is_a_late_filing() -> None:
@@ -129,8 +130,8 @@ def changed(name: str, held: int, outstanding: int, country: str = "JP") -> dict
 def test_a_new_holder_is_reportable_from_exactly_one_third(held: int, outstanding: int, reportable: bool) -> None:
     c = Contract()
     effects = c.apply("shareholding.changed", date(2026, 5, 1), changed("New Holder", held, outstanding))
-    assert effects == ([fx("shareholder_report_filed", "e1")] if reportable else [])
-    h = c.state.holders["JP:new holder"]
+    assert effects == ([fx("shareholder_report_filed", "e1", holder="New Holder")] if reportable else [])
+    h = c.state.holders[holder_key("New Holder", "JP")]
     assert (h.shares_held, h.shares_outstanding, h.at_or_above_third) == (held, outstanding, reportable)
     assert h.changed_on == date(2026, 5, 1)
 
@@ -141,24 +142,24 @@ def test_a_holder_already_above_that_stays_above_is_not_new() -> None:
         "shares_outstanding": 1000, "holders": [{"name": "Big Holder Co.", "country": "JP", "shares_held": 400}]})
     assert c.apply("shareholding.changed", date(2026, 6, 1), changed("Big Holder Co.", 500, 1000),
                    reported_on=date(2026, 9, 1)) == []  # not new, so never late either
-    assert c.state.holders["JP:big holder co."].shares_held == 500
+    assert c.state.holders[holder_key("Big Holder Co.", "JP")].shares_held == 500
 
 
 def test_a_holder_reported_by_change_and_still_above_is_not_new_again() -> None:
     c = Contract()
     assert c.apply("shareholding.changed", date(2026, 5, 1), changed("H", 1, 3)) == [
-        fx("shareholder_report_filed", "e1")]
+        fx("shareholder_report_filed", "e1", holder="H")]
     assert c.apply("shareholding.changed", date(2026, 5, 2), changed("H", 2, 3)) == []
 
 
 def test_a_holder_that_drops_below_and_crosses_again_is_new_again() -> None:
     c = Contract()
     assert c.apply("shareholding.changed", date(2026, 5, 1), changed("H", 400, 1000)) == [
-        fx("shareholder_report_filed", "e1")]
+        fx("shareholder_report_filed", "e1", holder="H")]
     assert c.apply("shareholding.changed", date(2026, 6, 1), changed("H", 333, 1000)) == []
-    assert c.state.holders["JP:h"].at_or_above_third is False
+    assert c.state.holders[holder_key("H", "JP")].at_or_above_third is False
     assert c.apply("shareholding.changed", date(2026, 7, 1), changed("H", 334, 1000)) == [
-        fx("shareholder_report_filed", "e3")]
+        fx("shareholder_report_filed", "e3", holder="H")]
 
 
 @pytest.mark.parametrize("spelling", ["big holder co.", "BIG HOLDER CO.", "  Big   Holder\tCo. ", "Big\u3000Holder Co."])
@@ -167,31 +168,38 @@ def test_the_same_holder_with_other_case_or_spacing_is_the_same_holder(spelling:
     c.apply("shareholding.declared", date(2026, 4, 2), {
         "shares_outstanding": 300, "holders": [{"name": "Big Holder Co.", "country": "JP", "shares_held": 100}]})
     assert c.apply("shareholding.changed", date(2026, 5, 1), changed(spelling, 150, 300, country="jp")) == []
-    assert list(c.state.holders) == ["JP:big holder co."]
+    assert list(c.state.holders) == [holder_key("Big Holder Co.", "JP")]
 
 
 def test_holder_key_ignores_case_and_spacing_but_not_country() -> None:
-    assert holder_key(" ACME  Holdings ", "jp") == holder_key("acme holdings", "JP") == "JP:acme holdings"
+    assert holder_key(" ACME  Holdings ", "jp") == holder_key("acme holdings", "JP") == "JP:acmeholdings"
     assert holder_key("Acme Holdings", "US") != holder_key("Acme Holdings", "JP")
+
+
+def test_one_holder_whatever_its_width_and_company_form() -> None:
+    # DOMAIN.md §6 [r2]: 「ＡＢＣ株式会社」 and "ABC K.K." of JP are one holder.
+    assert holder_key("ＡＢＣ株式会社", "JP") == holder_key("ABC K.K.", "jp") == holder_key("abc co., ltd.", "JP")
+    assert holder_key("ABC K.K.", "JP") != holder_key("ABC K.K.", "US")
+    assert holder_key("株式会社", "JP") != holder_key("", "JP")  # only a legal form still names something
 
 
 def test_the_same_name_in_another_country_is_another_holder() -> None:
     c = Contract()
     c.apply("shareholding.changed", date(2026, 5, 1), changed("Acme Holdings", 1, 3, country="JP"))
     assert c.apply("shareholding.changed", date(2026, 5, 1), changed("Acme Holdings", 1, 3, country="US")) == [
-        fx("shareholder_report_filed", "e2")]
+        fx("shareholder_report_filed", "e2", holder="Acme Holdings")]
 
 
 def test_a_new_holder_reported_on_day_14_is_not_late() -> None:
     c = Contract()
     assert c.apply("shareholding.changed", date(2026, 5, 1), changed("H", 1, 3), reported_on=date(2026, 5, 15)) == [
-        fx("shareholder_report_filed", "e1")]
+        fx("shareholder_report_filed", "e1", holder="H")]
 
 
 def test_a_new_holder_reported_on_day_15_is_late() -> None:
     c = Contract()
     assert c.apply("shareholding.changed", date(2026, 5, 1), changed("H", 1, 3), reported_on=date(2026, 5, 16)) == [
-        fx("shareholder_report_filed", "e1"), fx("late_filing", "e1", date(2026, 5, 15))]
+        fx("shareholder_report_filed", "e1", holder="H"), fx("late_filing", "e1", date(2026, 5, 15))]
 
 
 def test_a_holder_under_one_third_reported_late_is_not_a_late_filing() -> None:
@@ -802,3 +810,59 @@ def test_no_event_sequence_puts_a_deadline_after_the_obligation_period(seq: list
                 assert c.state.deadlines[e.id].due_on == e.due_on  # type: ignore[index]
         late = [d for d in c.state.deadlines.values() if d.due_on > SHORT.obligation_period_end]
         assert late == [], (type_, data)
+
+
+# --- passive crossings (DOMAIN.md §6 [r2], "追加で現れた場合")
+
+
+def _three_holders(c: Contract) -> None:
+    c.apply("shareholding.declared", date(2026, 4, 2), {"shares_outstanding": 1200, "holders": [
+        {"name": "Big Holder Co.", "country": "JP", "shares_held": 400}]})
+    for name, held in (("Fund A", 390), ("Fund B", 350)):
+        assert c.apply("shareholding.changed", date(2026, 4, 10), changed(name, held, 1200)) == []
+
+
+@pytest.mark.parametrize(("outstanding", "newly"), [
+    (1200, []),                      # nothing changes: nobody is tested again
+    (1171, []),                      # 3 * 390 = 1170 < 1171: Fund A still under a third
+    (1170, ["Fund A"]),              # exactly a third: Fund A crosses without buying a share
+    (1050, ["Fund A", "Fund B"]),    # 3 * 350 = 1050: both cross
+])
+def test_a_buyback_files_a_report_for_each_holder_it_puts_at_one_third(outstanding: int, newly: list[str]) -> None:
+    c = Contract()
+    _three_holders(c)
+    effects = c.apply("shareholding.changed", date(2026, 6, 1), changed("Big Holder Co.", 400, outstanding))
+    assert effects == [fx("shareholder_report_filed", "e4", holder=name) for name in newly]
+    for name, held in (("Fund A", 390), ("Fund B", 350)):
+        h = c.state.holders[holder_key(name, "JP")]
+        assert (h.shares_held, h.at_or_above_third) == (held, name in newly)
+        assert h.shares_outstanding == outstanding
+
+
+def test_a_holder_put_under_a_third_by_an_issue_is_new_again_when_it_crosses_back() -> None:
+    c = Contract()
+    assert c.apply("shareholding.changed", date(2026, 5, 1), changed("H", 100, 300)) == [
+        fx("shareholder_report_filed", "e1", holder="H")]
+    assert c.apply("shareholding.changed", date(2026, 6, 1), changed("Other", 1, 301)) == []  # H: 100/301
+    assert c.state.holders[holder_key("H", "JP")].at_or_above_third is False
+    assert c.apply("shareholding.changed", date(2026, 7, 1), changed("Other", 1, 300)) == [
+        fx("shareholder_report_filed", "e3", holder="H")]
+
+
+def test_one_late_filing_however_many_holders_a_late_report_files() -> None:
+    c = Contract()
+    _three_holders(c)
+    effects = c.apply("shareholding.changed", date(2026, 6, 1), changed("Big Holder Co.", 400, 1050),
+                      reported_on=date(2026, 6, 16))
+    assert [e.kind for e in effects] == ["shareholder_report_filed", "shareholder_report_filed", "late_filing"]
+
+
+def test_a_state_saved_with_the_old_holder_keys_reads_as_one_holder_per_identity() -> None:
+    old = {"holders": {
+        "JP:abc k.k.": {"name": "ABC K.K.", "country": "JP", "shares_held": 1, "shares_outstanding": 3,
+                        "at_or_above_third": True, "changed_on": "2026-05-01"},
+        "JP:ａｂｃ株式会社": {"name": "ＡＢＣ株式会社", "country": "JP", "shares_held": 2, "shares_outstanding": 3,
+                       "at_or_above_third": True, "changed_on": "2026-06-01"}}}
+    state = ObligationState.model_validate(old)
+    assert list(state.holders) == [holder_key("ABC", "JP")]
+    assert state.holders[holder_key("ABC", "JP")].shares_held == 2  # the one changed last

@@ -15,6 +15,7 @@ class Effect(BaseModel):
     kind: EffectKind
     id: str | None = None
     due_on: date | None = None
+    holder: str | None = None  # shareholder_report_filed by a change: whose report it files
 
 
 class Transition(BaseModel):

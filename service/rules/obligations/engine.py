@@ -13,6 +13,7 @@ from datetime import date
 from service.rules.dates import add_days, add_months
 from service.rules.ip_action import determine_ip_action
 from service.rules.ip_models import IpActionPlan, IpActionRequest
+from service.rules.names import party_key
 from service.rules.notices import matching_notices
 from service.rules.obligations import events as ev
 from service.rules.obligations.clock import advance, clock_state
@@ -77,17 +78,12 @@ def initial_deadlines(state: ObligationState, ctx: ContractContext, policy: Poli
     state.version += 1
 
 
-def holder_key(name: str, country: str) -> str:
-    # The same holder reported with other spacing or case must not count as a new holder.
-    return f"{country.upper()}:{' '.join(name.casefold().split())}"
-
-
 # --- C: shareholders of one third or more (source l.1762-1767) --------------------------------------------
 
 def _declared(run: _Run, data: ev.ShareholdingDeclared) -> None:
     e = run.event
     for h in data.holders:
-        run.state.holders[holder_key(h.name, h.country)] = Holder(
+        run.state.holders[party_key(h.name, h.country)] = Holder(
             name=h.name, country=h.country, shares_held=h.shares_held, shares_outstanding=data.shares_outstanding,
             at_or_above_third=is_reportable(h.shares_held, data.shares_outstanding), changed_on=e.occurred_on)
     run.effects.append(Effect(kind="shareholder_report_filed", id=e.id))
@@ -99,19 +95,33 @@ def _declared(run: _Run, data: ev.ShareholdingDeclared) -> None:
 
 
 def _changed(run: _Run, data: ev.ShareholdingChanged) -> None:
+    """The named holder's new count, and (DOMAIN.md §6 [r2], "追加で現れた場合") every other known holder
+    tested again against a new outstanding count: a buyback can put a holder at one third without its
+    count changing. The event is the prompt report of each holder it shows newly at one third."""
     e = run.event
-    key = holder_key(data.holder.name, data.holder.country)
-    before = run.state.holders.get(key)
-    above = is_reportable(data.shares_held, data.shares_outstanding)
-    run.state.holders[key] = Holder(name=data.holder.name, country=data.holder.country,
-                                    shares_held=data.shares_held, shares_outstanding=data.shares_outstanding,
-                                    at_or_above_third=above, changed_on=e.occurred_on)
-    if above and not (before and before.at_or_above_third):
+    key = party_key(data.holder.name, data.holder.country)
+    newly: list[Holder] = []
+
+    def record(k: str, name: str, country: str, held: int) -> None:
+        before = run.state.holders.get(k)
+        # A count above the new total is a stale record of a holder the event does not name: it is at least a third.
+        above = held >= data.shares_outstanding or is_reportable(held, data.shares_outstanding)
+        run.state.holders[k] = h = Holder(name=name, country=country, shares_held=held,
+                                          shares_outstanding=data.shares_outstanding, at_or_above_third=above,
+                                          changed_on=e.occurred_on)
+        if above and not (before and before.at_or_above_third):
+            newly.append(h)
+
+    record(key, data.holder.name, data.holder.country, data.shares_held)
+    for k, h in sorted(run.state.holders.items()):
+        if k != key and h.shares_outstanding != data.shares_outstanding:
+            record(k, h.name, h.country, h.shares_held)
+    due = add_days(e.occurred_on, run.policy.shareholder_change_days)
+    for h in newly:
         # A new holder of one third or more: this event is the prompt report (速やかに, policy days).
-        run.effects.append(Effect(kind="shareholder_report_filed", id=e.id))
-        due = add_days(e.occurred_on, run.policy.shareholder_change_days)
-        if e.reported_on > due:
-            run.late(e.id, due)
+        run.effects.append(Effect(kind="shareholder_report_filed", id=e.id, holder=h.name))
+    if newly and e.reported_on > due:
+        run.late(e.id, due)
 
 
 # --- A1-A3: core technology, access, employees, suppliers (source l.1778-1786) ---------------------------

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
+
+from service.rules.names import party_key
 
 DeadlineState = Literal["ok", "due_soon", "overdue", "met", "violated", "closed"]
 OPEN_STATES: frozenset[str] = frozenset({"ok", "due_soon", "overdue"})
@@ -128,6 +130,16 @@ class ObligationState(BaseModel):
     plans: dict[str, Plan] = Field(default_factory=dict)
     violations: list[Violation] = Field(default_factory=list)
     closed: bool = False
+
+    @model_validator(mode="after")
+    def _holders_by_identity(self) -> ObligationState:
+        # States saved before holders were keyed by the shared name normaliser (DOMAIN.md §6 [r2]) are
+        # re-keyed on reading; two old entries that are one holder keep the one changed last.
+        keyed: dict[str, Holder] = {}
+        for h in sorted(self.holders.values(), key=lambda h: h.changed_on):
+            keyed[party_key(h.name, h.country)] = h
+        self.holders = keyed
+        return self
 
     def active_grants(self, *, employee_ref: str | None = None, item_ref: str | None = None) -> list[Grant]:
         return [g for g in self.grants if g.revoked_on is None
