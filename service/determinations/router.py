@@ -1,11 +1,13 @@
-"""The pure determinations: no side effects, any authenticated role."""
+"""The determinations: answers without side effects, for any authenticated role."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.deps import CtxDep, CurrentPrincipal
+from service.deps import CtxDep, CurrentPrincipal, SessionDep
+from service.determinations import service
 from service.determinations.schemas import (
+    IpActionQuery,
     IpActionResponse,
     ObligationPeriodRequest,
     ObligationPeriodResponse,
@@ -14,8 +16,6 @@ from service.determinations.schemas import (
 )
 from service.i18n import LangDep
 from service.rules import reasons
-from service.rules.ip_action import determine_ip_action
-from service.rules.ip_models import IpActionRequest
 from service.rules.period import obligation_period_end
 from service.rules.shareholding import is_reportable
 
@@ -35,9 +35,11 @@ def shareholding(body: ShareholdingRequest, _: CurrentPrincipal) -> Shareholding
 
 
 @router.post("/ip-action", response_model=IpActionResponse)
-def ip_action(body: IpActionRequest, _: CurrentPrincipal, lang: LangDep, ctx: CtxDep) -> IpActionResponse:
-    """Whether a planned IP act needs prior consultation (obligation B) and Bayh-Dole approval (D)."""
-    result = determine_ip_action(body, as_of=ctx.today())
+def ip_action(body: IpActionQuery, principal: CurrentPrincipal, session: SessionDep, lang: LangDep,
+              ctx: CtxDep) -> IpActionResponse:
+    """Whether a planned IP act needs prior consultation (obligation B) and Bayh-Dole approval (D); with
+    `programme_id`, judged by that programme's policy (its lead times)."""
+    result = service.ip_action(session, principal, body, ctx.today())
     return IpActionResponse(
         **result.model_dump(exclude={"reasons"}),
         reasons=reasons.render(result.reasons, lang),

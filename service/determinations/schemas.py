@@ -6,7 +6,8 @@ from datetime import date
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
-from service.rules.ip_models import Condition, Exemption
+from service.ids import Identifier
+from service.rules.ip_models import Condition, Exemption, IpActionRequest
 from service.rules.period import obligation_period_end
 
 
@@ -55,3 +56,13 @@ class IpActionResponse(BaseModel):
     late: bool
     reasons: list[str] = Field(description="one line each, in the caller's language (ja by default)")
     reason_codes: list[str] = Field(description="stable codes of the reasons, in the same order")
+
+
+class IpActionQuery(IpActionRequest):
+    """The ip-action determination's body: a plan, the facts, and (DOMAIN.md §5 [r2]) optionally the programme
+    whose policy (lead times) applies instead of the defaults."""
+
+    programme_id: Identifier | None = Field(None, description="apply this programme's policy (lead times)")
+
+    def request(self) -> IpActionRequest:
+        return IpActionRequest.model_validate(self.model_dump(exclude={"programme_id"}))

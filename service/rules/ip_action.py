@@ -124,16 +124,17 @@ def _condition_reasons(req: IpActionRequest, conditions: list[Condition]) -> lis
     return reasons
 
 
-def _bayh_dole_reason(req: IpActionRequest, policy: Policy) -> Reason:
-    basis = bayh_dole.approval_basis(req.action, req.commissioned, req.counterparty)
+def _bayh_dole_reasons(req: IpActionRequest, policy: Policy) -> list[Reason]:
+    basis = bayh_dole.approval_basis(req.action, req.commissioned, req.counterparty, req.exclusive_license)
     params: dict[str, object] = {}
     if req.counterparty is not None and basis not in ("not_transfer", "not_commissioned"):
         params["counterparty"] = req.counterparty.name
         if basis.startswith("foreign_"):
             params["country"] = req.counterparty.country
-    if bayh_dole.prior_approval_required(req.action, req.commissioned, req.counterparty):
+    if bayh_dole.prior_approval_required(req.action, req.commissioned, req.counterparty, req.exclusive_license):
         params["request_by"] = bayh_dole.approval_request_due(req.planned_date, policy).isoformat()
-    return reason(f"prior_approval.{basis}", **params)
+    licence = [reason("prior_approval.exclusive_license")] if req.exclusive_license else []
+    return [*licence, reason(f"prior_approval.{basis}", **params)]
 
 
 def determine_ip_action(
@@ -173,7 +174,7 @@ def determine_ip_action(
         reasons.append(reason("consultation.not_required"))
     if late:
         reasons.append(reason("consultation.late", as_of=reported_on, consult_by=consult_by))
-    reasons.append(_bayh_dole_reason(req, policy))
+    reasons += _bayh_dole_reasons(req, policy)
 
     return IpActionDetermination(
         consultation_required=required,
@@ -181,7 +182,7 @@ def determine_ip_action(
         conditions=conditions,
         exemptions=exemptions,
         prior_approval_required=bayh_dole.prior_approval_required(
-            req.action, req.commissioned, req.counterparty
+            req.action, req.commissioned, req.counterparty, req.exclusive_license
         ),
         consult_by=consult_by,
         late=late,

@@ -91,9 +91,14 @@ class IpActionPlan(_Model):
     site: ProductionSite | None = Field(
         None, description="The production site; required for overseas_production, absent otherwise."
     )
+    exclusive_license: bool = Field(
+        False, description="A provide that grants an exclusive licence (専用実施権等の設定): a Bayh-Dole 移転等."
+    )
 
     @model_validator(mode="after")
     def _check(self) -> Self:
+        if self.exclusive_license and self.action != "provide":
+            raise ValueError("exclusive_license goes with the act provide (granting a licence is a provision)")
         if self.action == "overseas_production":
             if self.site is None:
                 raise ValueError("overseas_production needs a site")

@@ -122,6 +122,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "ja": "知的財産権の移転ではないため、日本版バイ・ドール制度に基づく移転の事前承認の対象ではありません。",
         "en": "Not a transfer of IP, so the prior approval of transfers under the Japanese Bayh-Dole regime does not apply.",
     },
+    "prior_approval.exclusive_license": {
+        "ja": "専用実施権等の設定は、日本版バイ・ドール制度の「移転等」に当たり、知的財産権の移転と同じく扱われます。",
+        "en": "Granting an exclusive licence is a \"transfer etc.\" (移転等) under the Japanese Bayh-Dole regime and is judged like a transfer of the IP.",
+    },
     "prior_approval.not_commissioned": {
         "ja": "国の委託研究開発の成果ではないため、日本版バイ・ドール制度に基づく事前承認は不要です。",
         "en": "The results do not come from commissioned R&D, so no prior approval under the Japanese Bayh-Dole regime is needed.",
@@ -143,11 +147,11 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "en": "A transfer to the contractor's subsidiary outside Japan ({counterparty}, {country}): prior notice to and approval by the state are required. Request approval by {request_by}.",
     },
     "prior_approval.third_party": {
-        "ja": "子会社又は親会社以外の者（{counterparty}）への移転のため、日本版バイ・ドール制度に基づき、あらかじめ国の承諾を受ける必要があります。{request_by}までに申請してください。",
+        "ja": "子会社又は親会社以外の者（{counterparty}）への移転のため、日本版バイ・ドール制度に基づき、あらかじめ国の承認を受ける必要があります。{request_by}までに申請してください。",
         "en": "A transfer to a party other than the contractor's parent or subsidiary ({counterparty}): the state's prior approval under the Japanese Bayh-Dole regime is required. Request approval by {request_by}.",
     },
     "prior_approval.unnamed": {
-        "ja": "移転先が示されていないため、日本版バイ・ドール制度に基づき、あらかじめ国の承諾を受ける必要があるものとして扱います。{request_by}までに申請してください。",
+        "ja": "移転先が示されていないため、日本版バイ・ドール制度に基づき、あらかじめ国の承認を受ける必要があるものとして扱います。{request_by}までに申請してください。",
         "en": "No transferee is given, so the transfer is treated as needing the state's prior approval under the Japanese Bayh-Dole regime. Request approval by {request_by}.",
     },
 }

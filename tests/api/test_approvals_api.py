@@ -78,3 +78,18 @@ def test_who_may_decide(world: TestClient, admin, auth) -> None:
                               headers=auth("ministry_officer", "meti"), json={"granted": True}), 404)
     assert_problem(world.post(path, headers=auth("ministry_officer", "meti"), json={"granted": "maybe"}), 422,
                    loc=["body", "granted"])
+
+
+def test_a_planned_exclusive_licence_asks_for_prior_approval(world: TestClient, admin, auth) -> None:
+    # DOMAIN.md §7 [r2]: granting an exclusive licence is a "移転等".
+    assert world.post("/v1/contracts", json=ContractBody(), headers=admin).status_code == 201
+    licence = {"action": "provide", "planned_date": "2026-09-01", "exclusive_license": True,
+               "counterparty": {"name": "Licensee GmbH", "country": "DE"}}
+    r = world.post("/v1/contracts/c-001/events", headers=auth("contractor", "acme"),
+                   json={"type": "ip_action.planned", "occurred_on": TODAY, "data": licence})
+    assert r.status_code == 202, r.text
+    assert [e["kind"] for e in r.json()["effects"]] == ["prior_approval_requested", "deadline_set"]
+    plain = {**licence, "exclusive_license": False}
+    r = world.post("/v1/contracts/c-001/events", headers=auth("contractor", "acme"),
+                   json={"type": "ip_action.planned", "occurred_on": TODAY, "data": plain})
+    assert r.status_code == 202 and r.json()["effects"] == [], r.text

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.factories import ProgrammeBody
 from tests.support.problems import assert_problem
 
 ROLES = [("contractor", "acme"), ("ministry_officer", "meti"), ("admin", "admin")]
@@ -450,10 +451,17 @@ def test_as_of_defaults_to_todays_japan_date(client: TestClient, user, clock) ->
     ("transfer", False, {"name": "Other GmbH", "country": "DE"}, False),
     ("transfer", False, {"name": "Parent Inc.", "country": "US", "relation": "parent"}, False),
     ("provide", True, {"name": "Other GmbH", "country": "DE"}, False),
+    ("provide", True, {"name": "Other GmbH", "country": "DE", "exclusive_license": True}, True),
+    ("provide", True, {"name": "Sub K.K.", "country": "JP", "relation": "subsidiary", "exclusive_license": True},
+     False),
+    ("provide", False, {"name": "Other GmbH", "country": "DE", "exclusive_license": True}, False),
     ("joint_rd", True, {"name": "Parent Inc.", "country": "US", "relation": "parent"}, False),
 ])
 def test_bayh_dole_prior_approval(client: TestClient, user, action, commissioned, counterparty, required) -> None:
-    out = judged(client, user, plan(action, commissioned=commissioned, counterparty=counterparty))
+    counterparty = dict(counterparty)
+    licence = counterparty.pop("exclusive_license", False)  # a field of the plan, kept in the table for brevity
+    out = judged(client, user, plan(action, commissioned=commissioned, counterparty=counterparty,
+                                    exclusive_license=licence))
     assert out["prior_approval_required"] is required
     # independent of obligation B: no condition holds here
     assert out["consultation_required"] is False
@@ -595,3 +603,28 @@ def test_ip_action_extreme_planned_dates(client: TestClient, user) -> None:
         assert out["prior_approval_required"] is True
     r = ip(client, user, plan("provide", planned_date="0001-01-01", forced_transfer_risk=True))
     assert_problem(r, 422, loc=["body", "planned_date"])
+
+
+def test_an_exclusive_licence_is_only_for_provide(client: TestClient, user) -> None:
+    r = ip(client, user, plan("transfer", commissioned=True, exclusive_license=True))
+    assert_problem(r, 422, loc=["body"])
+
+
+def test_the_programme_s_lead_time_applies_when_named(world: TestClient, admin) -> None:
+    # DOMAIN.md §5 [r2]: with programme_id the determination uses that programme's policy, not the defaults.
+    r = world.post("/v1/programmes", json=ProgrammeBody(id="k-long", policy={"consultation_lead_days": 90}),
+                   headers=admin)
+    assert r.status_code == 201, r.text
+    body = plan("provide", forced_transfer_risk=True)
+    assert judged(world, admin, body)["consult_by"] == "2027-04-02"                        # 60 days, the default
+    assert judged(world, admin, {**body, "programme_id": "k-long"})["consult_by"] == "2027-03-03"  # 90 days
+    assert judged(world, admin, {**body, "programme_id": "k-q1"})["consult_by"] == "2027-04-02"
+
+
+def test_a_programme_the_caller_cannot_see_is_a_field_error(world: TestClient, auth) -> None:
+    body = {**plan("provide", forced_transfer_risk=True), "programme_id": "k-q1"}
+    assert_problem(ip(world, auth("contractor", "other"), body), 422, loc=["body", "programme_id"])  # no contract in it
+    assert_problem(ip(world, auth("ministry_officer", "mext"), body), 422, loc=["body", "programme_id"])
+    assert_problem(ip(world, auth("admin", "admin"), {**body, "programme_id": "nope"}), 422,
+                   loc=["body", "programme_id"])
+    assert judged(world, auth("ministry_officer", "meti"), body)["consult_by"] == "2027-04-02"

@@ -27,7 +27,7 @@ API_PATHS: list[tuple[str, str]] = [
 RECORDING_POSTS = ["/v1/organisations", "/v1/programmes", "/v1/contracts"]
 
 IP_REQUEST = {"action", "planned_date", "as_of", "forced_transfer_risk", "ministry_notice", "counterparty",
-              "site", "commissioned", "obligation_period_end"}
+              "site", "commissioned", "obligation_period_end", "exclusive_license", "programme_id"}  # [r2] two fields
 IP_COUNTERPARTY = {"name", "country", "relation", "un_violation_within_5y", "foreign_government_influence"}
 IP_SITE = {"country", "new_site", "capacity_before", "capacity_after", "local_consumption_share"}
 IP_RESPONSE = {"consultation_required", "act_covered", "conditions", "exemptions", "prior_approval_required",

@@ -1,4 +1,4 @@
-"""Prior approval of transfers of commissioned-R&D IP (DOMAIN.md §7, source lines 1675-1711)."""
+"""Prior approval of transfers etc. (移転等) of commissioned-R&D IP (DOMAIN.md §7, source lines 1675-1711)."""
 
 from datetime import date
 from typing import get_args
@@ -37,6 +37,25 @@ def test_commissioned_transfers(counterparty: Counterparty | None, basis: str, r
 def test_results_not_commissioned_need_no_approval(counterparty: Counterparty | None) -> None:
     assert approval_basis("transfer", False, counterparty) == "not_commissioned"
     assert prior_approval_required("transfer", False, counterparty) is False
+
+
+@pytest.mark.parametrize(
+    ("counterparty", "basis", "required"),
+    [
+        (cp("JP", "parent"), "domestic_parent", False),
+        (cp("JP", "subsidiary"), "domestic_subsidiary", False),
+        (cp("US", "parent"), "foreign_parent", True),
+        (cp("SG", "subsidiary"), "foreign_subsidiary", True),
+        (cp("JP"), "third_party", True),
+    ],
+)
+def test_an_exclusive_licence_is_judged_like_a_transfer(counterparty: Counterparty, basis: str,
+                                                         required: bool) -> None:
+    # DOMAIN.md §7 [r2]: "移転等" includes granting an exclusive licence (専用実施権等の設定).
+    assert approval_basis("provide", True, counterparty, exclusive_license=True) == basis
+    assert prior_approval_required("provide", True, counterparty, exclusive_license=True) is required
+    assert prior_approval_required("provide", False, counterparty, exclusive_license=True) is False
+    assert prior_approval_required("provide", True, counterparty, exclusive_license=False) is False
 
 
 @pytest.mark.parametrize("action", ["provide", "joint_rd", "overseas_rd", "overseas_production"])

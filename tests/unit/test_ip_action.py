@@ -457,3 +457,17 @@ def test_a_rise_just_over_10_percent_is_never_shown_as_10_percent() -> None:
     assert "≈10.0003%" in render(d.reasons, "ja")[0] and "≈10.0003%" in render(d.reasons, "en")[0]
     d = decide(production(before="3", after="3.29999"))
     assert d.reasons[0].params["rise"] == "≈9.9997"
+
+
+def test_an_exclusive_licence_needs_prior_approval_and_says_why() -> None:
+    cp = {"name": "Lic Inc.", "country": "US", "relation": "none"}
+    d = decide(request(action="provide", counterparty=cp, commissioned=True, exclusive_license=True))
+    assert d.prior_approval_required is True
+    assert codes(d)[-2:] == ["prior_approval.exclusive_license", "prior_approval.third_party"]
+    assert decide(request(action="provide", counterparty=cp, commissioned=True)).prior_approval_required is False
+
+
+@pytest.mark.parametrize("action", ["transfer", "joint_rd", "overseas_rd"])
+def test_an_exclusive_licence_goes_with_provide_only(action: str) -> None:
+    with pytest.raises(ValidationError, match="exclusive_license goes with the act provide"):
+        request(action=action, counterparty={"name": "X", "country": "US"}, exclusive_license=True)

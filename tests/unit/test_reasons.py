@@ -48,6 +48,7 @@ SAMPLES = [
     req(action="transfer", commissioned=True, counterparty=cp(relation="subsidiary")),
     req(action="transfer", commissioned=True, counterparty=cp(un_violation_within_5y=True)),
     req(action="transfer", commissioned=False, counterparty=cp(foreign_government_influence=True)),
+    req(action="provide", commissioned=True, exclusive_license=True, counterparty=cp()),
     req(),
     req(action="joint_rd", forced_transfer_risk=True, ministry_notice=True, obligation_period_end="2030-01-01"),
     req(action="overseas_rd", counterparty=None, obligation_period_end="2020-01-01"),
@@ -61,8 +62,9 @@ SAMPLES = [
 def sample_reasons() -> list[Reason]:
     found = [r for s in SAMPLES for r in determine_ip_action(s, as_of=date(2026, 5, 1)).reasons]
     # A transfer without a transferee cannot pass validation; reach its wording directly.
-    unnamed = IpActionRequest.model_construct(action="transfer", planned_date=date(2026, 6, 1), commissioned=True)
-    return found + [ip_action._bayh_dole_reason(unnamed, DEFAULT_POLICY)]
+    unnamed = IpActionRequest.model_construct(action="transfer", planned_date=date(2026, 6, 1), commissioned=True,
+                                              exclusive_license=False)
+    return found + ip_action._bayh_dole_reasons(unnamed, DEFAULT_POLICY)
 
 
 def test_every_code_has_both_languages_with_the_same_fields() -> None:
