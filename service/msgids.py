@@ -36,7 +36,9 @@ MSGIDS = [
     # events and effects
     _("shareholding.declared"), _("shareholding.changed"),
     _("shareholder_report_filed"), _("consultation_opened"), _("prior_approval_requested"), _("deadline_set"),
-    _("deadline_met"), _("late_filing"), _("violation_recorded"),
+    _("deadline_met"), _("late_filing"), _("violation_recorded"), _("finding_recorded"),
+    # findings (DOMAIN.md §10: beside violations, never mixed with them)
+    _("noncompete_not_requested"),
     # messages
     _("compliance_lead"), _("pending"), _("sent"), _("failed"), _("cancelled"),
     # notice scopes

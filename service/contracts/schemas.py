@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from service.contracts.models import ContractPublic
-from service.obligations.schemas import DeadlinePublic, ViolationPublic
+from service.obligations.schemas import DeadlinePublic, FindingPublic, ViolationPublic
 
 
 class ContractDetail(ContractPublic):
     obligations: dict[str, str]
     open_deadlines: list[DeadlinePublic]
     violations: list[ViolationPublic]
+    findings: list[FindingPublic] = Field(description="what the ministry should see that is not a violation")

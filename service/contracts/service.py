@@ -12,14 +12,14 @@ from service.auth.tokens import Principal
 from service.contracts.models import Contract, ContractCreate, ContractPublic
 from service.contracts.schemas import ContractDetail
 from service.obligations import service as obligations
-from service.obligations.schemas import ViolationPublic
+from service.obligations.schemas import FindingPublic, ViolationPublic
 from service.organisations.models import Organisation
 from service.pagination import Page, page_of
 from service.problems import Conflict, Invalid
 from service.programmes.models import Programme
 from service.rules.dates import today_jst
 from service.rules.obligations.engine import initial_deadlines
-from service.rules.obligations.state import VIOLATION_OBLIGATION, ObligationState
+from service.rules.obligations.state import FINDING_OBLIGATION, VIOLATION_OBLIGATION, ObligationState
 from service.rules.obligations.status import obligation_statuses
 from service.rules.period import obligation_period_end
 from service.workflow_io import ContractState, ContractTerms, contract_workflow_id
@@ -83,4 +83,6 @@ def detail(session: Session, contract: Contract, today: date) -> ContractDetail:
     return ContractDetail(**public.model_dump(), obligations=statuses,
                           open_deadlines=obligations.deadlines_of(session, contract.id, "open"),
                           violations=[ViolationPublic(**v.model_dump(), obligation=VIOLATION_OBLIGATION[v.kind])
-                                      for v in state.violations])
+                                      for v in state.violations],
+                          findings=[FindingPublic(**f.model_dump(), obligation=FINDING_OBLIGATION[f.code])
+                                    for f in state.findings])

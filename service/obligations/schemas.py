@@ -29,3 +29,13 @@ class ViolationPublic(BaseModel):
     event_id: str | None
     deadline_id: str | None
     detail: str
+
+
+class FindingPublic(BaseModel):
+    id: str
+    code: str
+    obligation: str
+    on: date
+    event_id: str | None
+    deadline_id: str | None
+    detail: str

@@ -205,7 +205,7 @@ def test_a_plan_needing_consultation_opens_a_case(api: TestClient, acme, officer
         "review_target_on": "2026-07-01", "review_clock": "ok", "paused_days": 0, "question": None,
         "respond_by": None, "respond_overdue": False, "outcome": None, "conditions": None, "decision_reason": None,
         "closed_on": None, "age_days": 0}
-    assert case["plan"] == ip_plan() | {"site": None}
+    assert case["plan"] == ip_plan() | {"site": None, "exclusive_license": False}
     assert case["conditions_met"] == ["counterparty_foreign_influence"]
     assert "condition.counterparty_foreign_influence" in case["reason_codes"]
     assert case["reasons"] and all(isinstance(r, str) and r for r in case["reasons"])

@@ -182,12 +182,21 @@ def test_employee_events(api: TestClient, acme, clock: Clock) -> None:
         [{"kind": "violation_recorded", "id": "violation.1"}])  # access still open
     d = deadline(api, acme, "departure.EMP-1.1")
     assert (d["state"], d["resolved_by"], d["resolved_on"]) == ("violated", eid, "2026-06-30")
+    for emp in ("EMP-2", "EMP-3"):  # they had access, and it was revoked in time
+        accepted(post(api, acme, "access.granted", "2026-06-30", {"item_ref": "ITEM-1", "employee_ref": emp}), [])
+        accepted(post(api, acme, "access.revoked", "2026-06-30", {"item_ref": "ITEM-1", "employee_ref": emp}), [])
     accepted(post(api, acme, "employee.departing", "2026-06-30", {"employee_ref": "EMP-2", "departure_date": "2026-07-10"}),
              [{"kind": "deadline_set", "id": "departure.EMP-2.1", "due_on": "2026-07-10"}])
     clock.set("2026-07-10")
     accepted(post(api, acme, "employee.departed", "2026-07-10", {
         "employee_ref": "EMP-2", "confidentiality_pledge": "missing", "noncompete_pledge": "not_requested"}),
-        [{"kind": "violation_recorded", "id": "violation.2"}])
+        [{"kind": "violation_recorded", "id": "violation.2"},
+         {"kind": "finding_recorded", "id": "finding.1", "code": "noncompete_not_requested"}])
+    # Someone who never had access to a register item: no case, nothing to violate (DOMAIN.md §4 A2 [r2]).
+    accepted(post(api, acme, "employee.departing", "2026-07-10", {"employee_ref": "EMP-9", "departure_date": "2026-07-11"}),
+             [])
+    accepted(post(api, acme, "employee.departed", "2026-07-10", {
+        "employee_ref": "EMP-9", "confidentiality_pledge": "missing", "noncompete_pledge": "not_requested"}), [])
     accepted(post(api, acme, "employee.departing", "2026-07-10", {"employee_ref": "EMP-3", "departure_date": "2026-07-20"}),
              [{"kind": "deadline_set", "id": "departure.EMP-3.1", "due_on": "2026-07-20"}])
     accepted(post(api, acme, "employee.departed", "2026-07-10", {
@@ -197,6 +206,8 @@ def test_employee_events(api: TestClient, acme, clock: Clock) -> None:
     assert [(v["id"], v["kind"], v["obligation"], v["deadline_id"]) for v in detail["violations"]] == [
         ("violation.1", "access_not_revoked_by_departure", "employees", "departure.EMP-1.1"),
         ("violation.2", "confidentiality_pledge_missing", "employees", "departure.EMP-2.1")]
+    assert [(f["id"], f["code"], f["obligation"], f["deadline_id"]) for f in detail["findings"]] == [
+        ("finding.1", "noncompete_not_requested", "employees", "departure.EMP-2.1")]
     assert detail["obligations"]["employees"] == "violated"
 
 
@@ -498,7 +509,8 @@ def test_a_buyback_reports_the_holder_it_puts_at_one_third(api: TestClient, acme
 
 
 def scenario(api: TestClient, acme) -> dict[str, str]:
-    """On 2026-04-02: declaration met, an item (review due 2026-10-02), a departure due soon, a supplier without NDA."""
+    """On 2026-04-02: declaration met, an item (review due 2026-10-02), access to it, a departure due soon of the
+    employee with that access, a supplier without NDA."""
     ids = {}
     ids["declared"] = accepted(post(api, acme, "shareholding.declared", "2026-04-02",
                                     {"shares_outstanding": 100, "holders": []}),
@@ -506,6 +518,8 @@ def scenario(api: TestClient, acme) -> dict[str, str]:
                                 {"kind": "deadline_met", "id": "shareholder_declaration.1", "due_on": "2026-04-15"}])
     ids["item"] = accepted(post(api, acme, "core_item.registered", "2026-04-02", {"item_ref": "ITEM-1", "title": "t"}),
                            [{"kind": "deadline_set", "id": "access_review.ITEM-1.1", "due_on": "2026-10-02"}])
+    ids["granted"] = accepted(post(api, acme, "access.granted", "2026-04-02",
+                                   {"item_ref": "ITEM-1", "employee_ref": "EMP-1"}), [])
     ids["departing"] = accepted(post(api, acme, "employee.departing", "2026-04-02",
                                      {"employee_ref": "EMP-1", "departure_date": "2026-04-10"}),
                                 [{"kind": "deadline_set", "id": "departure.EMP-1.1", "due_on": "2026-04-10"}])
@@ -585,6 +599,10 @@ def test_deadlines_across_contracts_are_scoped_per_role(api: TestClient, admin, 
     other = auth("contractor", "other")
     for cid, headers, emp, day in (("c-001", acme, "EMP-1", "2026-05-01"), ("c-002", other, "EMP-2", "2026-06-01"),
                                    ("c-003", acme, "EMP-3", "2026-07-01")):
+        accepted(post(api, headers, "core_item.registered", "2026-04-01", {"item_ref": "I", "title": "t"},
+                      contract=cid), [{"kind": "deadline_set", "id": "access_review.I.1", "due_on": "2026-10-01"}])
+        accepted(post(api, headers, "access.granted", "2026-04-01", {"item_ref": "I", "employee_ref": emp},
+                      contract=cid), [])
         accepted(post(api, headers, "employee.departing", "2026-04-01", {"employee_ref": emp, "departure_date": day},
                       contract=cid), [{"kind": "deadline_set", "id": f"departure.{emp}.1", "due_on": day}])
 
@@ -598,13 +616,15 @@ def test_deadlines_across_contracts_are_scoped_per_role(api: TestClient, admin, 
     decl = [("2026-04-15", c, "shareholder_declaration.1") for c in ("c-001", "c-002", "c-003")]
     dep = [("2026-05-01", "c-001", "departure.EMP-1.1"), ("2026-06-01", "c-002", "departure.EMP-2.1"),
            ("2026-07-01", "c-003", "departure.EMP-3.1")]
+    rev = [("2026-10-01", c, "access_review.I.1") for c in ("c-001", "c-002", "c-003")]
     assert seen(admin, "?due_before=2026-06-01") == decl + dep[:1]  # due_before is exclusive
     assert seen(admin, "?due_before=2026-06-02") == decl + dep[:2]
-    assert seen(admin) == decl + dep
-    assert seen(acme, "?due_before=2026-12-31") == [decl[0], decl[2], dep[0], dep[2]]
-    assert seen(other, "?due_before=2026-12-31") == [decl[1], dep[1]]
-    assert seen(auth("ministry_officer", "meti"), "?due_before=2026-12-31") == [decl[0], decl[1], dep[0], dep[1]]
-    assert seen(auth("ministry_officer", "mext"), "?due_before=2026-12-31") == [decl[2], dep[2]]
+    assert seen(admin) == decl + dep + rev
+    assert seen(acme, "?due_before=2026-12-31") == [decl[0], decl[2], dep[0], dep[2], rev[0], rev[2]]
+    assert seen(other, "?due_before=2026-12-31") == [decl[1], dep[1], rev[1]]
+    assert seen(auth("ministry_officer", "meti"), "?due_before=2026-12-31") == [
+        decl[0], decl[1], dep[0], dep[1], rev[0], rev[1]]
+    assert seen(auth("ministry_officer", "mext"), "?due_before=2026-12-31") == [decl[2], dep[2], rev[2]]
     assert seen(auth("ministry_officer", "mof"), "?due_before=2026-12-31") == []
     assert seen(acme, "?due_before=2026-04-15") == []
     invalid(api.get("/v1/deadlines?due_before=soon", headers=admin), ["query", "due_before"])
@@ -648,14 +668,15 @@ def test_one_outbox_row_per_accepted_event_and_none_for_refused_ones(
                  {"severity": "incident", "summary": "s"}), 403)
     msgs = event_outbox(engine)
     assert [(m.workflow_id, m.payload["event_id"]) for m in msgs] == [
-        ("contract-c-001", ids[k]) for k in ("declared", "item", "departing", "supplier")]
-    assert [m.delivered_at for m in msgs] == [None] * 4
+        ("contract-c-001", ids[k]) for k in ("declared", "item", "granted", "departing", "supplier")]
+    assert [m.delivered_at for m in msgs] == [None] * 5
     # Each carries the clock the workflow must keep after that event: the state's version and its wake days.
     assert [{k: v for k, v in m.payload["snapshot"].items() if k != "wake_at"} for m in msgs] == [
         {"version": 2, "wake_on": [], "closed": False},
         {"version": 3, "wake_on": ["2026-09-18"], "closed": False},
-        {"version": 4, "wake_on": ["2026-04-11", "2026-09-18"], "closed": False},
-        {"version": 5, "wake_on": ["2026-04-11", "2026-09-18", "2027-03-19"], "closed": False}]
+        {"version": 4, "wake_on": ["2026-09-18"], "closed": False},
+        {"version": 5, "wake_on": ["2026-04-11", "2026-09-18"], "closed": False},
+        {"version": 6, "wake_on": ["2026-04-11", "2026-09-18", "2027-03-19"], "closed": False}]
     # ... and the instants of the reminder ladder: 09:00 JST (00:00 UTC) on Japanese working days.
     from service.rules.reminders import is_day_off
 
@@ -663,5 +684,5 @@ def test_one_outbox_row_per_accepted_event_and_none_for_refused_ones(
     assert instants and instants == sorted(instants)
     assert all(t.astimezone(JST).hour == 9 and not is_day_off(t.astimezone(JST).date()) for t in instants)
     [state] = rows(engine, ObligationRecord, contract_id="c-001")
-    assert state.version == 5
-    assert len(rows(engine, ContractEvent, contract_id="c-001")) == 4
+    assert state.version == 6
+    assert len(rows(engine, ContractEvent, contract_id="c-001")) == 5

@@ -350,6 +350,12 @@ def test_a_review_of_several_items_meets_each_item_s_deadline() -> None:
 # A2. Employees with access who leave
 
 
+def had_access(c: Contract, emp: str = "EMP-1", on: date = date(2026, 5, 1)) -> None:
+    """The employee has access to an item (events e1 and e2): the departure duty concerns such employees."""
+    register_item(c, on, f"ITEM-{emp}")
+    access(c, "access.granted", on, emp, f"ITEM-{emp}")
+
+
 def departed(c: Contract, on: date, emp: str = "EMP-1", pledge: str = "obtained",
              noncompete: str = "obtained") -> list[Effect]:
     return c.apply("employee.departed", on, {"employee_ref": emp, "confidentiality_pledge": pledge,
@@ -358,14 +364,50 @@ def departed(c: Contract, on: date, emp: str = "EMP-1", pledge: str = "obtained"
 
 def test_departing_sets_a_deadline_on_the_departure_date() -> None:
     c = Contract()
+    had_access(c)
     assert c.apply("employee.departing", date(2026, 6, 1), {"employee_ref": "EMP-1", "departure_date": "2026-07-31"}) \
         == [fx("deadline_set", "departure.EMP-1.1", date(2026, 7, 31))]
     d = c.deadline("departure.EMP-1.1")
-    assert (d.kind, d.subject, d.due_on, d.state, d.opened_by) == ("departure", "EMP-1", date(2026, 7, 31), "ok", "e1")
+    assert (d.kind, d.subject, d.due_on, d.state, d.opened_by) == ("departure", "EMP-1", date(2026, 7, 31), "ok", "e3")
+
+
+def test_someone_who_never_had_access_opens_no_case_and_records_no_violation() -> None:
+    # DOMAIN.md §4 A2 [r2]: the duty concerns "上記従業員", those who have or had access to a register item.
+    c = Contract()
+    register_item(c, date(2026, 5, 1))
+    access(c, "access.granted", date(2026, 5, 1), "EMP-2")
+    assert c.apply("employee.departing", date(2026, 6, 1), {"employee_ref": "EMP-1", "departure_date": "2026-06-30"}) \
+        == []
+    assert departed(c, date(2026, 6, 30), pledge="missing", noncompete="not_requested") == []
+    assert not [d for d in c.state.deadlines.values() if d.kind == "departure"]
+    assert (c.state.violations, c.state.findings) == ([], [])
+
+
+def test_someone_whose_access_was_revoked_long_ago_is_still_concerned() -> None:
+    c = Contract()
+    had_access(c)
+    access(c, "access.revoked", date(2026, 5, 10), "EMP-1", "ITEM-EMP-1")
+    assert departed(c, date(2026, 6, 30), pledge="missing") == [
+        fx("deadline_set", "departure.EMP-1.1", date(2026, 6, 30)), fx("violation_recorded", "violation.1")]
+
+
+def test_a_non_compete_pledge_not_requested_is_a_finding_not_a_violation() -> None:
+    c = Contract()
+    had_access(c)
+    access(c, "access.revoked", date(2026, 6, 29), "EMP-1", "ITEM-EMP-1")
+    assert departed(c, date(2026, 6, 30), noncompete="not_requested") == [
+        fx("deadline_set", "departure.EMP-1.1", date(2026, 6, 30)),
+        Effect(kind="finding_recorded", id="finding.1", code="noncompete_not_requested"),
+        fx("deadline_met", "departure.EMP-1.1", date(2026, 6, 30))]
+    assert c.state.violations == []
+    f = c.state.findings[0]
+    assert (f.code, f.event_id, f.deadline_id, f.on) == ("noncompete_not_requested", "e4", "departure.EMP-1.1",
+                                                         date(2026, 6, 30))
 
 
 def test_a_second_departing_with_another_date_moves_the_same_deadline() -> None:
     c = Contract()
+    had_access(c)
     c.apply("employee.departing", date(2026, 6, 1), {"employee_ref": "EMP-1", "departure_date": "2026-07-31"})
     assert c.apply("employee.departing", date(2026, 6, 5), {"employee_ref": "EMP-1", "departure_date": "2026-06-10"}) \
         == [fx("deadline_set", "departure.EMP-1.1", date(2026, 6, 10))]
@@ -391,6 +433,8 @@ def test_departure_with_access_still_open_is_a_violation() -> None:
 
 def test_departure_without_a_confidentiality_pledge_is_a_violation() -> None:
     c = Contract()
+    had_access(c)
+    access(c, "access.revoked", date(2026, 5, 2), "EMP-1", "ITEM-EMP-1")
     c.apply("employee.departing", date(2026, 6, 1), {"employee_ref": "EMP-1", "departure_date": "2026-06-30"})
     assert departed(c, date(2026, 6, 30), pledge="missing") == [fx("violation_recorded", "violation.1")]
     assert c.state.violations[0].kind == "confidentiality_pledge_missing"
@@ -407,7 +451,7 @@ def test_departure_with_open_access_and_no_pledge_records_both_violations() -> N
     assert [v.kind for v in c.state.violations] == ["access_not_revoked_by_departure", "confidentiality_pledge_missing"]
 
 
-@pytest.mark.parametrize("noncompete", ["obtained", "refused", "not_requested"])
+@pytest.mark.parametrize("noncompete", ["obtained", "refused"])
 def test_a_clean_departure_meets_the_deadline_whatever_the_noncompete_outcome(noncompete: str) -> None:
     c = Contract()
     register_item(c, date(2026, 5, 1))
@@ -423,6 +467,8 @@ def test_a_clean_departure_meets_the_deadline_whatever_the_noncompete_outcome(no
 
 def test_a_departure_not_announced_before_opens_and_meets_its_deadline_at_once() -> None:
     c = Contract()
+    had_access(c)
+    access(c, "access.revoked", date(2026, 6, 1), "EMP-1", "ITEM-EMP-1")
     assert departed(c, date(2026, 6, 30)) == [fx("deadline_set", "departure.EMP-1.1", date(2026, 6, 30)),
                                               fx("deadline_met", "departure.EMP-1.1", date(2026, 6, 30))]
 
@@ -747,6 +793,7 @@ def test_deadline_ids_count_per_kind_and_subject() -> None:
     c = Contract()
     register_item(c, date(2026, 5, 1), "A")
     register_item(c, date(2026, 5, 1), "B")
+    access(c, "access.granted", date(2026, 5, 1), "A", "A")
     c.apply("employee.departing", date(2026, 5, 1), {"employee_ref": "A", "departure_date": "2026-06-01"})
     review(c, date(2026, 11, 1), ["A"])
     assert sorted(c.state.deadlines) == ["access_review.A.1", "access_review.A.2", "access_review.B.1",

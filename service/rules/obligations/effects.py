@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel
 
 EffectKind = Literal["shareholder_report_filed", "consultation_opened", "prior_approval_requested",
-                     "deadline_set", "deadline_met", "late_filing", "violation_recorded"]
+                     "deadline_set", "deadline_met", "late_filing", "violation_recorded", "finding_recorded"]
 
 
 class Effect(BaseModel):
@@ -16,6 +16,7 @@ class Effect(BaseModel):
     id: str | None = None
     due_on: date | None = None
     holder: str | None = None  # shareholder_report_filed by a change: whose report it files
+    code: str | None = None    # finding_recorded: which finding (noncompete_not_requested, ...)
 
 
 class Transition(BaseModel):

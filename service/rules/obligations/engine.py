@@ -22,6 +22,7 @@ from service.rules.obligations.effects import Effect, Rejected
 from service.rules.obligations.state import (
     CoreItem,
     Deadline,
+    Finding,
     Grant,
     Holder,
     ObligationState,
@@ -62,6 +63,12 @@ class _Run:
         if deadline is not None and deadline.is_open:
             deadline.state, deadline.resolved_by, deadline.resolved_on = "violated", self.event.id, v.on
         self.effects.append(Effect(kind="violation_recorded", id=v.id))
+
+    def find(self, code: str, detail: str, deadline: Deadline | None = None) -> None:
+        f = Finding(id=f"finding.{len(self.state.findings) + 1}", code=code, event_id=self.event.id,
+                    deadline_id=deadline.id if deadline else None, on=self.event.reported_on, detail=detail)
+        self.state.findings.append(f)
+        self.effects.append(Effect(kind="finding_recorded", id=f.id, code=code))
 
     def late(self, ref: str, due_on: date) -> None:
         self.effects.append(Effect(kind="late_filing", id=ref, due_on=due_on))
@@ -196,6 +203,8 @@ def _review_completed(run: _Run, data: ev.AccessReviewCompleted) -> None:
 
 
 def _departing(run: _Run, data: ev.EmployeeDeparting) -> None:
+    if not run.state.ever_had_access(data.employee_ref):
+        return  # the duty concerns employees who have or had access ("上記従業員", DOMAIN.md §4 A2 [r2])
     d = run.state.open_deadline("departure", data.employee_ref)
     if d is None:
         run.set_deadline("departure", data.employee_ref, data.departure_date)
@@ -219,6 +228,8 @@ def _latest(state: ObligationState, kind: str, subject: str) -> Deadline | None:
 
 def _departed(run: _Run, data: ev.EmployeeDeparted) -> None:
     e = run.event
+    if not run.state.ever_had_access(data.employee_ref):
+        return  # never had access to an item: no case, and nothing to violate (DOMAIN.md §4 A2 [r2])
     d = run.state.open_deadline("departure", data.employee_ref)
     if d is None:
         latest = _latest(run.state, "departure", data.employee_ref)
@@ -234,7 +245,11 @@ def _departed(run: _Run, data: ev.EmployeeDeparted) -> None:
     if data.confidentiality_pledge == "missing":
         run.violate("confidentiality_pledge_missing",
                     f"no confidentiality pledge was obtained from departing employee {data.employee_ref}", d)
-    # A refused non-compete pledge is a valid outcome of an effort duty: recorded, never a violation.
+    # A refused non-compete pledge is a valid outcome of an effort duty: recorded, never a violation. Not
+    # asking at all is no effort: a finding the ministry sees (DOMAIN.md §4 A2 [r2]).
+    if data.noncompete_pledge == "not_requested":
+        run.find("noncompete_not_requested",
+                 f"no non-compete pledge was requested from departing employee {data.employee_ref}", d)
     if d is not None and d.is_open:
         run.meet(d)
 

@@ -118,6 +118,18 @@ class Violation(BaseModel):
     detail: str
 
 
+class Finding(BaseModel):
+    """Something the ministry should see that is not a violation (DOMAIN.md §10): shown beside violations,
+    never mixed with them."""
+
+    id: str
+    code: str
+    event_id: str | None
+    deadline_id: str | None = None
+    on: date
+    detail: str
+
+
 class ObligationState(BaseModel):
     """Everything the rules need to judge the next event or the next day. Versioned: each change +1."""
 
@@ -129,6 +141,7 @@ class ObligationState(BaseModel):
     suppliers: dict[str, Supplier] = Field(default_factory=dict)
     plans: dict[str, Plan] = Field(default_factory=dict)
     violations: list[Violation] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
     closed: bool = False
 
     @model_validator(mode="after")
@@ -140,6 +153,10 @@ class ObligationState(BaseModel):
             keyed[party_key(h.name, h.country)] = h
         self.holders = keyed
         return self
+
+    def ever_had_access(self, employee_ref: str) -> bool:
+        """Whether the employee has or had access to an item on the register (DOMAIN.md §4 A2 [r2])."""
+        return any(g.employee_ref == employee_ref for g in self.grants)
 
     def active_grants(self, *, employee_ref: str | None = None, item_ref: str | None = None) -> list[Grant]:
         return [g for g in self.grants if g.revoked_on is None
@@ -166,3 +183,6 @@ VIOLATION_OBLIGATION: dict[str, Obligation] = {
 }
 OBLIGATIONS: tuple[Obligation, ...] = ("shareholders", "access_control", "employees", "suppliers",
                                        "ip_consultation", "bayh_dole")
+FINDING_OBLIGATION: dict[str, Obligation] = {
+    "noncompete_not_requested": "employees",
+}
