@@ -77,7 +77,15 @@ async def test_killed_between_send_and_record_the_message_arrives_once(
                     "contract_id": cid, "audience": "compliance_lead", "channel": "email",
                     "address": "lead@acme.example", "lang": "en"})
                 assert r.status_code == 201, r.text
-                # A departure reported ten days late: its first escalation (+1 day) is due at once.
+                # An employee who had access to a register item (the departure duty concerns such employees),
+                # since revoked, so that the departure is overdue (not violated) ...
+                for kind, data in (("core_item.registered", {"item_ref": "i-1", "title": "t"}),
+                                   ("access.granted", {"item_ref": "i-1", "employee_ref": "emp-9"}),
+                                   ("access.revoked", {"item_ref": "i-1", "employee_ref": "emp-9"})):
+                    r = api.post(f"/v1/contracts/{cid}/events", headers=acme, json={
+                        "type": kind, "occurred_on": today.isoformat(), "data": data})
+                    assert r.status_code == 202, r.text
+                # ... whose departure is reported ten days late: its first escalation (+1 day) is due at once.
                 r = api.post(f"/v1/contracts/{cid}/events", headers=acme, json={
                     "type": "employee.departing", "occurred_on": today.isoformat(),
                     "data": {"employee_ref": "emp-9", "departure_date": (today - timedelta(days=10)).isoformat()}})
