@@ -38,7 +38,7 @@ MSGIDS = [
     _("shareholder_report_filed"), _("consultation_opened"), _("prior_approval_requested"), _("deadline_set"),
     _("deadline_met"), _("late_filing"), _("violation_recorded"), _("finding_recorded"),
     # findings (DOMAIN.md §10: beside violations, never mixed with them)
-    _("noncompete_not_requested"),
+    _("noncompete_not_requested"), _("act_before_conclusion"), _("act_without_consultation"),
     # messages
     _("compliance_lead"), _("pending"), _("sent"), _("failed"), _("cancelled"),
     # notice scopes

@@ -125,7 +125,7 @@ def _tell_the_contract(session: Session, contract: Contract, case: ConsultationC
                        policy: Policy) -> None:
     state = obligations.load(session, contract.id)
     effects = record_case_outcome(state, case_id=case.id, status=case.status, outcome=case.outcome,
-                                  conditions=case.conditions, on=today, by=f"{case.id}:{case.status}")
+                                  conditions=case.conditions, on=today)
     obligations.save_and_signal(session, contract, state, change_id=f"{case.id}:{case.status}", today=today,
                                 policy=policy)
     for e in effects:

@@ -7,7 +7,7 @@ only place such numbers are written down.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
@@ -60,6 +60,12 @@ class Policy(BaseModel):
         (1, 7),
         description="An overdue obligation is escalated to the ministry this many days after its "
         "deadline (sorted, smallest first).",
+    )
+    act_before_conclusion: Literal["finding", "violation"] = Field(
+        "finding",
+        description="An act done after consulting but before the ministry concluded: a finding (the source "
+        "gives the ministry no veto, DOMAIN.md §5), or a violation where the programme's contract makes the "
+        "answer binding.",
     )
     prior_approval_lead_days: _Days = Field(
         30,

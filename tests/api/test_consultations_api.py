@@ -214,7 +214,8 @@ def test_a_plan_needing_consultation_opens_a_case(api: TestClient, acme, officer
     [h] = case["history"]
     assert (h["actor"], h["action"], h["from_status"], h["to_status"]) == (
         "sato (contractor, acme)", "submitted", None, "submitted")
-    assert deadlines(api, acme)[f"consultation_conclusion.{eid}.1"]["state"] == "ok"
+    # The conclusion is the ministry's step (its review clock), not a deadline of the contractor's (DOMAIN.md §5 [r2]).
+    assert not [d for d in deadlines(api, acme) if d.startswith("consultation_conclusion.")]
     with Session(engine) as s:
         assert [(m.kind, m.workflow_id) for m in s.exec(select(OutboxMessage).where(
             OutboxMessage.kind == "case.start"))] == [("case.start", f"consultation-{case_id}")]
@@ -318,7 +319,6 @@ def test_every_transition_through_http_with_its_history(api: TestClient, acme, o
     assert [a for _, a in trail if a.startswith("consultation.")] == [
         "consultation.claim", "consultation.start-review", "consultation.reassign", "consultation.request-info",
         "consultation.respond", "consultation.conclude"]
-    assert ("system", "effect.deadline_met") in trail
     with Session(engine) as s:
         kinds = [m.kind for m in s.exec(select(OutboxMessage).where(
             OutboxMessage.workflow_id == f"consultation-{case_id}").order_by(OutboxMessage.id))]
@@ -339,7 +339,7 @@ def test_an_admin_may_act_for_either_side(api: TestClient, acme, admin, clock: C
 
 
 @pytest.mark.parametrize("outcome", ["no_objection", "conditions", "objection"])
-def test_conclude_meets_the_deadline_and_the_act_is_judged_by_the_outcome(
+def test_conclude_tells_the_plan_and_the_act_is_judged_by_the_outcome(
         api: TestClient, acme, officer, clock: Clock, engine: Engine, outcome: str) -> None:
     clock.set("2026-06-01")
     eid, case_id = plan(api, acme, clock)
@@ -350,42 +350,53 @@ def test_conclude_meets_the_deadline_and_the_act_is_judged_by_the_outcome(
     case = ok(act(api, officer, case_id, "conclude", body))
     assert (case["status"], case["outcome"], case["conditions"], case["closed_on"]) == (
         "concluded", outcome, conditions, "2026-06-20")
-    d = deadlines(api, acme)[f"consultation_conclusion.{eid}.1"]
-    assert (d["state"], d["resolved_by"], d["resolved_on"]) == ("met", f"{case_id}:concluded", "2026-06-20")
     p = plan_state(engine, eid)
-    assert (p["case_status"], p["outcome"], p["conditions"]) == ("concluded", outcome, conditions)
+    assert (p["case_status"], p["outcome"], p["conditions"], p["concluded_on"]) == (
+        "concluded", outcome, conditions, "2026-06-20")
 
     clock.set("2026-12-01")
     done = report(api, acme, clock, "ip_action.completed", {"plan_event_id": eid})
     detail = api.get("/v1/contracts/c-001", headers=officer).json()
+    assert detail["violations"] == []  # B gives the ministry no veto (DOMAIN.md §5 [r2])
+    assert detail["obligations"]["ip_consultation"] == "ok"
     if outcome == "objection":
-        assert done["effects"] == [{"kind": "violation_recorded", "id": "violation.1"}]
-        assert [(v["kind"], v["event_id"], v["obligation"]) for v in detail["violations"]] == [
+        assert done["effects"] == [{"kind": "finding_recorded", "id": "finding.1", "code": "act_despite_objection"}]
+        assert [(f["code"], f["event_id"], f["obligation"]) for f in detail["findings"]] == [
             ("act_despite_objection", done["event_id"], "ip_consultation")]
-        assert detail["obligations"]["ip_consultation"] == "violated"
     else:
         assert done["effects"] == []
-        assert detail["violations"] == []
-        assert detail["obligations"]["ip_consultation"] == "ok"
-    assert deadlines(api, acme)[f"consultation_conclusion.{eid}.1"]["state"] == "met"
+        assert detail["findings"] == []
 
 
-def test_completing_the_act_before_the_conclusion_is_a_violation(api: TestClient, acme, officer,
-                                                                 clock: Clock) -> None:
+def test_completing_the_act_before_the_conclusion_is_a_finding(api: TestClient, acme, officer,
+                                                               clock: Clock) -> None:
     clock.set("2026-06-01")
     eid, case_id = plan(api, acme, clock)
     ok(act(api, officer, case_id, "start-review"))
     clock.set("2026-07-01")
     done = report(api, acme, clock, "ip_action.completed", {"plan_event_id": eid})
-    assert done["effects"] == [{"kind": "violation_recorded", "id": "violation.1"}]
+    assert done["effects"] == [{"kind": "finding_recorded", "id": "finding.1", "code": "act_before_conclusion"}]
     detail = api.get("/v1/contracts/c-001", headers=officer).json()
-    assert [(v["kind"], v["deadline_id"]) for v in detail["violations"]] == [
-        ("act_before_consultation_concluded", f"consultation_conclusion.{eid}.1")]
-    assert deadlines(api, acme)[f"consultation_conclusion.{eid}.1"]["state"] == "violated"
+    assert detail["violations"] == []
+    assert [f["code"] for f in detail["findings"]] == ["act_before_conclusion"]
+
+
+def test_a_back_dated_completion_is_judged_on_the_act_s_day(api: TestClient, acme, officer, clock: Clock) -> None:
+    # Issue 9 point 2: concluded on 20 Aug; the act was done on 10 Aug and reported on 25 Aug.
+    clock.set("2026-06-01")
+    eid, case_id = plan(api, acme, clock)
+    ok(act(api, officer, case_id, "start-review"))
+    clock.set("2026-08-20")
+    ok(act(api, officer, case_id, "conclude", {"outcome": "no_objection", "reason": "ok"}))
+    clock.set("2026-08-25")
+    r = api.post("/v1/contracts/c-001/events", headers=acme, json={
+        "type": "ip_action.completed", "occurred_on": "2026-08-10", "data": {"plan_event_id": eid}})
+    assert r.status_code == 202, r.text
+    assert r.json()["effects"] == [{"kind": "finding_recorded", "id": "finding.1", "code": "act_before_conclusion"}]
 
 
 @pytest.mark.parametrize("from_status", ["submitted", "under_review", "info_requested"])
-def test_withdraw_closes_the_case_and_its_deadline(api: TestClient, acme, officer, clock: Clock, engine: Engine,
+def test_withdraw_closes_the_case(api: TestClient, acme, officer, clock: Clock, engine: Engine,
                                                    from_status: str) -> None:
     clock.set("2026-06-01")
     eid, case_id = plan(api, acme, clock)
@@ -395,8 +406,6 @@ def test_withdraw_closes_the_case_and_its_deadline(api: TestClient, acme, office
     assert (case["status"], case["closed_on"], case["decision_reason"], case["review_clock"], case["outcome"],
             case["allowed_actions"]) == ("withdrawn", "2026-06-03", "The deal fell through.", "done", None, [])
     assert case["history"][-1]["from_status"] == from_status
-    d = deadlines(api, acme)[f"consultation_conclusion.{eid}.1"]
-    assert (d["state"], d["resolved_on"]) == ("closed", "2026-06-03")
     assert plan_state(engine, eid)["case_status"] == "withdrawn"
     assert api.get("/v1/contracts/c-001", headers=acme).json()["obligations"]["ip_consultation"] == "ok"
 

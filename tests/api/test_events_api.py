@@ -250,8 +250,7 @@ def ip_plan(action: str = "provide", planned: str = "2026-12-01", *, country: st
 def test_ip_action_events(api: TestClient, acme, clock: Clock, engine: Engine) -> None:
     clock.set("2026-06-01")
     plan1 = accepted(post(api, acme, "ip_action.planned", "2026-06-01", ip_plan()), [
-        {"kind": "consultation_opened", "id": "case-{eid}", "due_on": "2026-10-02"},
-        {"kind": "deadline_set", "id": "consultation_conclusion.{eid}.1", "due_on": "2026-12-01"}])
+        {"kind": "consultation_opened", "id": "case-{eid}", "due_on": "2026-10-02"}])
     [case] = rows(engine, ConsultationCase)
     assert (case.id, case.contract_id, case.plan_event_id, case.status, case.action, case.planned_date,
             case.consult_by, case.submitted_on, case.late) == (
@@ -270,21 +269,21 @@ def test_ip_action_events(api: TestClient, acme, clock: Clock, engine: Engine) -
     clock.set("2026-10-03")
     late = accepted(post(api, acme, "ip_action.planned", "2026-10-03", ip_plan()), [
         {"kind": "consultation_opened", "id": "case-{eid}", "due_on": "2026-10-02"},
-        {"kind": "late_filing", "id": "case-{eid}", "due_on": "2026-10-02"},
-        {"kind": "deadline_set", "id": "consultation_conclusion.{eid}.1", "due_on": "2026-12-01"}])
+        {"kind": "late_filing", "id": "case-{eid}", "due_on": "2026-10-02"}])
     assert [c.late for c in rows(engine, ConsultationCase, id=f"case-{late}")] == [True]
     clock.set("2026-11-01")
+    # Done after consulting but before the ministry concluded: a finding, not a violation (DOMAIN.md §5 [r2]).
     done = accepted(post(api, acme, "ip_action.completed", "2026-11-01", {"plan_event_id": plan1}),
-                    [{"kind": "violation_recorded", "id": "violation.1"}])
+                    [{"kind": "finding_recorded", "id": "finding.1", "code": "act_before_conclusion"}])
     accepted(post(api, acme, "ip_action.completed", "2026-11-01", {"plan_event_id": plan2}),
-             [{"kind": "violation_recorded", "id": "violation.2"}])
+             [{"kind": "violation_recorded", "id": "violation.1"}])
     problem(post(api, acme, "ip_action.completed", "2026-11-01", {"plan_event_id": plan1}), 409)
     detail = api.get("/v1/contracts/c-001", headers=acme).json()
     assert [(v["kind"], v["obligation"], v["event_id"]) for v in detail["violations"]] == [
-        ("act_before_consultation_concluded", "ip_consultation", done),
-        ("transfer_without_prior_approval", "bayh_dole", detail["violations"][1]["event_id"])]
-    assert (detail["obligations"]["ip_consultation"], detail["obligations"]["bayh_dole"]) == ("violated", "violated")
-    assert deadline(api, acme, f"consultation_conclusion.{plan1}.1")["state"] == "violated"
+        ("transfer_without_prior_approval", "bayh_dole", detail["violations"][0]["event_id"])]
+    assert [(f["code"], f["obligation"], f["event_id"]) for f in detail["findings"]] == [
+        ("act_before_conclusion", "ip_consultation", done)]
+    assert (detail["obligations"]["ip_consultation"], detail["obligations"]["bayh_dole"]) == ("ok", "violated")
     assert deadline(api, acme, f"prior_approval.{plan2}.1")["state"] == "violated"
 
 

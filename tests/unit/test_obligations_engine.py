@@ -16,7 +16,7 @@ from service.rules.names import party_key as holder_key
 from service.rules.obligations import clock
 from service.rules.obligations.context import ContractContext
 from service.rules.obligations.effects import Effect, Rejected
-from service.rules.obligations.engine import apply_event, initial_deadlines
+from service.rules.obligations.engine import apply_event, initial_deadlines, record_approval, record_case_outcome
 from service.rules.obligations.events import Event
 from service.rules.obligations.state import Deadline, ObligationState
 from service.rules.policy import Policy
@@ -42,11 +42,11 @@ def fx(kind: str, id: str | None = None, due_on: date | None = None, holder: str
 class Contract:
     """One contract's state, fed events in order; each event gets id e1, e2, ..."""
 
-    def __init__(self, ctx: ContractContext = CTX, *, registered: bool = True):
-        self.ctx = ctx
+    def __init__(self, ctx: ContractContext = CTX, *, registered: bool = True, policy: Policy = POLICY):
+        self.ctx, self.policy = ctx, policy
         self.state = ObligationState()
         if registered:
-            initial_deadlines(self.state, ctx, POLICY)
+            initial_deadlines(self.state, ctx, policy)
         self.n = 0
 
     def apply(self, type_: str, occurred_on: date, data: dict[str, Any], *,
@@ -54,7 +54,7 @@ class Contract:
         self.n += 1
         event = Event(id=f"e{self.n}", type=type_, occurred_on=occurred_on,  # type: ignore[arg-type]
                       reported_on=reported_on or occurred_on, data=data)
-        return apply_event(self.state, event, ctx=self.ctx, policy=POLICY)
+        return apply_event(self.state, event, ctx=self.ctx, policy=self.policy)
 
     def rejected(self, type_: str, occurred_on: date, data: dict[str, Any], status: int) -> Rejected:
         before = self.state.model_copy(deep=True)
@@ -586,32 +586,29 @@ def plan(action: str = "provide", planned: str = "2026-12-01", *, country: str =
                              "foreign_government_influence": influence}, **kw}
 
 
-def test_a_plan_needing_consultation_opens_a_case_due_60_days_before_and_a_conclusion_deadline() -> None:
+def test_a_plan_needing_consultation_opens_a_case_due_60_days_before_and_no_contractor_deadline() -> None:
+    # DOMAIN.md §5 [r2]: reporting the plan is the filing; the conclusion is the ministry's step.
     c = Contract()
     assert c.apply("ip_action.planned", date(2026, 6, 1), plan()) == [
-        fx("consultation_opened", "case-e1", date(2026, 10, 2)),
-        fx("deadline_set", "consultation_conclusion.e1.1", date(2026, 12, 1))]
+        fx("consultation_opened", "case-e1", date(2026, 10, 2))]
     p = c.state.plans["e1"]
     assert (p.action, p.planned_date, p.consultation_required, p.case_id, p.case_status, p.consult_by,
-            p.prior_approval_required) == ("provide", date(2026, 12, 1), True, "case-e1", "submitted",
-                                           date(2026, 10, 2), False)
-    d = c.deadline("consultation_conclusion.e1.1")
-    assert (d.kind, d.subject, d.state, d.opened_by) == ("consultation_conclusion", "e1", "ok", "e1")
+            p.prior_approval_required, p.filed_on) == ("provide", date(2026, 12, 1), True, "case-e1", "submitted",
+                                                       date(2026, 10, 2), False, date(2026, 6, 1))
+    assert [d.kind for d in c.state.deadlines.values()] == ["shareholder_declaration"]
 
 
 def test_a_plan_reported_on_consult_by_is_not_late() -> None:
     c = Contract()
     assert c.apply("ip_action.planned", date(2026, 10, 2), plan()) == [
-        fx("consultation_opened", "case-e1", date(2026, 10, 2)),
-        fx("deadline_set", "consultation_conclusion.e1.1", date(2026, 12, 1))]
+        fx("consultation_opened", "case-e1", date(2026, 10, 2))]
 
 
 def test_a_plan_reported_after_consult_by_is_a_late_filing() -> None:
     c = Contract()
     assert c.apply("ip_action.planned", date(2026, 9, 1), plan(), reported_on=date(2026, 10, 3)) == [
         fx("consultation_opened", "case-e1", date(2026, 10, 2)),
-        fx("late_filing", "case-e1", date(2026, 10, 2)),
-        fx("deadline_set", "consultation_conclusion.e1.1", date(2026, 12, 1))]
+        fx("late_filing", "case-e1", date(2026, 10, 2))]
 
 
 def test_a_plan_needing_no_consultation_opens_no_case() -> None:
@@ -650,40 +647,117 @@ def test_one_plan_can_need_both_consultation_and_prior_approval() -> None:
     c = Contract()
     assert c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer")) == [
         fx("consultation_opened", "case-e1", date(2026, 10, 2)),
-        fx("deadline_set", "consultation_conclusion.e1.1", date(2026, 12, 1)),
         fx("prior_approval_requested", "approval-e1", date(2026, 12, 1)),
         fx("deadline_set", "prior_approval.e1.1", date(2026, 12, 1))]
 
 
-def test_completing_the_act_before_the_case_is_concluded_is_a_violation() -> None:
+def finding(n: int, code: str) -> Effect:
+    return Effect(kind="finding_recorded", id=f"finding.{n}", code=code)
+
+
+def test_completing_the_act_before_the_case_is_concluded_is_a_finding_not_a_violation() -> None:
+    # DOMAIN.md §5 [r2]: B is a duty to consult, not an approval.
     c = Contract()
     c.apply("ip_action.planned", date(2026, 6, 1), plan())
     assert c.apply("ip_action.completed", date(2026, 11, 1), {"plan_event_id": "e1"}) == [
-        fx("violation_recorded", "violation.1")]
-    v = c.state.violations[0]
-    assert (v.kind, v.event_id, v.deadline_id, v.on) == (
-        "act_before_consultation_concluded", "e2", "consultation_conclusion.e1.1", date(2026, 11, 1))
-    d = c.deadline("consultation_conclusion.e1.1")
-    assert (d.state, d.resolved_by) == ("violated", "e2")
+        finding(1, "act_before_conclusion")]
+    assert c.state.violations == []
+    f = c.state.findings[0]
+    assert (f.code, f.event_id, f.on) == ("act_before_conclusion", "e2", date(2026, 11, 1))
     assert c.state.plans["e1"].completed_on == date(2026, 11, 1)
+
+
+def test_a_programme_that_makes_the_answer_binding_records_a_violation() -> None:
+    c = Contract(policy=POLICY.with_overrides({"act_before_conclusion": "violation"}))
+    c.apply("ip_action.planned", date(2026, 6, 1), plan())
+    assert c.apply("ip_action.completed", date(2026, 11, 1), {"plan_event_id": "e1"}) == [
+        fx("violation_recorded", "violation.1")]
+    assert c.state.violations[0].kind == "act_before_conclusion"
+
+
+def _concluded(c: Contract, on: date, outcome: str = "no_objection") -> None:
+    record_case_outcome(c.state, case_id="case-e1", status="concluded", outcome=outcome, conditions=None, on=on)
+
+
+@pytest.mark.parametrize(("act_day", "expected"), [
+    (date(2026, 8, 19), [finding(1, "act_before_conclusion")]),  # the day before the conclusion
+    (date(2026, 8, 20), []),                                     # the conclusion's day
+    (date(2026, 8, 21), []),
+])
+def test_the_act_is_judged_on_its_own_day_against_the_conclusion_day(act_day: date, expected: list) -> None:
+    # Issue 9 point 2: concluded on 20 Aug, the act done on act_day, reported on 25 Aug.
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan())
+    _concluded(c, date(2026, 8, 20))
+    assert c.apply("ip_action.completed", act_day, {"plan_event_id": "e1"}, reported_on=date(2026, 8, 25)) == expected
+
+
+@pytest.mark.parametrize(("act_day", "kinds"), [
+    (date(2026, 5, 31), ["violation_recorded"]),    # done before it was consulted on: the duty was not kept
+    (date(2026, 6, 1), ["finding_recorded"]),       # consulted on that day, not yet concluded
+])
+def test_an_act_done_before_the_filing_is_a_violation(act_day: date, kinds: list[str]) -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 5, 1), plan(), reported_on=date(2026, 6, 1))
+    effects = c.apply("ip_action.completed", act_day, {"plan_event_id": "e1"}, reported_on=date(2026, 6, 2))
+    assert [e.kind for e in effects] == kinds
+    if kinds == ["violation_recorded"]:
+        assert c.state.violations[0].kind == "act_without_consultation"
+
+
+def test_an_act_after_an_objection_is_a_finding() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan())
+    _concluded(c, date(2026, 8, 20), outcome="objection")
+    assert c.apply("ip_action.completed", date(2026, 9, 1), {"plan_event_id": "e1"}) == [
+        finding(1, "act_despite_objection")]
+    assert c.state.violations == []
 
 
 def test_completing_a_transfer_without_prior_approval_is_a_violation() -> None:
     c = Contract()
     c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer"))
     assert c.apply("ip_action.completed", date(2026, 12, 1), {"plan_event_id": "e1"}) == [
-        fx("violation_recorded", "violation.1"), fx("violation_recorded", "violation.2")]
+        finding(1, "act_before_conclusion"), fx("violation_recorded", "violation.1")]
     assert [(v.kind, v.deadline_id) for v in c.state.violations] == [
-        ("act_before_consultation_concluded", "consultation_conclusion.e1.1"),
         ("transfer_without_prior_approval", "prior_approval.e1.1")]
+
+
+@pytest.mark.parametrize(("act_day", "violated"), [
+    (date(2026, 8, 19), True),    # granted the day after the act: the act had no approval
+    (date(2026, 8, 20), False),   # granted on the act's day
+    (date(2026, 8, 21), False),
+])
+def test_a_transfer_is_judged_against_the_day_its_approval_was_granted(act_day: date, violated: bool) -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer", country="US", relation="subsidiary",
+                                                          influence=False))
+    record_approval(c.state, approval_id="approval-e1", granted=True, on=date(2026, 8, 20), by="officer")
+    effects = c.apply("ip_action.completed", act_day, {"plan_event_id": "e1"}, reported_on=date(2026, 8, 25))
+    assert ([e.kind for e in effects] == ["violation_recorded"]) is violated
+    assert (effects == []) is not violated
 
 
 def test_completing_the_act_after_the_case_is_concluded_is_no_violation() -> None:
     c = Contract()
     c.apply("ip_action.planned", date(2026, 6, 1), plan())
-    c.state.plans["e1"].case_status = "concluded"
+    _concluded(c, date(2026, 11, 1))
     assert c.apply("ip_action.completed", date(2026, 12, 1), {"plan_event_id": "e1"}) == []
-    assert c.state.violations == []
+    assert (c.state.violations, c.state.findings) == ([], [])
+
+
+def test_a_state_saved_with_a_conclusion_deadline_closes_it_on_reading() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan())
+    saved = c.state.model_dump(mode="json")
+    saved["deadlines"]["consultation_conclusion.e1.1"] = {
+        "id": "consultation_conclusion.e1.1", "kind": "consultation_conclusion", "obligation": "ip_consultation",
+        "subject": "e1", "due_on": "2026-12-01", "state": "overdue", "opened_by": "e1"}
+    for plan_ in saved["plans"].values():  # and its plan, saved before the filing day was kept
+        plan_.pop("filed_on")
+    state = ObligationState.model_validate(saved)
+    assert state.deadlines["consultation_conclusion.e1.1"].state == "closed"
+    assert state.plans["e1"].filed_on is None
 
 
 def test_completing_an_act_that_needed_nothing_has_no_effect() -> None:

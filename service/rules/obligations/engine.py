@@ -297,11 +297,12 @@ def _planned(run: _Run, data: IpActionPlan) -> None:
                 prior_approval_required=result.prior_approval_required, notice_ids=[n.id for n in notices],
                 conditions_met=list(result.conditions), reasons=[r.model_dump() for r in result.reasons])
     if result.consultation_required:
-        plan.case_id, plan.case_status = f"case-{e.id}", "submitted"
+        # Reporting the plan is the consultation's filing; its conclusion is the ministry's step, kept on the
+        # case's review clock, not a deadline of the contractor's (DOMAIN.md §5 [r2]).
+        plan.case_id, plan.case_status, plan.filed_on = f"case-{e.id}", "submitted", e.reported_on
         run.effects.append(Effect(kind="consultation_opened", id=plan.case_id, due_on=result.consult_by))
         if result.late:
             run.late(plan.case_id, result.consult_by)  # type: ignore[arg-type]
-        run.set_deadline("consultation_conclusion", e.id, data.planned_date)
     if result.prior_approval_required:
         run.effects.append(Effect(kind="prior_approval_requested", id=f"approval-{e.id}",
                                   due_on=data.planned_date))
@@ -310,23 +311,43 @@ def _planned(run: _Run, data: IpActionPlan) -> None:
 
 
 def _completed(run: _Run, data: ev.IpActionCompleted) -> None:
+    """The act was done on `occurred_on`: judged against the days the consultation was filed and concluded and
+    the approval granted, never against the day it is reported (DOMAIN.md §5, §7 [r2])."""
     plan = run.state.plans.get(data.plan_event_id)
     if plan is None:
         raise Rejected(422, f"no planned IP act {data.plan_event_id!r} on this contract", field="plan_event_id")
     if plan.completed_on is not None:
         raise Rejected(409, f"the planned act {data.plan_event_id!r} is already recorded as completed")
-    plan.completed_on = run.event.occurred_on
-    if plan.consultation_required and plan.case_status != "concluded":
-        run.violate("act_before_consultation_concluded",
-                    f"the {plan.action} act was done before consultation case {plan.case_id} was concluded",
-                    run.state.open_deadline("consultation_conclusion", plan.event_id))
+    act_day = plan.completed_on = run.event.occurred_on
+    if plan.consultation_required:
+        _judge_consultation(run, plan, act_day)
+    if plan.prior_approval_required:
+        granted_in_time = plan.prior_approval_granted and (
+            plan.approval_granted_on is None or plan.approval_granted_on <= act_day)
+        if not granted_in_time:
+            when = f" (granted on {plan.approval_granted_on})" if plan.prior_approval_granted else ""
+            run.violate("transfer_without_prior_approval",
+                        f"the act was done on {act_day} without the state's prior approval (Bayh-Dole){when}",
+                        run.state.open_deadline("prior_approval", plan.event_id))
+
+
+def _judge_consultation(run: _Run, plan: Plan, act_day: date) -> None:
+    """B is a duty to consult or report before the act, not an approval."""
+    if plan.filed_on is not None and act_day < plan.filed_on:
+        run.violate("act_without_consultation",
+                    f"the {plan.action} act was done on {act_day}, before it was consulted on ({plan.filed_on})")
+        return
+    concluded_in_time = plan.case_status == "concluded" and (plan.concluded_on is None or plan.concluded_on <= act_day)
+    if not concluded_in_time:
+        detail = (f"the {plan.action} act was done on {act_day}, before the ministry concluded consultation case "
+                  f"{plan.case_id}")
+        if run.policy.act_before_conclusion == "violation":
+            run.violate("act_before_conclusion", detail)
+        else:
+            run.find("act_before_conclusion", detail)
     elif plan.outcome == "objection":
-        run.violate("act_despite_objection",
-                    f"the {plan.action} act was done although the ministry objected (case {plan.case_id})")
-    if plan.prior_approval_required and not plan.prior_approval_granted:
-        run.violate("transfer_without_prior_approval",
-                    "the transfer was done without the state's prior approval (Bayh-Dole)",
-                    run.state.open_deadline("prior_approval", plan.event_id))
+        run.find("act_despite_objection",
+                 f"the {plan.action} act was done on {act_day} although the ministry objected (case {plan.case_id})")
 
 
 def _incident(run: _Run, data: ev.IncidentReported) -> None:
@@ -361,22 +382,15 @@ def apply_event(state: ObligationState, event: ev.Event, *, ctx: ContractContext
 
 
 def record_case_outcome(state: ObligationState, *, case_id: str, status: str, outcome: str | None,
-                        conditions: str | None, on: date, by: str) -> list[Effect]:
-    """A consultation case ended (concluded or withdrawn): the plan learns it, its deadline resolves."""
+                        conditions: str | None, on: date) -> list[Effect]:
+    """A consultation case ended (concluded or withdrawn): the plan learns it and the day it happened."""
     plan = next((p for p in state.plans.values() if p.case_id == case_id), None)
     if plan is None:
         return []
     plan.case_status, plan.outcome, plan.conditions = status, outcome, conditions
-    d = state.open_deadline("consultation_conclusion", plan.event_id)
-    effects: list[Effect] = []
-    if d is not None:
-        if status == "concluded":
-            d.state, d.resolved_by, d.resolved_on = "met", by, on
-            effects.append(Effect(kind="deadline_met", id=d.id, due_on=d.due_on))
-        else:  # withdrawn: the plan is dropped, nothing is due any more
-            d.state, d.resolved_by, d.resolved_on = "closed", by, on
+    plan.concluded_on = on if status == "concluded" else None
     state.version += 1
-    return effects
+    return []
 
 
 def record_approval(state: ObligationState, *, approval_id: str, granted: bool, on: date, by: str) -> list[Effect]:
@@ -390,6 +404,7 @@ def record_approval(state: ObligationState, *, approval_id: str, granted: bool, 
     if d is None:  # decided already (or the act was done, which ended the request)
         raise Rejected(409, f"prior approval {approval_id!r} was already decided")
     plan.prior_approval_granted = granted
+    plan.approval_granted_on = on if granted else None
     effects: list[Effect] = []
     if granted:
         d.state, d.resolved_by, d.resolved_on = "met", by, on

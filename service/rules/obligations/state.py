@@ -107,6 +107,11 @@ class Plan(BaseModel):
     reasons: list[dict] = Field(default_factory=list, description="the determination's reasons (code, params)")
     outcome: str | None = None
     conditions: str | None = None
+    # The days an act is judged against (DOMAIN.md §5, §7 [r2]). None in states saved before they were kept:
+    # such a plan is taken as filed, and approved, in time.
+    filed_on: date | None = None
+    concluded_on: date | None = None
+    approval_granted_on: date | None = None
 
 
 class Violation(BaseModel):
@@ -145,6 +150,15 @@ class ObligationState(BaseModel):
     closed: bool = False
 
     @model_validator(mode="after")
+    def _no_contractor_deadline_for_the_ministrys_conclusion(self) -> ObligationState:
+        # B is a duty to consult, not an approval (DOMAIN.md §5 [r2]): the conclusion is the ministry's step,
+        # on the case's review clock. States saved with the old contractor deadline for it close that deadline.
+        for d in self.deadlines.values():
+            if d.kind == "consultation_conclusion" and d.is_open:
+                d.state = "closed"
+        return self
+
+    @model_validator(mode="after")
     def _holders_by_identity(self) -> ObligationState:
         # States saved before holders were keyed by the shared name normaliser (DOMAIN.md §6 [r2]) are
         # re-keyed on reading; two old entries that are one holder keep the one changed last.
@@ -177,6 +191,9 @@ VIOLATION_OBLIGATION: dict[str, Obligation] = {
     "access_not_revoked_by_departure": "employees",
     "confidentiality_pledge_missing": "employees",
     "supplier_nda_missing": "suppliers",
+    "act_without_consultation": "ip_consultation",
+    "act_before_conclusion": "ip_consultation",  # only where the programme makes the answer binding (policy)
+    # Recorded as violations before DOMAIN.md revision 2 (now findings); kept so that old records still read.
     "act_before_consultation_concluded": "ip_consultation",
     "act_despite_objection": "ip_consultation",
     "transfer_without_prior_approval": "bayh_dole",
@@ -185,4 +202,6 @@ OBLIGATIONS: tuple[Obligation, ...] = ("shareholders", "access_control", "employ
                                        "ip_consultation", "bayh_dole")
 FINDING_OBLIGATION: dict[str, Obligation] = {
     "noncompete_not_requested": "employees",
+    "act_before_conclusion": "ip_consultation",
+    "act_despite_objection": "ip_consultation",
 }
