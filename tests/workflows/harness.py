@@ -108,6 +108,10 @@ class Harness:
             assert row is not None, f"no deadline {deadline_id}"
             return row
 
+    def deadlines(self, contract_id: str) -> list[str]:
+        with Session(self.engine) as s:
+            return list(s.exec(select(DeadlineRow.id).where(DeadlineRow.contract_id == contract_id)).all())
+
     def event(self, contract_id: str, type_: str, occurred_on: date, data: dict) -> dict:
         r = self.client.post(f"/v1/contracts/{contract_id}/events", headers=self.contractor,
                              json={"type": type_, "occurred_on": occurred_on.isoformat(), "data": data})
