@@ -40,8 +40,9 @@ def snapshot(case: ConsultationCase, *, today: date, policy: Policy) -> ClockSna
 
 
 def open_case(session: Session, *, contract: Contract, plan: Plan, plan_data: dict[str, Any], today: date,
-              policy: Policy, actor: str) -> None:
-    """A plan needing consultation was reported: the case is submitted, and its workflow will start."""
+              policy: Policy, actor: str, late: bool | None = None) -> None:
+    """A plan needing consultation was reported (or reached by a later notice): the case is submitted, and its
+    workflow will start. Late when filed after `consult_by`, unless the caller says otherwise."""
     assert plan.case_id is not None and plan.consult_by is not None
     programme = session.get(Programme, contract.programme_id)
     assert programme is not None
@@ -49,7 +50,7 @@ def open_case(session: Session, *, contract: Contract, plan: Plan, plan_data: di
         id=plan.case_id, contract_id=contract.id, programme_id=contract.programme_id, ministry=programme.ministry,
         contractor_org=contract.contractor_org, plan_event_id=plan.event_id, status="submitted",
         action=plan.action, planned_date=plan.planned_date, consult_by=plan.consult_by, submitted_on=today,
-        late=today > plan.consult_by, determination=plan_data, reason_codes=plan.reasons,
+        late=today > plan.consult_by if late is None else late, determination=plan_data, reason_codes=plan.reasons,
         conditions_met=plan.conditions_met,
         review_target_on=rules.review_target(today, policy.review_target_days, 0))
     case.review_clock = rules.review_clock(case.status, case.review_target_on, today, policy.due_soon_days)

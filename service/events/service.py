@@ -16,6 +16,7 @@ from service.events.models import ContractEvent
 from service.events.schemas import EventCreate
 from service.obligations import service as obligations
 from service.problems import Conflict, Invalid, Problem
+from service.rules.ip_models import IpActionPlan
 from service.rules.obligations import engine
 from service.rules.obligations.effects import Rejected
 from service.rules.obligations.events import Event, parse_data
@@ -90,3 +91,8 @@ def shareholding_history(session: Session, contract_id: str) -> list[ContractEve
     query = select(ContractEvent).where(ContractEvent.contract_id == contract_id,
                                         ContractEvent.type.in_(["shareholding.declared", "shareholding.changed"]))
     return list(session.exec(query.order_by(ContractEvent.occurred_on, ContractEvent.received_at)).all())
+
+
+def open_plans(session: Session, contract_id: str) -> dict[str, tuple[ContractEvent, IpActionPlan]]:
+    """The contract's reported IP plans (their events and data) by event id, oldest first."""
+    return {r.id: (r, IpActionPlan.model_validate(r.data)) for r in of_contract(session, contract_id, ["ip_action.planned"])}

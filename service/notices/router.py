@@ -9,15 +9,16 @@ from service.authz import VisibleContract
 from service.commands import RecordDep
 from service.deps import CtxDep, CurrentPrincipal, SessionDep
 from service.notices import service
-from service.notices.schemas import NoticeCreate, NoticePublic
+from service.notices.schemas import NoticeCreate, NoticeIssued, NoticePublic
 
 router = APIRouter(prefix="/v1/contracts/{contract_id}/notices", tags=["notices"])
 
 
-@router.post("", status_code=201, response_model=NoticePublic)
+@router.post("", status_code=201, response_model=NoticeIssued)
 def create_notice(contract_id: str, body: NoticeCreate, principal: CurrentPrincipal, session: SessionDep,
                   ctx: CtxDep, record: RecordDep) -> JSONResponse:
-    """Officer: notify the contractor that matching later plans must be consulted on (condition 2)."""
+    """Officer: notify the contractor that matching plans must be consulted on (condition 2); open plans already
+    reported that it reaches get their cases now (`effects`)."""
     return record(body, lambda: service.issue(session, principal=principal, contract_id=contract_id, body=body,
                                               today=ctx.today()))
 

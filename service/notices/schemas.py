@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.rules.names import normalise_name
 from service.rules.notices import NoticeScope
+from service.rules.obligations.effects import Effect
 from service.rules.text import multi_line, single_line
 
 
@@ -44,3 +45,7 @@ class NoticePublic(BaseModel):
     reason: str
     issued_by: str
     issued_on: date
+
+
+class NoticeIssued(NoticePublic):
+    effects: list[Effect] = Field(description="a consultation_opened for each open plan the notice reached")

@@ -598,7 +598,8 @@ def test_notices_are_issued_by_officers_of_the_ministry(api: TestClient, acme, o
     assert issued["id"].startswith("ntc_")
     assert {k: v for k, v in issued.items() if k != "id"} == {
         "contract_id": "c-001", "scope": "counterparty", "counterparty_name": "ＡＢＣ株式会社", "action": None,
-        "reason": body["reason"], "issued_by": "tanaka (ministry_officer, meti)", "issued_on": "2026-05-01"}
+        "reason": body["reason"], "issued_by": "tanaka (ministry_officer, meti)", "issued_on": "2026-05-01",
+        "effects": []}
     problem(notice(api, acme, {"scope": "contract", "reason": "r"}), 403)
     problem(notice(api, mext, {"scope": "contract", "reason": "r"}), 404)
     problem(notice(api, other, {"scope": "contract", "reason": "r"}), 404)
@@ -611,7 +612,7 @@ def test_notices_are_issued_by_officers_of_the_ministry(api: TestClient, acme, o
         listed = api.get("/v1/contracts/c-001/notices", headers=who)
         assert listed.status_code == 200, listed.text
         assert [n["id"] for n in listed.json()] == [issued["id"], by_admin.json()["id"]]
-        assert listed.json()[0] == issued
+        assert listed.json()[0] == {k: v for k, v in issued.items() if k != "effects"}
     for who in (mext, other):
         problem(api.get("/v1/contracts/c-001/notices", headers=who), 404)
 
@@ -665,10 +666,11 @@ def benign(name: str = "ABC Co., Ltd.", action: str = "provide") -> dict[str, An
 def test_a_counterparty_notice_requires_consultation_for_that_counterparty_however_written(
         api: TestClient, acme, officer, clock: Clock) -> None:
     clock.set("2026-05-01")
-    _, before = plan(api, acme, clock, benign())  # planned before the notice: not affected
+    before_eid, before = plan(api, acme, clock, benign())  # planned before the notice: reached by it (r2)
     assert before is None
-    assert notice(api, officer, {"scope": "counterparty", "counterparty_name": "ＡＢＣ株式会社",
-                                 "reason": "r"}).status_code == 201
+    r = notice(api, officer, {"scope": "counterparty", "counterparty_name": "ＡＢＣ株式会社", "reason": "r"})
+    assert r.status_code == 201
+    assert [e["id"] for e in r.json()["effects"]] == [f"case-{before_eid}"]
     clock.set("2026-05-02")
     eid, case_id = plan(api, acme, clock, benign("ABC Co., Ltd."))
     assert case_id == f"case-{eid}"
@@ -685,7 +687,35 @@ def test_a_counterparty_notice_requires_consultation_for_that_counterparty_howev
     # With a risk of its own as well, both conditions are named.
     _, both = plan(api, acme, clock, ip_plan("ABC Co., Ltd."))
     assert get_case(api, officer, both)["conditions_met"] == ["counterparty_foreign_influence", "ministry_notice"]
-    assert sorted(ids(listing(api, officer))) == sorted([case_id, also, both])
+    assert sorted(ids(listing(api, officer))) == sorted([f"case-{before_eid}", case_id, also, both])
+
+
+def test_a_notice_after_a_plan_reaches_it_and_opens_its_case(api: TestClient, acme, officer, clock: Clock,
+                                                             engine: Engine) -> None:
+    """Issue 9 point 1: plan a provide to "Y Corp" with no condition, then a counterparty notice for "Y Corp",
+    then the act: the notice opens the case, and the act before the conclusion is recorded."""
+    clock.set("2026-06-01")
+    eid, case_id = plan(api, acme, clock, ip_plan("Y Corp", influence=False))
+    assert case_id is None
+    done_id, _ = plan(api, acme, clock, ip_plan("Y Corp", influence=False))
+    report(api, acme, clock, "ip_action.completed", {"plan_event_id": done_id})  # done before the notice
+    clock.set("2026-06-10")
+    r = notice(api, officer, {"scope": "counterparty", "counterparty_name": "Ｙ ＣＯＲＰ株式会社", "reason": "risk"})
+    assert r.status_code == 201, r.text
+    assert r.json()["effects"] == [{"kind": "consultation_opened", "id": f"case-{eid}", "due_on": "2026-10-02"}]
+    case = get_case(api, officer, f"case-{eid}")
+    assert (case["status"], case["submitted_on"], case["late"], case["conditions_met"]) == (
+        "submitted", "2026-06-10", False, ["ministry_notice"])
+    assert ids(listing(api, officer)) == [f"case-{eid}"]
+    with Session(engine) as s:
+        assert [m.kind for m in s.exec(select(OutboxMessage).where(OutboxMessage.kind == "case.start"))] == [
+            "case.start"]
+    clock.set("2026-06-20")
+    done = report(api, acme, clock, "ip_action.completed", {"plan_event_id": eid})
+    assert done["effects"] == [{"kind": "finding_recorded", "id": "finding.1", "code": "act_before_conclusion"}]
+    # A second notice that matches reaches nothing more: the plan is done, and the other one too.
+    again = notice(api, officer, {"scope": "contract", "reason": "everything"})
+    assert again.status_code == 201 and again.json()["effects"] == []
 
 
 def test_an_action_notice_matches_only_that_act(api: TestClient, acme, officer, clock: Clock) -> None:
@@ -703,10 +733,10 @@ def test_an_action_notice_matches_only_that_act(api: TestClient, acme, officer, 
 
 def test_a_contract_notice_matches_every_plan(api: TestClient, acme, officer, clock: Clock) -> None:
     clock.set("2026-05-01")
-    _, before = plan(api, acme, clock, ip_plan(action="overseas_rd"))
+    before_eid, before = plan(api, acme, clock, ip_plan(action="overseas_rd"))
     assert before is None
     assert notice(api, officer, {"scope": "contract", "reason": "r"}).status_code == 201
-    opened = []
+    opened = [f"case-{before_eid}"]  # the open plan reported before the notice is reached by it (r2)
     for data in (benign(), benign("Other K.K.", action="joint_rd"), benign(action="transfer"),
                  ip_plan(action="overseas_rd"), ip_plan(action="overseas_production")):
         _, case_id = plan(api, acme, clock, data)

@@ -12,11 +12,19 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from service.rules.ip_models import IpActionPlan
 from service.rules.names import party_key as holder_key
+from service.rules.notices import Notice
 from service.rules.obligations import clock
 from service.rules.obligations.context import ContractContext
 from service.rules.obligations.effects import Effect, Rejected
-from service.rules.obligations.engine import apply_event, initial_deadlines, record_approval, record_case_outcome
+from service.rules.obligations.engine import (
+    apply_event,
+    initial_deadlines,
+    reach_open_plans,
+    record_approval,
+    record_case_outcome,
+)
 from service.rules.obligations.events import Event
 from service.rules.obligations.state import Deadline, ObligationState
 from service.rules.policy import Policy
@@ -987,3 +995,68 @@ def test_a_state_saved_with_the_old_holder_keys_reads_as_one_holder_per_identity
     state = ObligationState.model_validate(old)
     assert list(state.holders) == [holder_key("ABC", "JP")]
     assert state.holders[holder_key("ABC", "JP")].shares_held == 2  # the one changed last
+
+
+# --- a notice issued after plans were reported (DOMAIN.md §5 [r2])
+
+
+def _notice(scope: str = "counterparty", name: str | None = "ＣＯＵＮＴＥＲＰＡＲＴＹ株式会社",
+            action: str | None = None) -> Notice:
+    return Notice(id="ntc_1", scope=scope, counterparty_name=name if scope == "counterparty" else None,  # type: ignore[arg-type]
+                  action=action)
+
+
+def _reach(c: Contract, notice: Notice, on: date, plans: dict[str, dict[str, Any]]) -> list[Effect]:
+    return reach_open_plans(c.state, notice=notice, plans={k: IpActionPlan.model_validate(v) for k, v in plans.items()},
+                            ctx=c.ctx, policy=c.policy, today=on)
+
+
+def test_a_later_notice_reaches_the_open_plan_it_matches() -> None:
+    c = Contract()
+    data = plan(influence=False)                       # no condition: no case when reported
+    assert c.apply("ip_action.planned", date(2026, 6, 1), data) == []
+    before = c.state.version
+    assert _reach(c, _notice(), date(2026, 7, 1), {"e1": data}) == [
+        fx("consultation_opened", "case-e1", date(2026, 10, 2))]
+    p = c.state.plans["e1"]
+    assert (p.consultation_required, p.case_id, p.case_status, p.filed_on, p.notice_ids, p.conditions_met) == (
+        True, "case-e1", "submitted", date(2026, 7, 1), ["ntc_1"], ["ministry_notice"])
+    assert c.state.version == before + 1
+    # The act done before the ministry concludes is then judged as any consulted act is.
+    assert c.apply("ip_action.completed", date(2026, 8, 1), {"plan_event_id": "e1"}) == [
+        finding(1, "act_before_conclusion")]
+
+
+@pytest.mark.parametrize(("notice", "reached"), [
+    (_notice(), True),
+    (_notice(name="Someone Else K.K."), False),
+    (_notice("action", action="provide"), True),
+    (_notice("action", action="transfer"), False),
+    (_notice("contract"), True),
+])
+def test_which_plans_a_later_notice_reaches(notice: Notice, reached: bool) -> None:
+    c = Contract()
+    data = plan(influence=False)
+    c.apply("ip_action.planned", date(2026, 6, 1), data)
+    assert bool(_reach(c, notice, date(2026, 7, 1), {"e1": data})) is reached
+    assert c.state.plans["e1"].consultation_required is reached
+
+
+def test_a_later_notice_leaves_done_plans_and_plans_already_consulted_on_alone() -> None:
+    c = Contract()
+    done, consulted = plan(influence=False), plan()
+    c.apply("ip_action.planned", date(2026, 6, 1), done)
+    c.apply("ip_action.completed", date(2026, 6, 10), {"plan_event_id": "e1"})
+    c.apply("ip_action.planned", date(2026, 6, 1), consulted)
+    before = c.state.model_copy(deep=True)
+    assert _reach(c, _notice("contract"), date(2026, 7, 1), {"e1": done, "e3": consulted}) == []
+    assert c.state == before
+
+
+def test_a_later_notice_does_not_make_an_uncovered_act_covered() -> None:
+    c = Contract()
+    data = {"action": "overseas_production", "planned_date": "2026-12-01", "site": {
+        "country": "TH", "new_site": False, "capacity_before": "0.3", "capacity_after": "0.33",
+        "local_consumption_share": 0}}   # exactly 10%: not covered
+    c.apply("ip_action.planned", date(2026, 6, 1), data)
+    assert _reach(c, _notice("contract"), date(2026, 7, 1), {"e1": data}) == []

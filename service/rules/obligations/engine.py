@@ -14,7 +14,7 @@ from service.rules.dates import add_days, add_months
 from service.rules.ip_action import determine_ip_action
 from service.rules.ip_models import IpActionPlan, IpActionRequest
 from service.rules.names import party_key
-from service.rules.notices import matching_notices
+from service.rules.notices import Notice, matching_notices
 from service.rules.obligations import events as ev
 from service.rules.obligations.clock import advance, clock_state
 from service.rules.obligations.context import ContractContext
@@ -379,6 +379,36 @@ def apply_event(state: ObligationState, event: ev.Event, *, ctx: ContractContext
         if t.violation_id:
             run.effects.append(Effect(kind="violation_recorded", id=t.violation_id))
     return run.effects
+
+
+def reach_open_plans(state: ObligationState, *, notice: Notice, plans: dict[str, IpActionPlan],
+                     ctx: ContractContext, policy: Policy, today: date) -> list[Effect]:
+    """A notice issued after plans were reported reaches every open plan it matches (DOMAIN.md §5 [r2]): each
+    that now needs consultation gets its case, filed on the day of the notice (the ministry already has the
+    plan; the contractor could not have consulted earlier, so it is not late). `plans` holds the reported
+    plans by their event id."""
+    effects: list[Effect] = []
+    for event_id, data in plans.items():
+        plan = state.plans.get(event_id)
+        if plan is None or plan.completed_on is not None or plan.consultation_required:
+            continue
+        counterparty = data.counterparty.name if data.counterparty else None
+        if not matching_notices([notice], action=data.action, counterparty_name=counterparty):
+            continue
+        req = IpActionRequest(**data.model_dump(), as_of=today, commissioned=ctx.commissioned,
+                              obligation_period_end=ctx.obligation_period_end, ministry_notice=True)
+        result = determine_ip_action(req, as_of=today, policy=policy)
+        if not result.consultation_required:
+            continue  # e.g. an act the 10% or 85% test leaves uncovered, or one after the obligation period
+        plan.consultation_required, plan.consult_by, plan.filed_on = True, result.consult_by, today
+        plan.case_id, plan.case_status = f"case-{event_id}", "submitted"
+        plan.notice_ids = [*plan.notice_ids, notice.id]
+        plan.conditions_met = list(result.conditions)
+        plan.reasons = [r.model_dump() for r in result.reasons]
+        effects.append(Effect(kind="consultation_opened", id=plan.case_id, due_on=result.consult_by))
+    if effects:
+        state.version += 1
+    return effects
 
 
 def record_case_outcome(state: ObligationState, *, case_id: str, status: str, outcome: str | None,
