@@ -52,7 +52,7 @@ def register(session: Session, *, principal: Principal, body: ContractCreate, no
                  contractor_org=body.contractor_org)
     state = ObligationState()
     policy = programme.effective_policy()
-    initial_deadlines(state, obligations.context_of(contract), policy)
+    initial_deadlines(state, obligations.context_of(session, contract), policy)
     obligations.save(session, contract.id, state)
     terms = ContractTerms(contract_id=contract.id, programme_id=contract.programme_id,
                           contractor_org=contract.contractor_org, start_date=contract.start_date,

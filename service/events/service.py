@@ -48,7 +48,7 @@ def accept(session: Session, *, principal: Principal, contract_id: str, body: Ev
     event = Event(id=f"evt_{uuid.uuid4().hex[:24]}", type=body.type, occurred_on=body.occurred_on,
                   reported_on=today, data=data)
     try:
-        effects = engine.apply_event(state, event, ctx=obligations.context_of(contract, session), policy=policy)
+        effects = engine.apply_event(state, event, ctx=obligations.context_of(session, contract), policy=policy)
     except Rejected as exc:
         if exc.field is not None:  # names something that does not exist: a validation error of that field
             raise Invalid(["body", "data", exc.field], exc.detail) from exc

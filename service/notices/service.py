@@ -49,7 +49,7 @@ def _reach_open_plans(session: Session, contract: Contract, notice: MinistryNoti
     rule = Notice(id=notice.id, scope=notice.scope, counterparty_name=notice.counterparty_name,  # type: ignore[arg-type]
                   action=notice.action)
     effects = reach_open_plans(state, notice=rule, plans={k: data for k, (_, data) in plans.items()},
-                               ctx=obligations.context_of(contract), policy=policy, today=today)
+                               ctx=obligations.context_of(session, contract), policy=policy, today=today)
     if not effects:
         return []
     obligations.save_and_signal(session, contract, state, change_id=notice.id, today=today, policy=policy)

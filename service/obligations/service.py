@@ -25,15 +25,16 @@ from service.rules.policy import Policy
 from service.workflow_io import ClockSnapshot, EventApplied
 
 
-def context_of(contract: Contract, session: Session | None = None) -> ContractContext:
-    """What the rules know of the contract; with a session, the ministry's notices on it too."""
-    notices = [] if session is None else [
-        Notice(id=n.id, scope=n.scope, counterparty_name=n.counterparty_name, action=n.action)  # type: ignore[arg-type]
-        for n in session.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract.id))]
+def context_of(session: Session, contract: Contract) -> ContractContext:
+    """What the rules know of the contract: its terms, its programme's switch, the ministry's notices on it."""
+    notices = [Notice(id=n.id, scope=n.scope, counterparty_name=n.counterparty_name, action=n.action)  # type: ignore[arg-type]
+               for n in session.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract.id))]
+    programme = session.get(Programme, contract.programme_id)
+    assert programme is not None  # a foreign key guarantees it
     return ContractContext(contract_id=contract.id, start_date=contract.start_date, end_date=contract.end_date,
                            obligation_period_end=contract.obligation_period_end,
-                           commissioned=contract.commissioned,
-                           registered_on=today_jst(contract.created_at), notices=notices)
+                           commissioned=contract.commissioned, registered_on=today_jst(contract.created_at),
+                           leakage_measures_required=programme.leakage_measures_required, notices=notices)
 
 
 def policy_of(session: Session, contract: Contract) -> Policy:

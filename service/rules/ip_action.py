@@ -138,7 +138,7 @@ def _bayh_dole_reasons(req: IpActionRequest, policy: Policy) -> list[Reason]:
 
 
 def determine_ip_action(
-    req: IpActionRequest, *, as_of: date, policy: Policy = DEFAULT_POLICY
+    req: IpActionRequest, *, as_of: date, policy: Policy = DEFAULT_POLICY, consultation_applies: bool = True
 ) -> IpActionDetermination:
     """Judge a planned act.
 
@@ -158,7 +158,7 @@ def determine_ip_action(
     if outside:
         exemptions.append("outside_obligation_period")
 
-    required = act_covered and bool(conditions) and not outside
+    required = act_covered and bool(conditions) and not outside and consultation_applies
     consult_by = add_days(req.planned_date, -policy.consultation_lead_days) if required else None
     late = consult_by is not None and reported_on > consult_by
     if consult_by is not None:
@@ -170,6 +170,8 @@ def determine_ip_action(
                 planned_date=req.planned_date,
             )
         )
+    elif not consultation_applies:
+        reasons.append(reason("consultation.not_imposed"))
     else:
         reasons.append(reason("consultation.not_required"))
     if late:

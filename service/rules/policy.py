@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
 
 # Strict so that a JSON `true` or "30" in a programme's overrides is rejected, not coerced.
 # The upper bounds keep date arithmetic inside the calendar; ten years exceeds any contract step.
@@ -61,6 +61,11 @@ class Policy(BaseModel):
         description="An overdue obligation is escalated to the ministry this many days after its "
         "deadline (sorted, smallest first).",
     )
+    # Which measures the programme's call imposes when leakage measures are required (DOMAIN.md §3 [r2]):
+    # B and C are a proposal, and A's measures are given as examples.
+    prior_consultation: StrictBool = Field(True, description="Obligation B (prior consultation on IP acts) applies.")
+    shareholder_reports: StrictBool = Field(True, description="Obligation C (holders of one third) applies.")
+    core_tech_measures: StrictBool = Field(True, description="Obligation A (core-technology measures) applies.")
     act_before_conclusion: Literal["finding", "violation"] = Field(
         "finding",
         description="An act done after consulting but before the ministry concluded: a finding (the source "

@@ -109,6 +109,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "ja": "事業所管府省庁への事前相談が必要です。実施予定日（{planned_date}）の{lead_days}日前である{consult_by}までに相談又は報告してください。",
         "en": "Prior consultation with the ministry in charge is required: consult or report by {consult_by}, {lead_days} days before the planned date ({planned_date}).",
     },
+    "consultation.not_imposed": {
+        "ja": "本プログラムの公募では知的財産の移転等の事前相談を求めていないため、事前相談は不要です。",
+        "en": "This programme's call for proposals does not impose prior consultation on IP acts, so none is needed.",
+    },
     "consultation.not_required": {
         "ja": "事業所管府省庁への事前相談は不要です。",
         "en": "No prior consultation with the ministry in charge is required.",

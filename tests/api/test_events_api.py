@@ -685,3 +685,21 @@ def test_one_outbox_row_per_accepted_event_and_none_for_refused_ones(
     [state] = rows(engine, ObligationRecord, contract_id="c-001")
     assert state.version == 6
     assert len(rows(engine, ContractEvent, contract_id="c-001")) == 5
+
+
+def test_a_programme_without_leakage_measures_tracks_only_bayh_dole(api: TestClient, admin, acme,
+                                                                    clock: Clock) -> None:
+    """Issue 9 point 7: `leakage_measures_required: false` is read: no shareholder declaration, and A and C
+    events are refused with the reason, while a Bayh-Dole approval is still tracked."""
+    r = api.post("/v1/programmes", json=ProgrammeBody(id="k-free", leakage_measures_required=False), headers=admin)
+    assert r.status_code == 201, r.text
+    r = api.post("/v1/contracts", json=ContractBody(id="c-free", programme_id="k-free"), headers=admin)
+    assert r.status_code == 201, r.text
+    assert api.get("/v1/contracts/c-free/deadlines", headers=acme).json() == []
+    refused = post(api, acme, "shareholding.declared", "2026-04-01", {"shares_outstanding": 3, "holders": []},
+                   contract="c-free")
+    assert refused.status_code == 409 and "does not impose" in refused.json()["detail"], refused.text
+    accepted(post(api, acme, "ip_action.planned", "2026-04-01",
+                  ip_plan("transfer", country="US", relation="subsidiary"), contract="c-free"), [
+        {"kind": "prior_approval_requested", "id": "approval-{eid}", "due_on": "2026-12-01"},
+        {"kind": "deadline_set", "id": "prior_approval.{eid}.1", "due_on": "2026-12-01"}])

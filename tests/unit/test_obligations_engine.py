@@ -1060,3 +1060,43 @@ def test_a_later_notice_does_not_make_an_uncovered_act_covered() -> None:
         "local_consumption_share": 0}}   # exactly 10%: not covered
     c.apply("ip_action.planned", date(2026, 6, 1), data)
     assert _reach(c, _notice("contract"), date(2026, 7, 1), {"e1": data}) == []
+
+
+# --- per-programme switches (DOMAIN.md §3 [r2])
+
+
+def test_a_programme_without_leakage_measures_tracks_only_bayh_dole() -> None:
+    c = Contract(context(leakage_measures_required=False))
+    assert list(c.state.deadlines) == []                   # no shareholder declaration
+    for type_, data in (("shareholding.declared", {"shares_outstanding": 3, "holders": []}),
+                        ("core_item.registered", {"item_ref": "I", "title": "t"}),
+                        ("supplier.engaged", {"supplier_ref": "S", "name": "S", "country": "JP",
+                                              "holds_core_tech": False})):
+        err = c.rejected(type_, date(2026, 5, 1), data, 409)
+        assert "does not impose" in err.detail
+    # A risky plan needs no consultation, but a transfer abroad still needs the state's prior approval
+    # (the three refused events took ids e1-e3).
+    assert c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer", country="US", relation="subsidiary")) == [
+        fx("prior_approval_requested", "approval-e4", date(2026, 12, 1)),
+        fx("deadline_set", "prior_approval.e4.1", date(2026, 12, 1))]
+    assert c.state.plans["e4"].consultation_required is False
+    assert "consultation.not_imposed" in [r["code"] for r in c.state.plans["e4"].reasons]
+    assert c.apply("incident.reported", date(2026, 6, 2), {"severity": "near_miss", "summary": "s"}) == []
+
+
+@pytest.mark.parametrize(("switch", "event", "data"), [
+    ("shareholder_reports", "shareholding.changed", {"holder": {"name": "H", "country": "JP"}, "shares_held": 1,
+                                                     "shares_outstanding": 3}),
+    ("core_tech_measures", "core_item.registered", {"item_ref": "I", "title": "t"}),
+])
+def test_a_measure_the_call_does_not_impose_takes_no_reports(switch: str, event: str, data: dict[str, Any]) -> None:
+    c = Contract(policy=POLICY.with_overrides({switch: False}))
+    c.rejected(event, date(2026, 5, 1), data, 409)
+    assert ("shareholder_declaration.1" in c.state.deadlines) is (switch != "shareholder_reports")
+
+
+def test_without_prior_consultation_a_risky_plan_opens_no_case_and_no_notice_reaches_it() -> None:
+    c = Contract(policy=POLICY.with_overrides({"prior_consultation": False}))
+    data = plan()
+    assert c.apply("ip_action.planned", date(2026, 6, 1), data) == []
+    assert _reach(c, _notice("contract"), date(2026, 7, 1), {"e1": data}) == []

@@ -17,6 +17,9 @@ def test_defaults() -> None:
         "due_soon_days": 14,
         "reminder_days_before": (30, 7, 1),
         "escalation_days_after": (1, 7),
+        "prior_consultation": True,
+        "shareholder_reports": True,
+        "core_tech_measures": True,
         "act_before_conclusion": "finding",
         "prior_approval_lead_days": 30,
     }
@@ -67,6 +70,8 @@ def test_zero_lead_time_is_allowed() -> None:
         {"escalation_days_after": [0, 7]},
         {"act_before_conclusion": "approval"},
         {"act_before_conclusion": True},
+        {"prior_consultation": "no"},
+        {"shareholder_reports": 0},
     ],
 )
 def test_bad_overrides(overrides: dict) -> None:
@@ -79,8 +84,7 @@ def test_every_field_is_described_and_bounded() -> None:
     assert schema["additionalProperties"] is False
     for name, prop in schema["properties"].items():
         assert prop.get("description"), name
-        if "enum" in prop:  # a choice among named readings is bounded by its list
-            assert prop["enum"], name
+        if "enum" in prop or prop.get("type") == "boolean":  # a choice is bounded by its values
             continue
         bounded = prop.get("minimum") if "minimum" in prop else prop["items"].get("minimum")
         assert bounded is not None, name

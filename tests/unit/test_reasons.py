@@ -64,7 +64,8 @@ def sample_reasons() -> list[Reason]:
     # A transfer without a transferee cannot pass validation; reach its wording directly.
     unnamed = IpActionRequest.model_construct(action="transfer", planned_date=date(2026, 6, 1), commissioned=True,
                                               exclusive_license=False)
-    return found + ip_action._bayh_dole_reasons(unnamed, DEFAULT_POLICY)
+    not_imposed = determine_ip_action(SAMPLES[4], as_of=date(2026, 5, 1), consultation_applies=False).reasons
+    return found + not_imposed + ip_action._bayh_dole_reasons(unnamed, DEFAULT_POLICY)
 
 
 def test_every_code_has_both_languages_with_the_same_fields() -> None:

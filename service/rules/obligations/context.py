@@ -16,4 +16,6 @@ class ContractContext(BaseModel):
     obligation_period_end: date
     commissioned: bool
     registered_on: date
+    # The programme's switch (DOMAIN.md §3 [r2]): off, obligations A, B and C do not apply; D still does.
+    leakage_measures_required: bool = True
     notices: list[Notice] = Field(default_factory=list, description="the ministry's notices (condition 2)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Literal
 
 from service.rules.dates import add_days, add_months
 from service.rules.ip_action import determine_ip_action
@@ -74,8 +75,29 @@ class _Run:
         self.effects.append(Effect(kind="late_filing", id=ref, due_on=due_on))
 
 
+Measure = Literal["A", "B", "C"]
+MEASURE_NAMES: dict[Measure, str] = {"A": "core-technology measures", "B": "prior consultation on IP acts",
+                                     "C": "reports of holders of one third or more"}
+# Which measure each event belongs to; ip_action events serve B and D, incidents every programme.
+EVENT_MEASURE: dict[str, Measure] = {
+    "shareholding.declared": "C", "shareholding.changed": "C",
+    "core_item.registered": "A", "access.granted": "A", "access.revoked": "A", "access_review.completed": "A",
+    "employee.departing": "A", "employee.departed": "A", "supplier.engaged": "A", "supplier.reviewed": "A",
+}
+
+
+def applies(measure: Measure, ctx: ContractContext, policy: Policy) -> bool:
+    """Whether obligation A, B or C binds this contract (DOMAIN.md §3 [r2]): none does when the programme
+    requires no leakage measures, and each only where the programme's call imposes it. D always applies."""
+    if not ctx.leakage_measures_required:
+        return False
+    return {"A": policy.core_tech_measures, "B": policy.prior_consultation, "C": policy.shareholder_reports}[measure]
+
+
 def initial_deadlines(state: ObligationState, ctx: ContractContext, policy: Policy) -> None:
-    """Registering a contract opens the initial shareholder declaration (DOMAIN.md §6)."""
+    """Registering a contract opens the initial shareholder declaration (DOMAIN.md §6), where C applies."""
+    if not applies("C", ctx, policy):
+        return
     due = add_days(ctx.registered_on, policy.shareholder_initial_days)
     d = Deadline(id=state.next_deadline_id("shareholder_declaration", ""), kind="shareholder_declaration",
                  subject="", due_on=min(due, ctx.obligation_period_end), opened_by="contract.registered",
@@ -291,7 +313,8 @@ def _planned(run: _Run, data: IpActionPlan) -> None:
                                counterparty_name=data.counterparty.name if data.counterparty else None)
     req = IpActionRequest(**data.model_dump(), as_of=e.reported_on, commissioned=run.ctx.commissioned,
                           obligation_period_end=run.ctx.obligation_period_end, ministry_notice=bool(notices))
-    result = determine_ip_action(req, as_of=e.reported_on, policy=run.policy)
+    result = determine_ip_action(req, as_of=e.reported_on, policy=run.policy,
+                                 consultation_applies=applies("B", run.ctx, run.policy))
     plan = Plan(event_id=e.id, action=data.action, planned_date=data.planned_date,
                 consultation_required=result.consultation_required, consult_by=result.consult_by,
                 prior_approval_required=result.prior_approval_required, notice_ids=[n.id for n in notices],
@@ -369,6 +392,10 @@ def apply_event(state: ObligationState, event: ev.Event, *, ctx: ContractContext
     """Apply `event` to `state` in place and return its effects; raises Rejected when it cannot apply."""
     if state.closed:
         raise Rejected(409, "the contract's obligation period has ended; its record is read-only")
+    measure = EVENT_MEASURE.get(event.type)
+    if measure is not None and not applies(measure, ctx, policy):
+        raise Rejected(409, f"this contract's programme does not impose {MEASURE_NAMES[measure]}, so there is "
+                            f"nothing to report with {event.type}")
     run = _Run(state, ctx, policy, event)
     data = ev.parse_data(event.type, event.data) if isinstance(event.data, dict) else event.data
     HANDLERS[event.type](run, data)
@@ -397,7 +424,7 @@ def reach_open_plans(state: ObligationState, *, notice: Notice, plans: dict[str,
             continue
         req = IpActionRequest(**data.model_dump(), as_of=today, commissioned=ctx.commissioned,
                               obligation_period_end=ctx.obligation_period_end, ministry_notice=True)
-        result = determine_ip_action(req, as_of=today, policy=policy)
+        result = determine_ip_action(req, as_of=today, policy=policy, consultation_applies=applies("B", ctx, policy))
         if not result.consultation_required:
             continue  # e.g. an act the 10% or 85% test leaves uncovered, or one after the obligation period
         plan.consultation_required, plan.consult_by, plan.filed_on = True, result.consult_by, today
