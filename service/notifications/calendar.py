@@ -15,7 +15,7 @@ from service.notifications.models import CalendarFeed
 from service.obligations import service as obligations
 from service.obligations.models import DeadlineRow
 from service.problems import NotFound
-from service.rules.obligations.state import SOURCE_OF
+from service.rules.obligations.state import ground
 
 
 def _escape(text: str) -> str:
@@ -45,7 +45,7 @@ def ical_feed(rows: list[DeadlineRow], base_url: str, lang: str = "ja") -> str:
         lines += ["BEGIN:VEVENT", f"UID:{d.contract_id}.{d.id}@tlc", f"DTSTAMP:{stamp}",
                   f"DTSTART;VALUE=DATE:{d.due_on:%Y%m%d}", f"DTEND;VALUE=DATE:{d.due_on + timedelta(days=1):%Y%m%d}",
                   f"SUMMARY:{_escape(summary)}",
-                  f"DESCRIPTION:{_escape(tr.gettext(d.obligation) + ' — ' + SOURCE_OF[d.obligation])}",
+                  f"DESCRIPTION:{_escape(tr.gettext(d.obligation) + ' — ' + ground(d.obligation, lang))}",
                   f"URL:{base_url}/inbox/contracts/{d.contract_id}", "END:VEVENT"]
     lines.append("END:VCALENDAR")
     return "\r\n".join(_fold(line) for line in lines) + "\r\n"

@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from service.i18n import translations
-from service.rules.obligations.state import SOURCE_OF
+from service.rules.obligations.state import ground
 
 KINDS = ("reminder", "due", "escalation_lead", "escalation_ministry")
 
@@ -49,7 +49,7 @@ def render(kind: str, lang: str, *, message_id: str, contract: dict[str, Any], d
     env = _env(templates_dir, override_dir)
     tr = translations(lang)
     ctx = {"lang": lang, "message_id": message_id, "contract": contract, "deadline": deadline, "days": days,
-           "due_on": str(deadline["due_on"]), "link": link, "source": SOURCE_OF[deadline["obligation"]],
+           "due_on": str(deadline["due_on"]), "link": link, "source": ground(deadline["obligation"], lang),
            "deadline_label": tr.gettext(deadline["kind"]), "obligation_label": tr.gettext(deadline["obligation"])}
     subject = env.get_template(f"messages/{kind}.subject.{lang}.txt").render(ctx).strip()
     ctx["subject"] = subject

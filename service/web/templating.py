@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from service.i18n import translations
 from service.rules.areas import TECHNOLOGY_AREAS
 from service.rules.dates import JST
+from service.rules.obligations.state import ground
 
 
 def _jst(value: datetime) -> str:
@@ -25,6 +26,7 @@ def templates(lang: str, templates_dir: Path, override_dir: Path | None) -> Jinj
                       autoescape=select_autoescape(["html", "xml"]), extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["jst"] = _jst
+    env.globals["ground"] = lambda obligation: ground(obligation, lang)
     env.globals["area_name"] = lambda code: (
         getattr(TECHNOLOGY_AREAS[code], f"name_{lang}") if code in TECHNOLOGY_AREAS else code)
     return Jinja2Templates(env=env)

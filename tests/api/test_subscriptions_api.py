@@ -470,7 +470,7 @@ def test_calendar_feed(api: TestClient, deadlines: None, acme, settings: Setting
     assert decl["SUMMARY"].strip()
     assert "DTSTAMP" in decl
     assert decl["URL"] == f"{settings.public_base_url.rstrip('/')}/inbox/contracts/c-001"
-    assert "DOMAIN.md §6" in decl["DESCRIPTION"]
+    assert "3分の1以上" in decl["DESCRIPTION"] and "DOMAIN.md" not in decl["DESCRIPTION"]
     assert evs["c-003.shareholder_declaration.1@tlc"]["DTSTART;VALUE=DATE"] == "20260415"
 
     review = evs["c-001.access_review.長い項目名.1@tlc"]

@@ -4,6 +4,7 @@ as subject, plain text, HTML and JSON; what each says; a ministry's override dir
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ import pytest
 from service.config import Settings
 from service.i18n import translations
 from service.notifications.messages import KINDS, Rendered, kind_of, render
-from service.rules.obligations.state import SOURCE_OF, Deadline
+from service.rules.obligations.state import Deadline, ground
 
 TEMPLATES = Settings().templates_dir
 LINK = "https://tlc.example.go.jp/inbox/contracts/c-001"
@@ -59,7 +60,7 @@ def test_renders_every_kind(kind: str, lang: str) -> None:
     tr = translations(lang)
     obligation_label = tr.gettext("access_control")
     deadline_label = tr.gettext("access_review")
-    source = SOURCE_OF["access_control"]
+    source = ground("access_control", lang)
     assert obligation_label != "access_control" or lang == "en"  # the ja label is translated
 
     assert r.subject.strip() and "\n" not in r.subject
@@ -122,7 +123,10 @@ def test_every_obligation_renders(kind: str) -> None:
         dl["obligation"] = Deadline(id="x", kind=deadline_kind, subject=subject, due_on="2027-02-28").obligation
         for lang in ("ja", "en"):
             r = rendered(kind, lang, deadline=dl)
-            assert SOURCE_OF[dl["obligation"]] in r.text
+            assert ground(dl["obligation"], lang) in r.text
+            # DOMAIN.md §11 [r2]: the ground in words, never an internal reference or a source line number.
+            for part in (r.subject, r.text, r.html, r.json_body):
+                assert "DOMAIN.md" not in part and not re.search(r"\bl\.\d", part), part
             assert json.loads(r.json_body)["deadline"]["obligation"] == dl["obligation"]
 
 

@@ -16,6 +16,7 @@ from service.auth.tokens import issue_token
 from service.config import Settings
 from service.notifications.models import Notification
 from service.rules.dates import JST, add_days, add_months, add_years
+from service.rules.obligations.state import ground
 from service.rules.policy import DEFAULT_POLICY
 from service.rules.reminders import ladder
 from tests.factories import ContractBody
@@ -120,7 +121,9 @@ async def test_every_rung_of_the_ladder_on_its_instant(ts_env: WorkflowEnvironme
                         assert all(m.subject.startswith("【本日期日】") for m in news)
                     else:
                         assert all(m.subject.startswith("[Overdue]") for m in news)  # the lead reads English
-                    assert all(due.isoformat() in m.text and "DOMAIN.md §4 A1" in m.text
+                    lang = "en" if rung.audience == "compliance_lead" else "ja"
+                    assert all(due.isoformat() in m.text and ground("access_control", lang) in m.text
+                               and "DOMAIN.md" not in m.text
                                and f"/inbox/contracts/{cid}" in m.text for m in news)
                 with Session(h.engine) as s:
                     planned = s.exec(select(Notification).where(Notification.contract_id == cid,

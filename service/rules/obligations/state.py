@@ -27,7 +27,30 @@ OBLIGATION_OF: dict[str, Obligation] = {
     "shareholder_declaration": "shareholders", "access_review": "access_control", "departure": "employees",
     "supplier_review": "suppliers", "consultation_conclusion": "ip_consultation", "prior_approval": "bayh_dole",
 }
-# Where each rule comes from (DOMAIN.md section; source lines of ../shared/seed/000_7adb3b3e8b27f12b.txt).
+# The ground of each obligation in words a contractor can check (DOMAIN.md §11 [r2]): what people read in
+# messages, pages and calendars. Never an internal reference.
+GROUND_OF: dict[str, dict[str, str]] = {
+    "shareholders": {"ja": "技術流出防止策：株式又は持分の3分の1以上を保有する者の報告",
+                     "en": "Technology-leakage measures: reporting holders of one third or more of the shares"},
+    "access_control": {"ja": "技術流出防止策：コア重要技術等へのアクセス管理",
+                       "en": "Technology-leakage measures: access control to the core technology"},
+    "employees": {"ja": "技術流出防止策：コア重要技術等にアクセスする従業員の管理（退職時の誓約）",
+                  "en": "Technology-leakage measures: employees with access to the core technology (pledges on leaving)"},
+    "suppliers": {"ja": "技術流出防止策：取引先における管理（秘密保持契約と実施状況の確認）",
+                  "en": "Technology-leakage measures: suppliers (confidentiality agreement and reviews)"},
+    "ip_consultation": {"ja": "技術流出防止策：知的財産の移転等に関する事業所管府省庁への事前相談",
+                        "en": "Technology-leakage measures: prior consultation with the ministry on IP acts"},
+    "bayh_dole": {"ja": "委託契約（日本版バイ・ドール制度）：知的財産権の移転等の国の事前承認",
+                  "en": "Commissioned R&D contract (Japanese Bayh-Dole): the state's prior approval of transfers etc."},
+}
+
+
+def ground(obligation: str, lang: str) -> str:
+    return GROUND_OF[obligation]["en" if lang == "en" else "ja"]
+
+
+# Where each rule comes from (DOMAIN.md section; source lines of ../shared/seed/000_7adb3b3e8b27f12b.txt),
+# for auditors and developers reading the API's `source` field; people read `ground`.
 SOURCE_OF: dict[str, str] = {
     "shareholders": "DOMAIN.md §6; source l.1762-1767",
     "access_control": "DOMAIN.md §4 A1; source l.1778-1779",
