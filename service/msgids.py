@@ -29,7 +29,7 @@ MSGIDS = [
     # obligations and deadline kinds
     _("shareholders"), _("access_control"), _("employees"), _("suppliers"), _("ip_consultation"), _("bayh_dole"),
     _("shareholder_declaration"), _("access_review"), _("departure"), _("supplier_review"),
-    _("consultation_conclusion"), _("prior_approval"),
+    _("consultation_conclusion"), _("prior_approval"), _("supplier_follow_up"),
     # violations
     _("access_not_revoked_by_departure"), _("confidentiality_pledge_missing"), _("supplier_nda_missing"),
     _("act_before_consultation_concluded"), _("act_despite_objection"), _("transfer_without_prior_approval"),

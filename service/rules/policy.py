@@ -39,6 +39,9 @@ class Policy(BaseModel):
     supplier_review_months: _Months = Field(
         12, description="Months between reviews of a supplier's implementation of the measures."
     )
+    supplier_follow_up_days: _PositiveDays = Field(
+        30, description="Days after a supplier review with findings by which they are followed up (DOMAIN.md §4 A3)."
+    )
     shareholder_initial_days: _Days = Field(
         14,
         description="Days after a contract is registered by which the initial declaration of "

@@ -703,3 +703,26 @@ def test_a_programme_without_leakage_measures_tracks_only_bayh_dole(api: TestCli
                   ip_plan("transfer", country="US", relation="subsidiary"), contract="c-free"), [
         {"kind": "prior_approval_requested", "id": "approval-{eid}", "due_on": "2026-12-01"},
         {"kind": "deadline_set", "id": "prior_approval.{eid}.1", "due_on": "2026-12-01"}])
+
+
+def test_the_supplier_lifecycle(api: TestClient, acme, clock: Clock) -> None:
+    """Issue 9 point 8: a supplier engaged without core technology receives it later, signs its NDA late, has a
+    review with findings followed up, and is ended."""
+    clock.set("2026-09-10")
+    accepted(post(api, acme, "supplier.engaged", "2026-05-01", {
+        "supplier_ref": "SUP-1", "name": "Kyoto Precision", "country": "JP", "holds_core_tech": False}), [])
+    accepted(post(api, acme, "supplier.updated", "2026-09-01", {"supplier_ref": "SUP-1", "holds_core_tech": True}), [
+        {"kind": "violation_recorded", "id": "violation.1"},
+        {"kind": "deadline_set", "id": "supplier_review.SUP-1.1", "due_on": "2027-09-01"}])
+    accepted(post(api, acme, "supplier.updated", "2026-09-05", {"supplier_ref": "SUP-1", "nda_signed_on": "2026-09-05"}),
+             [])
+    accepted(post(api, acme, "supplier.reviewed", "2026-09-10", {"supplier_ref": "SUP-1", "outcome": "findings"}), [
+        {"kind": "deadline_met", "id": "supplier_review.SUP-1.1", "due_on": "2027-09-01"},
+        {"kind": "deadline_set", "id": "supplier_review.SUP-1.2", "due_on": "2028-09-01"},
+        {"kind": "deadline_set", "id": "supplier_follow_up.SUP-1.1", "due_on": "2026-10-10"}])
+    accepted(post(api, acme, "supplier.ended", "2026-09-10", {"supplier_ref": "SUP-1"}), [])
+    assert deadline(api, acme, "supplier_follow_up.SUP-1.1")["state"] == "closed"
+    problem(post(api, acme, "supplier.reviewed", "2026-09-10", {"supplier_ref": "SUP-1", "outcome": "compliant"}), 409)
+    invalid(post(api, acme, "supplier.updated", "2026-09-10", {"supplier_ref": "SUP-1"}), ["body", "data"])
+    invalid(post(api, acme, "supplier.updated", "2026-09-10", {"supplier_ref": "SUP-9", "flow_down_on": "2026-09-10"}),
+            ["body", "data", "supplier_ref"])

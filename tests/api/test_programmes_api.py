@@ -17,7 +17,8 @@ PROGS = "/v1/programmes"
 
 DEFAULT_POLICY = {
     "consultation_lead_days": 60, "review_target_days": 30, "access_review_months": 6,
-    "supplier_review_months": 12, "shareholder_initial_days": 14, "shareholder_change_days": 14,
+    "supplier_review_months": 12, "supplier_follow_up_days": 30, "shareholder_initial_days": 14,
+    "shareholder_change_days": 14,
     "due_soon_days": 14, "reminder_days_before": [30, 7, 1], "escalation_days_after": [1, 7],
     "prior_consultation": True, "shareholder_reports": True, "core_tech_measures": True,
     "act_before_conclusion": "finding", "prior_approval_lead_days": 30,

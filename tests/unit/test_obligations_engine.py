@@ -561,11 +561,14 @@ def test_supplier_reviews_every_12_months_anchored_on_engagement() -> None:
     assert c.apply("supplier.reviewed", date(2029, 2, 28), {"supplier_ref": "SUP-1", "outcome": "findings",
                                                             "notes": "logs incomplete"}) == [
         fx("deadline_met", "supplier_review.SUP-1.1", date(2029, 2, 28)),
-        fx("deadline_set", "supplier_review.SUP-1.2", date(2030, 2, 28))]
+        fx("deadline_set", "supplier_review.SUP-1.2", date(2030, 2, 28)),
+        fx("deadline_set", "supplier_follow_up.SUP-1.1", date(2029, 3, 30))]  # DOMAIN.md §4 A3 [r2]
     assert c.apply("supplier.reviewed", date(2030, 3, 1), {"supplier_ref": "SUP-1", "outcome": "compliant"}) == [
         fx("deadline_met", "supplier_review.SUP-1.2", date(2030, 2, 28)),
         fx("late_filing", "supplier_review.SUP-1.2", date(2030, 2, 28)),
-        fx("deadline_set", "supplier_review.SUP-1.3", date(2031, 2, 28))]
+        fx("deadline_set", "supplier_review.SUP-1.3", date(2031, 2, 28)),
+        fx("deadline_met", "supplier_follow_up.SUP-1.1", date(2029, 3, 30)),
+        fx("late_filing", "supplier_follow_up.SUP-1.1", date(2029, 3, 30))]
     c.apply("supplier.reviewed", date(2031, 2, 28), {"supplier_ref": "SUP-1", "outcome": "compliant"})
     assert c.deadline("supplier_review.SUP-1.4").due_on == date(2032, 2, 29)  # the anchor, not 28 Feb
 
@@ -1100,3 +1103,50 @@ def test_without_prior_consultation_a_risky_plan_opens_no_case_and_no_notice_rea
     data = plan()
     assert c.apply("ip_action.planned", date(2026, 6, 1), data) == []
     assert _reach(c, _notice("contract"), date(2026, 7, 1), {"e1": data}) == []
+
+
+
+# --- the supplier lifecycle (DOMAIN.md §4 A3 [r2])
+
+
+def test_a_supplier_that_starts_holding_core_technology_needs_its_nda_and_reviews_from_then() -> None:
+    c = Contract()
+    assert engage(c, date(2026, 5, 1), core=False) == []
+    upd = {"supplier_ref": "SUP-1", "holds_core_tech": True}
+    assert c.apply("supplier.updated", date(2026, 9, 1), upd) == [
+        fx("violation_recorded", "violation.1"), fx("deadline_set", "supplier_review.SUP-1.1", date(2027, 9, 1))]
+    assert c.state.violations[0].kind == "supplier_nda_missing"
+    # The NDA signed late is recorded; the violation of holding the technology without one stays.
+    assert c.apply("supplier.updated", date(2026, 9, 5), {"supplier_ref": "SUP-1", "nda_signed_on": "2026-09-05",
+                                                          "flow_down_on": "2026-09-05"}) == []
+    s = c.state.suppliers["SUP-1"]
+    assert (s.holds_core_tech, s.core_tech_since, s.nda_signed_on, s.flow_down_on) == (
+        True, date(2026, 9, 1), date(2026, 9, 5), date(2026, 9, 5))
+    assert [v.kind for v in c.state.violations] == ["supplier_nda_missing"]
+
+
+@pytest.mark.parametrize(("nda", "violated"), [("2026-08-31", False), ("2026-09-01", False), ("2026-09-02", True)])
+def test_the_nda_must_be_signed_on_or_before_the_day_core_technology_is_shared(nda: str, violated: bool) -> None:
+    c = Contract()
+    engage(c, date(2026, 5, 1), core=False)
+    c.apply("supplier.updated", date(2026, 8, 1), {"supplier_ref": "SUP-1", "nda_signed_on": nda})
+    effects = c.apply("supplier.updated", date(2026, 9, 1), {"supplier_ref": "SUP-1", "holds_core_tech": True})
+    assert ("violation_recorded" in [e.kind for e in effects]) is violated
+
+
+def test_an_ended_supplier_s_reviews_stop_and_it_takes_no_more_events() -> None:
+    c = Contract()
+    engage(c, date(2026, 5, 1), nda="2026-05-01")
+    c.apply("supplier.reviewed", date(2026, 6, 1), {"supplier_ref": "SUP-1", "outcome": "findings"})
+    assert c.apply("supplier.ended", date(2026, 6, 10), {"supplier_ref": "SUP-1"}) == []
+    assert (c.deadline("supplier_review.SUP-1.2").state, c.deadline("supplier_follow_up.SUP-1.1").state) == (
+        "closed", "closed")
+    c.rejected("supplier.reviewed", date(2026, 6, 11), {"supplier_ref": "SUP-1", "outcome": "compliant"}, 409)
+    c.rejected("supplier.updated", date(2026, 6, 11), {"supplier_ref": "SUP-1", "flow_down_on": "2026-06-11"}, 409)
+
+
+def test_a_supplier_that_no_longer_holds_core_technology_is_no_longer_reviewed() -> None:
+    c = Contract()
+    engage(c, date(2026, 5, 1), nda="2026-05-01")
+    assert c.apply("supplier.updated", date(2026, 7, 1), {"supplier_ref": "SUP-1", "holds_core_tech": False}) == []
+    assert c.deadline("supplier_review.SUP-1.1").state == "closed"

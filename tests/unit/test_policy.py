@@ -12,6 +12,7 @@ def test_defaults() -> None:
         "review_target_days": 30,
         "access_review_months": 6,
         "supplier_review_months": 12,
+        "supplier_follow_up_days": 30,
         "shareholder_initial_days": 14,
         "shareholder_change_days": 14,
         "due_soon_days": 14,

@@ -83,6 +83,7 @@ EVENT_MEASURE: dict[str, Measure] = {
     "shareholding.declared": "C", "shareholding.changed": "C",
     "core_item.registered": "A", "access.granted": "A", "access.revoked": "A", "access_review.completed": "A",
     "employee.departing": "A", "employee.departed": "A", "supplier.engaged": "A", "supplier.reviewed": "A",
+    "supplier.updated": "A", "supplier.ended": "A",
 }
 
 
@@ -282,7 +283,8 @@ def _engaged(run: _Run, data: ev.SupplierEngaged) -> None:
         raise Rejected(409, f"supplier {data.supplier_ref!r} is already engaged on this contract")
     run.state.suppliers[data.supplier_ref] = Supplier(
         supplier_ref=data.supplier_ref, name=data.name, country=data.country, holds_core_tech=data.holds_core_tech,
-        engaged_on=e.occurred_on, nda_signed_on=data.nda_signed_on)
+        engaged_on=e.occurred_on, nda_signed_on=data.nda_signed_on,
+        core_tech_since=e.occurred_on if data.holds_core_tech else None)
     if not data.holds_core_tech:
         return
     if data.nda_signed_on is None or data.nda_signed_on > e.occurred_on:
@@ -293,16 +295,65 @@ def _engaged(run: _Run, data: ev.SupplierEngaged) -> None:
                      add_months(e.occurred_on, run.policy.supplier_review_months))
 
 
-def _reviewed(run: _Run, data: ev.SupplierReviewed) -> None:
-    supplier = run.state.suppliers.get(data.supplier_ref)
+def _supplier(run: _Run, supplier_ref: str) -> Supplier:
+    supplier = run.state.suppliers.get(supplier_ref)
     if supplier is None:
-        raise Rejected(422, f"no supplier {data.supplier_ref!r} is engaged on this contract", field="supplier_ref")
+        raise Rejected(422, f"no supplier {supplier_ref!r} is engaged on this contract", field="supplier_ref")
+    if supplier.ended_on is not None:
+        raise Rejected(409, f"supplier {supplier_ref!r} was ended on {supplier.ended_on}")
+    return supplier
+
+
+def _reviewed(run: _Run, data: ev.SupplierReviewed) -> None:
+    supplier = _supplier(run, data.supplier_ref)
     if not supplier.holds_core_tech:
         return
     d = run.state.open_deadline("supplier_review", data.supplier_ref)
     _meet_review(run, d)
+    anchor = supplier.core_tech_since or supplier.engaged_on
     run.set_deadline("supplier_review", data.supplier_ref,
-                     _next_anchored(supplier.engaged_on, run.policy.supplier_review_months, _covered_until(run, d)))
+                     _next_anchored(anchor, run.policy.supplier_review_months, _covered_until(run, d)))
+    follow_up = run.state.open_deadline("supplier_follow_up", data.supplier_ref)
+    if data.outcome == "compliant" and follow_up is not None:
+        _meet_review(run, follow_up)  # the findings were dealt with (late, if after their day)
+    elif data.outcome == "findings" and follow_up is None:
+        run.set_deadline("supplier_follow_up", data.supplier_ref,
+                         add_days(run.event.occurred_on, run.policy.supplier_follow_up_days))
+
+
+def _supplier_updated(run: _Run, data: ev.SupplierUpdated) -> None:
+    """A3 [r2]: a supplier may start holding core technology (from then the NDA and the reviews apply), sign its
+    NDA late (recorded; the violation of having held it without one stays), and have measures flowed down."""
+    e = run.event
+    supplier = _supplier(run, data.supplier_ref)
+    if data.nda_signed_on is not None:
+        supplier.nda_signed_on = data.nda_signed_on
+    if data.flow_down_on is not None:
+        supplier.flow_down_on = data.flow_down_on
+    if data.holds_core_tech is True and not supplier.holds_core_tech:
+        supplier.holds_core_tech, supplier.core_tech_since = True, e.occurred_on
+        if supplier.nda_signed_on is None or supplier.nda_signed_on > e.occurred_on:
+            run.violate("supplier_nda_missing",
+                        f"supplier {data.supplier_ref} received core technology on {e.occurred_on} without an NDA "
+                        "signed on or before that day")
+        run.set_deadline("supplier_review", data.supplier_ref,
+                         add_months(e.occurred_on, run.policy.supplier_review_months))
+    elif data.holds_core_tech is False and supplier.holds_core_tech:
+        supplier.holds_core_tech = False  # no longer holds it: its reviews stop
+        _close_supplier_deadlines(run, data.supplier_ref)
+
+
+def _supplier_ended(run: _Run, data: ev.SupplierEnded) -> None:
+    supplier = _supplier(run, data.supplier_ref)
+    supplier.ended_on = run.event.occurred_on
+    _close_supplier_deadlines(run, data.supplier_ref)
+
+
+def _close_supplier_deadlines(run: _Run, supplier_ref: str) -> None:
+    for kind in ("supplier_review", "supplier_follow_up"):
+        d = run.state.open_deadline(kind, supplier_ref)
+        if d is not None:
+            d.state, d.resolved_by, d.resolved_on = "closed", run.event.id, run.event.reported_on
 
 
 # --- B and D: planned IP acts (source l.1744-1760; l.1675-1711) ----------------------------------------
@@ -383,7 +434,8 @@ HANDLERS: dict[str, Callable[[_Run, object], None]] = {
     "core_item.registered": _item_registered, "access.granted": _granted, "access.revoked": _revoked,
     "access_review.completed": _review_completed,
     "employee.departing": _departing, "employee.departed": _departed,
-    "supplier.engaged": _engaged, "supplier.reviewed": _reviewed,
+    "supplier.engaged": _engaged, "supplier.reviewed": _reviewed, "supplier.updated": _supplier_updated,
+    "supplier.ended": _supplier_ended,
     "incident.reported": _incident,
 }
 

@@ -101,6 +101,25 @@ class SupplierReviewed(_Data):
     notes: LongText = ""
 
 
+class SupplierUpdated(_Data):
+    """What changed about an engaged supplier (DOMAIN.md §4 A3 [r2]): any subset of the three."""
+
+    supplier_ref: Ref
+    holds_core_tech: bool | None = None
+    nda_signed_on: date | None = None
+    flow_down_on: date | None = Field(None, description="the day equivalent measures were required of it")
+
+    @model_validator(mode="after")
+    def _something(self) -> SupplierUpdated:
+        if self.holds_core_tech is None and self.nda_signed_on is None and self.flow_down_on is None:
+            raise ValueError("name at least one of holds_core_tech, nda_signed_on, flow_down_on")
+        return self
+
+
+class SupplierEnded(_Data):
+    supplier_ref: Ref
+
+
 class IncidentReported(_Data):
     severity: Literal["near_miss", "incident"]
     summary: multi_line(5000, min_length=1)  # type: ignore[valid-type]
@@ -119,12 +138,15 @@ DATA_SCHEMAS: dict[str, type[BaseModel]] = {
     "employee.departed": EmployeeDeparted,
     "supplier.engaged": SupplierEngaged,
     "supplier.reviewed": SupplierReviewed,
+    "supplier.updated": SupplierUpdated,
+    "supplier.ended": SupplierEnded,
     "incident.reported": IncidentReported,
 }
 EventType = Literal[
     "shareholding.declared", "shareholding.changed", "ip_action.planned", "ip_action.completed",
     "core_item.registered", "access.granted", "access.revoked", "access_review.completed",
     "employee.departing", "employee.departed", "supplier.engaged", "supplier.reviewed", "incident.reported",
+    "supplier.updated", "supplier.ended",
 ]
 
 

@@ -19,13 +19,14 @@ DeadlineKind = Literal[
     "shareholder_declaration",  # C: initial declaration, 14 days after registration
     "access_review",            # A1: every 6 months from the item's registration
     "departure",                # A2: access revoked and confidentiality pledge by the departure date
-    "supplier_review",          # A3: every 12 months from engagement
+    "supplier_review",          # A3: every 12 months from engagement (or from receiving core technology)
+    "supplier_follow_up",       # A3: a review's findings followed up (policy 30 days)
     "consultation_conclusion",  # B: the case concluded before the planned act
     "prior_approval",           # D: Bayh-Dole approval before the planned transfer
 ]
 OBLIGATION_OF: dict[str, Obligation] = {
     "shareholder_declaration": "shareholders", "access_review": "access_control", "departure": "employees",
-    "supplier_review": "suppliers", "consultation_conclusion": "ip_consultation", "prior_approval": "bayh_dole",
+    "supplier_review": "suppliers", "supplier_follow_up": "suppliers", "consultation_conclusion": "ip_consultation", "prior_approval": "bayh_dole",
 }
 # The ground of each obligation in words a contractor can check (DOMAIN.md §11 [r2]): what people read in
 # messages, pages and calendars. Never an internal reference.
@@ -112,6 +113,9 @@ class Supplier(BaseModel):
     holds_core_tech: bool
     engaged_on: date
     nda_signed_on: date | None
+    core_tech_since: date | None = None  # when it started holding core technology (None: at engagement, if it does)
+    flow_down_on: date | None = None
+    ended_on: date | None = None
 
 
 class Plan(BaseModel):
