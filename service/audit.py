@@ -36,6 +36,13 @@ def append(session: Session, *, contract_id: str, actor: str, action: str, **det
     session.add(AuditEntry(contract_id=contract_id, actor=actor, action=action, detail=detail))
 
 
+def effects(session: Session, *, contract_id: str, effects: list[dict[str, Any]], **cause: Any) -> None:
+    """One system entry per effect (as JSON), naming what caused it (`event_id=...`, `notice_id=...`)."""
+    for e in effects:
+        append(session, contract_id=contract_id, actor="system", action=f"effect.{e['kind']}", **cause,
+               **{k: v for k, v in e.items() if k != "kind"})
+
+
 def trail(session: Session, contract_id: str) -> list[AuditEntryPublic]:
     rows = session.exec(select(AuditEntry).where(AuditEntry.contract_id == contract_id)
                         .order_by(AuditEntry.id)).all()

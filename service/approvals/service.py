@@ -11,7 +11,7 @@ from service.actors import actor_of
 from service.auth.tokens import Principal
 from service.obligations import service as obligations
 from service.problems import Conflict, NotFound
-from service.rules.obligations.effects import Rejected
+from service.rules.obligations.effects import Rejected, as_json
 from service.rules.obligations.engine import record_approval
 
 
@@ -33,4 +33,4 @@ def decide(session: Session, *, principal: Principal, contract_id: str, approval
     audit.append(session, contract_id=contract_id, actor=actor_of(principal), action="prior_approval.decided",
                  approval_id=approval_id, granted=granted, reason=reason)
     return {"approval_id": approval_id, "granted": granted,
-            "effects": [e.model_dump(mode="json", exclude_none=True) for e in effects]}
+            "effects": as_json(effects)}

@@ -125,13 +125,10 @@ def transition(session: Session, *, principal: Principal, case_id: str, action: 
 def _tell_the_contract(session: Session, contract: Contract, case: ConsultationCase, today: date,
                        policy: Policy) -> None:
     state = obligations.load(session, contract.id)
-    effects = record_case_outcome(state, case_id=case.id, status=case.status, outcome=case.outcome,
-                                  conditions=case.conditions, on=today)
+    record_case_outcome(state, case_id=case.id, status=case.status, outcome=case.outcome,
+                        conditions=case.conditions, on=today)
     obligations.save_and_signal(session, contract, state, change_id=f"{case.id}:{case.status}", today=today,
                                 policy=policy)
-    for e in effects:
-        audit.append(session, contract_id=contract.id, actor="system", action=f"effect.{e.kind}", case_id=case.id,
-                     id=e.id, due_on=e.due_on.isoformat() if e.due_on else None)
 
 
 def to_public(case: ConsultationCase, principal: Principal, today: date) -> CasePublic:

@@ -18,7 +18,7 @@ from service.obligations import service as obligations
 from service.problems import Conflict, Invalid, Problem
 from service.rules.ip_models import IpActionPlan
 from service.rules.obligations import engine
-from service.rules.obligations.effects import Rejected
+from service.rules.obligations.effects import Rejected, as_json
 from service.rules.obligations.events import Event, parse_data
 
 
@@ -56,17 +56,14 @@ def accept(session: Session, *, principal: Principal, contract_id: str, body: Ev
 
     actor = actor_of(principal)
     obligations.save_and_signal(session, contract, state, change_id=event.id, today=today, policy=policy)
-    effect_dicts = [e.model_dump(mode="json", exclude_none=True) for e in effects]
+    effect_dicts = as_json(effects)
     session.add(ContractEvent(id=event.id, contract_id=contract_id, type=body.type, occurred_on=body.occurred_on,
                               reported_on=today, data=data.model_dump(mode="json"), effects=effect_dicts,
                               actor=actor))
     _open_cases(session, contract, event, state, today, policy, actor)
     audit.append(session, contract_id=contract_id, actor=actor, action=f"event.{body.type}", event_id=event.id,
                  occurred_on=body.occurred_on.isoformat(), data=data.model_dump(mode="json"))
-    for e in effect_dicts:
-        audit.append(session, contract_id=contract_id, actor="system", action=f"effect.{e['kind']}",
-                     event_id=event.id, **{k: v for k, v in e.items() if k != "kind"})
-    # Absent fields are left out rather than null, as API.md writes effects: {kind, id?, due_on?}.
+    audit.effects(session, contract_id=contract_id, effects=effect_dicts, event_id=event.id)
     return {"event_id": event.id, "effects": effect_dicts}
 
 

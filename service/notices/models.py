@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime, utcnow
+from service.rules.notices import Notice
 
 
 class MinistryNotice(SQLModel, table=True):
@@ -23,3 +24,8 @@ class MinistryNotice(SQLModel, table=True):
     issued_by: str = Field(max_length=300)
     issued_on: date
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    def as_rule(self) -> Notice:
+        """The notice as the rules read it (rules/notices.py)."""
+        return Notice(id=self.id, scope=self.scope, counterparty_name=self.counterparty_name,  # type: ignore[arg-type]
+                      action=self.action)

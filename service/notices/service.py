@@ -16,8 +16,7 @@ from service.events import service as events
 from service.notices.models import MinistryNotice
 from service.notices.schemas import NoticeCreate, NoticePublic
 from service.obligations import service as obligations
-from service.rules.notices import Notice
-from service.rules.obligations.effects import Effect
+from service.rules.obligations.effects import Effect, as_json
 from service.rules.obligations.engine import reach_open_plans
 
 
@@ -36,19 +35,17 @@ def issue(session: Session, *, principal: Principal, contract_id: str, body: Not
     audit.append(session, contract_id=contract_id, actor=actor, action="notice.issued",
                  notice_id=notice.id, scope=body.scope, counterparty_name=body.counterparty_name,
                  act=body.action, reason=body.reason)
-    effects = _reach_open_plans(session, contract, notice, today, actor)
-    # Absent fields are left out rather than null, as API.md writes effects (the answer fits NoticeIssued).
-    return {**NoticePublic.model_validate(notice, from_attributes=True).model_dump(mode="json"),
-            "effects": [e.model_dump(mode="json", exclude_none=True) for e in effects]}
+    effects = as_json(_reach_open_plans(session, contract, notice, today, actor))
+    audit.effects(session, contract_id=contract_id, effects=effects, notice_id=notice.id)
+    # The answer fits NoticeIssued, with the effects as the events API writes them.
+    return {**NoticePublic.model_validate(notice, from_attributes=True).model_dump(mode="json"), "effects": effects}
 
 
 def _reach_open_plans(session: Session, contract: Contract, notice: MinistryNotice, today: date,
                       actor: str) -> list[Effect]:
     plans = events.open_plans(session, contract.id)
     state, policy = obligations.load(session, contract.id), obligations.policy_of(session, contract)
-    rule = Notice(id=notice.id, scope=notice.scope, counterparty_name=notice.counterparty_name,  # type: ignore[arg-type]
-                  action=notice.action)
-    effects = reach_open_plans(state, notice=rule, plans={k: data for k, (_, data) in plans.items()},
+    effects = reach_open_plans(state, notice=notice.as_rule(), plans={k: data for k, (_, data) in plans.items()},
                                ctx=obligations.context_of(session, contract), policy=policy, today=today)
     if not effects:
         return []
@@ -57,8 +54,6 @@ def _reach_open_plans(session: Session, contract: Contract, notice: MinistryNoti
         plan = next(p for p in state.plans.values() if p.case_id == e.id)
         open_case(session, contract=contract, plan=plan, plan_data=plans[plan.event_id][0].data, today=today,
                   policy=policy, actor=actor, late=False)
-        audit.append(session, contract_id=contract.id, actor="system", action="effect.consultation_opened",
-                     notice_id=notice.id, id=e.id, due_on=e.due_on.isoformat() if e.due_on else None)
     return effects
 
 

@@ -16,7 +16,6 @@ from service.obligations.schemas import DeadlinePublic
 from service.programmes.models import Programme
 from service.rules import reminders
 from service.rules.dates import deadline_instant, today_jst
-from service.rules.notices import Notice
 from service.rules.obligations import clock
 from service.rules.obligations.clock import wake_dates
 from service.rules.obligations.context import ContractContext
@@ -27,8 +26,7 @@ from service.workflow_io import ClockSnapshot, EventApplied
 
 def context_of(session: Session, contract: Contract) -> ContractContext:
     """What the rules know of the contract: its terms, its programme's switch, the ministry's notices on it."""
-    notices = [Notice(id=n.id, scope=n.scope, counterparty_name=n.counterparty_name, action=n.action)  # type: ignore[arg-type]
-               for n in session.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract.id))]
+    notices = [n.as_rule() for n in session.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract.id))]
     programme = session.get(Programme, contract.programme_id)
     assert programme is not None  # a foreign key guarantees it
     return ContractContext(contract_id=contract.id, start_date=contract.start_date, end_date=contract.end_date,

@@ -10,10 +10,9 @@ So 2031-03-31 gives 2034-03-31, 2028-02-29 gives 2031-02-28, and 2025-02-28 give
 
 from __future__ import annotations
 
-import calendar
-from datetime import MAXYEAR, date
+from datetime import date
 
-from service.rules.dates import add_days
+from service.rules.dates import add_days, add_years
 
 YEARS_AFTER_END = 3
 
@@ -21,12 +20,9 @@ YEARS_AFTER_END = 3
 def years_after(day: date, years: int) -> date:
     """The last day of a period of `years` years that starts from `day` (the day itself not counted)."""
     first = add_days(day, 1)
-    year = first.year + years
-    if year > MAXYEAR:
-        raise ValueError(f"{years} years after {day.isoformat()} is outside the calendar")
-    if first.month == 2 and first.day == 29 and not calendar.isleap(year):
-        return date(year, 2, 28)
-    return add_days(first.replace(year=year), -1)
+    corresponding = add_years(first, years)  # clamped to the month's end when there is no such day
+    # Art. 143(2): the day before the corresponding day; with none (29 Feb in a common year), the month's end.
+    return corresponding if corresponding.day != first.day else add_days(corresponding, -1)
 
 
 def obligation_period_end(start_date: date, end_date: date) -> date:

@@ -16,18 +16,18 @@ def cp(country: str, relation: str = "none") -> Counterparty:
     return Counterparty(name="X", country=country, relation=relation)
 
 
-@pytest.mark.parametrize(
-    ("counterparty", "basis", "required"),
-    [
-        (cp("JP", "parent"), "domestic_parent", False),
-        (cp("JP", "subsidiary"), "domestic_subsidiary", False),
-        (cp("US", "parent"), "foreign_parent", True),
-        (cp("SG", "subsidiary"), "foreign_subsidiary", True),
-        (cp("JP"), "third_party", True),
-        (cp("CN"), "third_party", True),
-        (None, "unnamed", True),
-    ],
-)
+COMMISSIONED = [  # (counterparty, basis, approval required) for a commissioned 移転等
+    (cp("JP", "parent"), "domestic_parent", False),
+    (cp("JP", "subsidiary"), "domestic_subsidiary", False),
+    (cp("US", "parent"), "foreign_parent", True),
+    (cp("SG", "subsidiary"), "foreign_subsidiary", True),
+    (cp("JP"), "third_party", True),
+    (cp("CN"), "third_party", True),
+    (None, "unnamed", True),
+]
+
+
+@pytest.mark.parametrize(("counterparty", "basis", "required"), COMMISSIONED)
 def test_commissioned_transfers(counterparty: Counterparty | None, basis: str, required: bool) -> None:
     assert approval_basis("transfer", True, counterparty) == basis
     assert prior_approval_required("transfer", True, counterparty) is required
@@ -39,17 +39,8 @@ def test_results_not_commissioned_need_no_approval(counterparty: Counterparty | 
     assert prior_approval_required("transfer", False, counterparty) is False
 
 
-@pytest.mark.parametrize(
-    ("counterparty", "basis", "required"),
-    [
-        (cp("JP", "parent"), "domestic_parent", False),
-        (cp("JP", "subsidiary"), "domestic_subsidiary", False),
-        (cp("US", "parent"), "foreign_parent", True),
-        (cp("SG", "subsidiary"), "foreign_subsidiary", True),
-        (cp("JP"), "third_party", True),
-    ],
-)
-def test_an_exclusive_licence_is_judged_like_a_transfer(counterparty: Counterparty, basis: str,
+@pytest.mark.parametrize(("counterparty", "basis", "required"), COMMISSIONED)
+def test_an_exclusive_licence_is_judged_like_a_transfer(counterparty: Counterparty | None, basis: str,
                                                          required: bool) -> None:
     # DOMAIN.md §7 [r2]: "移転等" includes granting an exclusive licence (専用実施権等の設定).
     assert approval_basis("provide", True, counterparty, exclusive_license=True) == basis

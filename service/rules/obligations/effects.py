@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel
 
@@ -17,6 +17,11 @@ class Effect(BaseModel):
     due_on: date | None = None
     holder: str | None = None  # shareholder_report_filed by a change: whose report it files
     code: str | None = None    # finding_recorded: which finding (noncompete_not_requested, ...)
+
+
+def as_json(effects: list[Effect]) -> list[dict[str, Any]]:
+    """Effects as API.md writes them, `{kind, id?, due_on?, ...}`: absent fields left out rather than null."""
+    return [e.model_dump(mode="json", exclude_none=True) for e in effects]
 
 
 class Transition(BaseModel):

@@ -13,7 +13,7 @@ from typing import Literal
 
 from service.rules.dates import add_days, add_months
 from service.rules.ip_action import determine_ip_action
-from service.rules.ip_models import IpActionPlan, IpActionRequest
+from service.rules.ip_models import IpActionDetermination, IpActionPlan, IpActionRequest
 from service.rules.names import party_key
 from service.rules.notices import Notice, matching_notices
 from service.rules.obligations import events as ev
@@ -64,6 +64,10 @@ class _Run:
         if deadline is not None and deadline.is_open:
             deadline.state, deadline.resolved_by, deadline.resolved_on = "violated", self.event.id, v.on
         self.effects.append(Effect(kind="violation_recorded", id=v.id))
+
+    def close(self, d: Deadline) -> None:
+        """Nothing is due any more (the plan or the supplier is gone): closed, neither met nor violated."""
+        d.state, d.resolved_by, d.resolved_on = "closed", self.event.id, self.event.reported_on
 
     def find(self, code: str, detail: str, deadline: Deadline | None = None) -> None:
         f = Finding(id=f"finding.{len(self.state.findings) + 1}", code=code, event_id=self.event.id,
@@ -236,7 +240,7 @@ def _departing(run: _Run, data: ev.EmployeeDeparting) -> None:
         return
     if data.departure_date > run.ctx.obligation_period_end:
         # Leaving after the obligation period: the duty ends with the period, so the case closes.
-        d.state, d.resolved_by, d.resolved_on = "closed", run.event.id, run.event.reported_on
+        run.close(d)
         return
     # A new departure date moves the case; the workflow re-arms its timer from the new state.
     d.due_on, d.set_on = data.departure_date, run.event.reported_on
@@ -285,14 +289,18 @@ def _engaged(run: _Run, data: ev.SupplierEngaged) -> None:
         supplier_ref=data.supplier_ref, name=data.name, country=data.country, holds_core_tech=data.holds_core_tech,
         engaged_on=e.occurred_on, nda_signed_on=data.nda_signed_on,
         core_tech_since=e.occurred_on if data.holds_core_tech else None)
-    if not data.holds_core_tech:
-        return
-    if data.nda_signed_on is None or data.nda_signed_on > e.occurred_on:
-        run.violate("supplier_nda_missing",
-                    f"supplier {data.supplier_ref} holds core technology without an NDA signed on or before "
-                    f"engagement ({e.occurred_on})")
-    run.set_deadline("supplier_review", data.supplier_ref,
-                     add_months(e.occurred_on, run.policy.supplier_review_months))
+    if data.holds_core_tech:
+        _starts_holding_core_tech(run, run.state.suppliers[data.supplier_ref],
+                                  f"holds core technology without an NDA signed on or before engagement "
+                                  f"({e.occurred_on})")
+
+
+def _starts_holding_core_tech(run: _Run, supplier: Supplier, missing_nda: str) -> None:
+    """From the day a supplier holds core technology, its NDA must already be signed and its reviews run."""
+    on = run.event.occurred_on
+    if supplier.nda_signed_on is None or supplier.nda_signed_on > on:
+        run.violate("supplier_nda_missing", f"supplier {supplier.supplier_ref} {missing_nda}")
+    run.set_deadline("supplier_review", supplier.supplier_ref, add_months(on, run.policy.supplier_review_months))
 
 
 def _supplier(run: _Run, supplier_ref: str) -> Supplier:
@@ -332,12 +340,8 @@ def _supplier_updated(run: _Run, data: ev.SupplierUpdated) -> None:
         supplier.flow_down_on = data.flow_down_on
     if data.holds_core_tech is True and not supplier.holds_core_tech:
         supplier.holds_core_tech, supplier.core_tech_since = True, e.occurred_on
-        if supplier.nda_signed_on is None or supplier.nda_signed_on > e.occurred_on:
-            run.violate("supplier_nda_missing",
-                        f"supplier {data.supplier_ref} received core technology on {e.occurred_on} without an NDA "
-                        "signed on or before that day")
-        run.set_deadline("supplier_review", data.supplier_ref,
-                         add_months(e.occurred_on, run.policy.supplier_review_months))
+        _starts_holding_core_tech(run, supplier, f"received core technology on {e.occurred_on} without an NDA "
+                                                 "signed on or before that day")
     elif data.holds_core_tech is False and supplier.holds_core_tech:
         supplier.holds_core_tech = False  # no longer holds it: its reviews stop
         _close_supplier_deadlines(run, data.supplier_ref)
@@ -353,19 +357,27 @@ def _close_supplier_deadlines(run: _Run, supplier_ref: str) -> None:
     for kind in ("supplier_review", "supplier_follow_up"):
         d = run.state.open_deadline(kind, supplier_ref)
         if d is not None:
-            d.state, d.resolved_by, d.resolved_on = "closed", run.event.id, run.event.reported_on
+            run.close(d)
 
 
 # --- B and D: planned IP acts (source l.1744-1760; l.1675-1711) ----------------------------------------
 
+def _counterparty_name(data: IpActionPlan) -> str | None:
+    return data.counterparty.name if data.counterparty else None
+
+
+def _determine(data: IpActionPlan, ctx: ContractContext, policy: Policy, *, on: date,
+               ministry_notice: bool) -> IpActionDetermination:
+    """The determination of a plan on this contract, on day `on`: the contract supplies the facts."""
+    req = IpActionRequest(**data.model_dump(), as_of=on, commissioned=ctx.commissioned,
+                          obligation_period_end=ctx.obligation_period_end, ministry_notice=ministry_notice)
+    return determine_ip_action(req, as_of=on, policy=policy, consultation_applies=applies("B", ctx, policy))
+
+
 def _planned(run: _Run, data: IpActionPlan) -> None:
     e = run.event
-    notices = matching_notices(run.ctx.notices, action=data.action,
-                               counterparty_name=data.counterparty.name if data.counterparty else None)
-    req = IpActionRequest(**data.model_dump(), as_of=e.reported_on, commissioned=run.ctx.commissioned,
-                          obligation_period_end=run.ctx.obligation_period_end, ministry_notice=bool(notices))
-    result = determine_ip_action(req, as_of=e.reported_on, policy=run.policy,
-                                 consultation_applies=applies("B", run.ctx, run.policy))
+    notices = matching_notices(run.ctx.notices, action=data.action, counterparty_name=_counterparty_name(data))
+    result = _determine(data, run.ctx, run.policy, on=e.reported_on, ministry_notice=bool(notices))
     plan = Plan(event_id=e.id, action=data.action, planned_date=data.planned_date,
                 consultation_required=result.consultation_required, consult_by=result.consult_by,
                 prior_approval_required=result.prior_approval_required, notice_ids=[n.id for n in notices],
@@ -471,12 +483,9 @@ def reach_open_plans(state: ObligationState, *, notice: Notice, plans: dict[str,
         plan = state.plans.get(event_id)
         if plan is None or plan.completed_on is not None or plan.consultation_required:
             continue
-        counterparty = data.counterparty.name if data.counterparty else None
-        if not matching_notices([notice], action=data.action, counterparty_name=counterparty):
+        if not matching_notices([notice], action=data.action, counterparty_name=_counterparty_name(data)):
             continue
-        req = IpActionRequest(**data.model_dump(), as_of=today, commissioned=ctx.commissioned,
-                              obligation_period_end=ctx.obligation_period_end, ministry_notice=True)
-        result = determine_ip_action(req, as_of=today, policy=policy, consultation_applies=applies("B", ctx, policy))
+        result = _determine(data, ctx, policy, on=today, ministry_notice=True)
         if not result.consultation_required:
             continue  # e.g. an act the 10% or 85% test leaves uncovered, or one after the obligation period
         plan.consultation_required, plan.consult_by, plan.filed_on = True, result.consult_by, today
@@ -491,15 +500,15 @@ def reach_open_plans(state: ObligationState, *, notice: Notice, plans: dict[str,
 
 
 def record_case_outcome(state: ObligationState, *, case_id: str, status: str, outcome: str | None,
-                        conditions: str | None, on: date) -> list[Effect]:
-    """A consultation case ended (concluded or withdrawn): the plan learns it and the day it happened."""
+                        conditions: str | None, on: date) -> None:
+    """A consultation case ended (concluded or withdrawn): the plan learns it and the day it happened. It has
+    no effects of its own: the conclusion was the ministry's step, and the act is judged when it is done."""
     plan = next((p for p in state.plans.values() if p.case_id == case_id), None)
     if plan is None:
-        return []
+        return
     plan.case_status, plan.outcome, plan.conditions = status, outcome, conditions
     plan.concluded_on = on if status == "concluded" else None
     state.version += 1
-    return []
 
 
 def record_approval(state: ObligationState, *, approval_id: str, granted: bool, on: date, by: str) -> list[Effect]:
