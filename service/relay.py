@@ -59,12 +59,25 @@ async def _signal(client: Client, signal: str, arg: BaseModel, workflow_id: str)
             raise
 
 
+async def _signal_with_start(client: Client, workflow: str, arg: BaseModel, signal: str, signal_arg: BaseModel,
+                             workflow_id: str, task_queue: str) -> None:
+    """Signal the workflow, starting a new run of it when it has ended: a contract's outlives its obligation
+    period only while a Bayh-Dole approval is open, and a later one needs its clock back (DOMAIN.md §3 [r2])."""
+    await client.start_workflow(
+        workflow, arg, id=workflow_id, task_queue=task_queue, start_signal=signal, start_signal_args=[signal_arg],
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE)
+
+
 async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
     p = msg.payload
     if msg.kind == "contract.start":
         await _start(client, CONTRACT_WORKFLOW, ContractState.model_validate(p), msg.workflow_id, task_queue)
     elif msg.kind == "contract.event":
         await _signal(client, CONTRACT_EVENT_SIGNAL, EventApplied.model_validate(p), msg.workflow_id)
+    elif msg.kind == "contract.event_after_period":
+        await _signal_with_start(client, CONTRACT_WORKFLOW, ContractState.model_validate(p["state"]),
+                                 CONTRACT_EVENT_SIGNAL, EventApplied.model_validate(p["applied"]), msg.workflow_id,
+                                 task_queue)
     elif msg.kind == "case.start":
         state = CaseState(case_id=p["case_id"], clock=ClockSnapshot.model_validate(p["snapshot"]))
         await _start(client, CASE_WORKFLOW, state, msg.workflow_id, task_queue)

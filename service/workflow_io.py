@@ -55,7 +55,8 @@ class ContractState(BaseModel):
     """The whole state of a contract's workflow: it is what continue-as-new carries to the next run."""
 
     terms: ContractTerms
-    phase: Literal["active", "closed"] = "active"
+    # "rights": the obligation period is over and only Bayh-Dole's approvals are kept (DOMAIN.md §3 [r2]).
+    phase: Literal["active", "rights", "closed"] = "active"
     runs: int = 1
     clock: ClockSnapshot = Field(default_factory=ClockSnapshot)
     # The most recent event ids applied, so that a redelivered signal is ignored.
@@ -65,7 +66,7 @@ class ContractState(BaseModel):
 
 class ContractStatus(BaseModel):
     contract_id: str
-    phase: Literal["active", "closed"]
+    phase: Literal["active", "rights", "closed"]
     obligation_period_end: date
     closes_at: datetime
     as_of: datetime

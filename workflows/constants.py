@@ -28,3 +28,6 @@ DELIVERY_ATTEMPT = timedelta(seconds=30)
 def start_of_day(d: date) -> datetime:
     """00:00 JST on day d: when the calendar moves a deadline to its state of that day."""
     return deadline_instant(d - timedelta(days=1))
+
+# workflow.patched ids: each marks a change of the contract workflow that running histories must replay around.
+BAYH_DOLE_OUTLIVES_PERIOD = "bayh-dole-outlives-period"

@@ -63,6 +63,43 @@ def open_case(session: Session, *, contract: Contract, plan: Plan, plan_data: di
                             .model_dump(mode="json")})
 
 
+def withdraw_case(session: Session, *, contract: Contract, case_id: str, today: date, policy: Policy, actor: str,
+                  reason: str) -> None:
+    """The contractor cancelled the plan (DOMAIN.md §5 [r2]): its open case is withdrawn with it. The caller has
+    the contract's lock and has told the plan already."""
+    case = session.get(ConsultationCase, case_id)
+    if case is None or case.status not in rules.OPEN_CASE_STATES:
+        return
+    before, case.status, case.closed_on, case.decision_reason = case.status, "withdrawn", today, reason
+    case.review_clock = rules.review_clock(case.status, case.review_target_on, today, policy.due_soon_days)
+    case.version += 1
+    case.updated_at = utcnow()
+    session.add(case)
+    detail = {"reason": reason, "cause": "plan_cancelled"}
+    session.add(CaseHistoryEntry(case_id=case.id, actor=actor, action="withdraw", from_status=before,
+                                 to_status="withdrawn", detail=detail))
+    audit.append(session, contract_id=contract.id, actor=actor, action="consultation.withdraw", case_id=case.id,
+                 from_status=before, to_status="withdrawn", **detail)
+    outbox.enqueue(session, kind="case.update", workflow_id=case_workflow_id(case.id),
+                   payload={"case_id": case.id, "snapshot": snapshot(case, today=today, policy=policy)
+                            .model_dump(mode="json")})
+
+
+def move_case(session: Session, *, case_id: str, planned_date: date, consult_by: date | None, actor: str) -> None:
+    """The plan was given a new date: the case shows it, and the consult_by that hangs on it."""
+    case = session.get(ConsultationCase, case_id)
+    if case is None or consult_by is None:
+        return
+    detail = {"planned_date": planned_date.isoformat(), "consult_by": consult_by.isoformat(),
+              "was": {"planned_date": case.planned_date.isoformat(), "consult_by": case.consult_by.isoformat()}}
+    case.planned_date, case.consult_by = planned_date, consult_by
+    case.version += 1
+    case.updated_at = utcnow()
+    session.add(case)
+    session.add(CaseHistoryEntry(case_id=case.id, actor=actor, action="rescheduled", from_status=case.status,
+                                 to_status=case.status, detail=detail))
+
+
 def transition(session: Session, *, principal: Principal, case_id: str, action: str, body: Any,
                today: date) -> CaseDetail:
     case = authz.case(session, principal, case_id)

@@ -22,7 +22,7 @@ from service.rules.obligations.engine import initial_deadlines
 from service.rules.obligations.state import FINDING_OBLIGATION, VIOLATION_OBLIGATION, ObligationState
 from service.rules.obligations.status import obligation_statuses
 from service.rules.period import obligation_period_end
-from service.workflow_io import ContractState, ContractTerms, contract_workflow_id
+from service.workflow_io import ContractState, contract_workflow_id
 
 
 def to_public(contract: Contract, today: date | None = None) -> ContractPublic:
@@ -54,9 +54,7 @@ def register(session: Session, *, principal: Principal, body: ContractCreate, no
     policy = programme.effective_policy()
     initial_deadlines(state, obligations.context_of(session, contract), policy)
     obligations.save(session, contract.id, state)
-    terms = ContractTerms(contract_id=contract.id, programme_id=contract.programme_id,
-                          contractor_org=contract.contractor_org, start_date=contract.start_date,
-                          end_date=contract.end_date, obligation_period_end=period_end)
+    terms = obligations.terms_of(contract)
     outbox.enqueue(session, kind="contract.start", workflow_id=contract.workflow_id,
                    payload=ContractState(terms=terms, clock=obligations.snapshot(
                        state, today=today_jst(contract.created_at), policy=policy)).model_dump(mode="json"))

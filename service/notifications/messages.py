@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from service.i18n import translations
+from service.rules.dates import day_in_words
 from service.rules.obligations.state import ground
 
 KINDS = ("reminder", "due", "escalation_lead", "escalation_ministry")
@@ -49,13 +51,14 @@ def render(kind: str, lang: str, *, message_id: str, contract: dict[str, Any], d
     env = _env(templates_dir, override_dir)
     tr = translations(lang)
     ctx = {"lang": lang, "message_id": message_id, "contract": contract, "deadline": deadline, "days": days,
-           "due_on": str(deadline["due_on"]), "link": link, "source": ground(deadline["obligation"], lang),
+           "due_on": str(deadline["due_on"]), "due_text": day_in_words(date.fromisoformat(str(deadline["due_on"])), lang),
+           "link": link, "source": ground(deadline["obligation"], lang),
            "deadline_label": tr.gettext(deadline["kind"]), "obligation_label": tr.gettext(deadline["obligation"])}
     subject = env.get_template(f"messages/{kind}.subject.{lang}.txt").render(ctx).strip()
     ctx["subject"] = subject
     labels = {"ja": ("契約", "義務", "期限", "期日", "根拠"), "en": ("Contract", "Obligation", "Deadline", "Due", "Basis")}[lang]
     ctx["facts"] = list(zip(labels, (f"{contract['id']} ({contract['title']})", ctx["obligation_label"],
-                                     ctx["deadline_label"], ctx["due_on"], ctx["source"]), strict=True))
+                                     ctx["deadline_label"], ctx["due_text"], ctx["source"]), strict=True))
     ctx["footer"] = ("本メールは tlc から自動送信されています。" if lang == "ja"
                      else "This message was sent automatically by tlc.")
     text = env.get_template(f"messages/{kind}.{lang}.txt").render(ctx)

@@ -32,8 +32,6 @@ def plan(session: Session, *, contract: Contract, state: ObligationState, policy
          now: datetime) -> list[str]:
     """Record the messages due at `now` (each exactly once, by its derived id); return every message of
     the contract still waiting to be sent, including ones an earlier crash left pending."""
-    if state.closed:
-        return []
     for d in state.deadlines.values():
         if not d.is_open:
             continue
@@ -127,7 +125,7 @@ def still_due(session: Session, message_id: str) -> tuple[Notification, Contract
     state = obligations.load(session, note.contract_id)
     d = state.deadlines.get(note.deadline_id)
     sub = session.get(Subscription, note.subscription_id)
-    if contract is None or d is None or not d.is_open or d.due_on.isoformat() != note.due_on_text or state.closed \
+    if contract is None or d is None or not d.is_open or d.due_on.isoformat() != note.due_on_text \
             or sub is None or not sub.active:
         note.status, note.last_error = "cancelled", "no longer due when its turn came"
         session.add(note)

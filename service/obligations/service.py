@@ -21,7 +21,7 @@ from service.rules.obligations.clock import wake_dates
 from service.rules.obligations.context import ContractContext
 from service.rules.obligations.state import OPEN_STATES, SOURCE_OF, ObligationState
 from service.rules.policy import Policy
-from service.workflow_io import ClockSnapshot, EventApplied
+from service.workflow_io import ClockSnapshot, ContractState, ContractTerms, EventApplied
 
 
 def context_of(session: Session, contract: Contract) -> ContractContext:
@@ -67,9 +67,26 @@ def save_and_signal(session: Session, contract: Contract, state: ObligationState
     """Save a changed state and, in the same transaction, the outbox row that gives the contract's
     workflow its new clock (`change_id` lets the workflow ignore a redelivery)."""
     save(session, contract.id, state)
+    applied = EventApplied(event_id=change_id, snapshot=snapshot(state, today=today, policy=policy))
+    if state.closed or contract.closed_at is not None:
+        # The period is over and the workflow may have ended with it: Bayh-Dole's clock starts it again.
+        outbox.enqueue(session, kind="contract.event_after_period", workflow_id=contract.workflow_id,
+                       payload={"applied": applied.model_dump(mode="json"),
+                                "state": rights_state(contract).model_dump(mode="json")})
+        return
     outbox.enqueue(session, kind="contract.event", workflow_id=contract.workflow_id,
-                   payload=EventApplied(event_id=change_id, snapshot=snapshot(state, today=today, policy=policy))
-                   .model_dump(mode="json"))
+                   payload=applied.model_dump(mode="json"))
+
+
+def rights_state(contract: Contract) -> ContractState:
+    """The workflow state of a contract past its obligation period, kept only for Bayh-Dole's deadlines."""
+    return ContractState(terms=terms_of(contract), phase="rights")
+
+
+def terms_of(contract: Contract) -> ContractTerms:
+    return ContractTerms(contract_id=contract.id, programme_id=contract.programme_id,
+                         contractor_org=contract.contractor_org, start_date=contract.start_date,
+                         end_date=contract.end_date, obligation_period_end=contract.obligation_period_end)
 
 
 def _sync_deadlines(session: Session, contract_id: str, state: ObligationState) -> None:
@@ -99,9 +116,11 @@ def snapshot(state: ObligationState, *, today: date, policy: Policy) -> ClockSna
         past = [r.send_at for r in rungs if r.send_at < start_of_today]
         if past:  # a deadline set late: its latest reached rung is due at once (the plan sends it once)
             instants.add(past[-1])
-    instants = sorted(instants)
+    # Closed once nothing can change any more: the period is over and no Bayh-Dole approval is open (a later
+    # plan on commissioned R&D starts the clock again, see service/relay.py).
+    done = state.closed and not any(d.is_open for d in state.deadlines.values())
     return ClockSnapshot(version=state.version, wake_on=wake_dates(state, today=today, policy=policy),
-                         closed=state.closed, wake_at=[] if state.closed else list(instants))
+                         closed=done, wake_at=sorted(instants))
 
 
 # --- reading deadlines -------------------------------------------------------------------------------
@@ -168,6 +187,7 @@ def close(session: Session, contract_id: str, closed_at: datetime) -> None:
     contract.closed_at = closed_at
     session.add(contract)
     audit.append(session, contract_id=contract_id, actor="system", action="contract.closed",
-                 reason="the obligation period (term + 3 years) has ended; the record is read-only",
+                 reason="the obligation period (term + 3 years) has ended; the record is read-only, except that "
+                        "Bayh-Dole approvals stay open for as long as the rights exist",
                  obligation_period_end=contract.obligation_period_end.isoformat(),
                  closed_deadlines=[t.deadline_id for t in transitions])

@@ -8,8 +8,10 @@ The list is the 249 officially assigned codes (ISO/TC 46 N1127, as shipped by tz
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated
 
+from babel import Locale
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
 JAPAN = "JP"
@@ -51,3 +53,16 @@ CountryCode = Annotated[
         }
     ),
 ]
+
+
+@lru_cache(maxsize=8)
+def _territories(lang: str) -> dict[str, str]:
+    return dict(Locale.parse("en" if lang == "en" else "ja").territories)
+
+
+def country_in_words(code: str, lang: str) -> str:
+    """A country by its name and code (DOMAIN.md §11 [r2]): 中国（CN）, China (CN). Names are CLDR's."""
+    name = _territories(lang).get(code)
+    if name is None:
+        return code
+    return f"{name} ({code})" if lang == "en" else f"{name}（{code}）"

@@ -51,3 +51,13 @@ def today_jst(now: datetime | None = None) -> date:
 def deadline_instant(d: date) -> datetime:
     """The aware UTC instant from which a deadline on Japan date ``d`` has passed."""
     return datetime.combine(add_days(d, 1), time(0), tzinfo=JST).astimezone(UTC)
+
+
+_JA_WEEKDAYS = "月火水木金土日"
+
+
+def day_in_words(d: date, lang: str) -> str:
+    """A date as people read it (DOMAIN.md §11 [r2]): 2027年4月2日（金）, or Fri 2 Apr 2027."""
+    if lang == "en":
+        return f"{d:%a} {d.day} {d:%b %Y}"
+    return f"{d.year}年{d.month}月{d.day}日（{_JA_WEEKDAYS[d.weekday()]}）"

@@ -69,6 +69,11 @@ class Policy(BaseModel):
     prior_consultation: StrictBool = Field(True, description="Obligation B (prior consultation on IP acts) applies.")
     shareholder_reports: StrictBool = Field(True, description="Obligation C (holders of one third) applies.")
     core_tech_measures: StrictBool = Field(True, description="Obligation A (core-technology measures) applies.")
+    core_tech_period: Literal["term", "term_plus_3"] = Field(
+        "term_plus_3",
+        description="How long obligation A (core-technology measures) lasts: the contract term, or the term "
+        "and three years after it like B and C (the source names no period for A; DOMAIN.md §1 [r2]).",
+    )
     act_before_conclusion: Literal["finding", "violation"] = Field(
         "finding",
         description="An act done after consulting but before the ministry concluded: a finding (the source "

@@ -7,9 +7,13 @@ source's own terms (source lines 1675-1678 and 1744-1760).
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from service.rules.countries import country_in_words
+from service.rules.dates import day_in_words
 
 Lang = Literal["ja", "en"]
 
@@ -42,17 +46,17 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "en": "Covered act (iv): R&D on the IP in another country.",
     },
     "act.overseas_production": {
-        "ja": "対象となる行為（v）に該当します：他国（{country}）における知的財産権等を用いた製品等の生産拠点への投資です。",
-        "en": "Covered act (v): investment in a site in another country ({country}) producing products that use the IP.",
+        "ja": "対象となる行為（v）に該当します：他国である{country}における知的財産権等を用いた製品等の生産拠点への投資です。",
+        "en": "Covered act (v): investment in a site in another country, {country}, producing products that use the IP.",
     },
     "act.not_covered": {
-        "ja": "他国（{country}）における生産拠点への投資は、対象となる行為（v）に該当しません。",
-        "en": "The investment in the production site in another country ({country}) is not a covered act (v).",
+        "ja": "他国である{country}における生産拠点への投資は、対象となる行為（v）に該当しません。",
+        "en": "The investment in the production site in another country, {country}, is not a covered act (v).",
     },
     # --- the production site (source line 1756)
     "production.new_site": {
-        "ja": "他国（{country}）に生産拠点を新たに建設する計画です。",
-        "en": "The plan builds a new production site in another country ({country}).",
+        "ja": "他国である{country}に生産拠点を新たに建設する計画です。",
+        "en": "The plan builds a new production site in another country, {country}.",
     },
     "production.capacity_over_10": {
         "ja": "既存の生産拠点の製造能力が{before}から{after}へ増強され、増強の割合（{rise}%）が10%を超えます。",
@@ -106,8 +110,8 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
     },
     # --- the consultation itself
     "consultation.required": {
-        "ja": "事業所管府省庁への事前相談が必要です。実施予定日（{planned_date}）の{lead_days}日前である{consult_by}までに相談又は報告してください。",
-        "en": "Prior consultation with the ministry in charge is required: consult or report by {consult_by}, {lead_days} days before the planned date ({planned_date}).",
+        "ja": "事業所管府省庁への事前相談又は報告が必要です。実施予定日（{planned_date}）より前に、十分な時間的余裕を持って相談又は報告してください（本プログラムの目安：実施予定日の{lead_days}日前＝{consult_by}）。",
+        "en": "Prior consultation with, or a report to, the ministry in charge is required, with sufficient time before the planned date ({planned_date}) (this programme's target: {lead_days} days before, {consult_by}).",
     },
     "consultation.not_imposed": {
         "ja": "本プログラムの公募では知的財産の移転等の事前相談を求めていないため、事前相談は不要です。",
@@ -118,8 +122,8 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "en": "No prior consultation with the ministry in charge is required.",
     },
     "consultation.late": {
-        "ja": "報告日（{as_of}）は相談期限（{consult_by}）を過ぎています。相談は受け付けられますが、期限後の相談として扱われます。",
-        "en": "Reported on {as_of}, after the consultation deadline ({consult_by}): the consultation is still accepted, but flagged late.",
+        "ja": "報告日（{as_of}）は本プログラムの目安（{consult_by}）より後です。相談は受け付けられますが、十分な時間的余裕のない相談として記録されます。",
+        "en": "Reported on {as_of}, after this programme's target ({consult_by}): the consultation is still accepted, and recorded as filed without sufficient time.",
     },
     # --- Japanese Bayh-Dole (source lines 1677-1678, 1711, 1731)
     "prior_approval.not_transfer": {
@@ -143,20 +147,20 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "en": "A transfer to the contractor's subsidiary in Japan ({counterparty}): no prior approval under the Japanese Bayh-Dole regime is needed.",
     },
     "prior_approval.foreign_parent": {
-        "ja": "日本国外（{country}）に存する親会社（{counterparty}）への移転のため、委託者への事前連絡と国の事前承認が必要です。{request_by}までに申請してください。",
-        "en": "A transfer to the contractor's parent outside Japan ({counterparty}, {country}): prior notice to and approval by the state are required. Request approval by {request_by}.",
+        "ja": "日本国外に存する親会社（{counterparty}、{country}）への移転のため、委託者への事前連絡と国の事前承認が必要です。実施予定日までに承認を受けられるよう申請してください（本プログラムの目安：{request_by}までに申請）。",
+        "en": "A transfer to the contractor's parent outside Japan ({counterparty}, {country}): prior notice to and approval by the state are required. Apply so that approval is granted by the planned date (this programme's target: apply by {request_by}).",
     },
     "prior_approval.foreign_subsidiary": {
-        "ja": "日本国外（{country}）に存する子会社（{counterparty}）への移転のため、委託者への事前連絡と国の事前承認が必要です。{request_by}までに申請してください。",
-        "en": "A transfer to the contractor's subsidiary outside Japan ({counterparty}, {country}): prior notice to and approval by the state are required. Request approval by {request_by}.",
+        "ja": "日本国外に存する子会社（{counterparty}、{country}）への移転のため、委託者への事前連絡と国の事前承認が必要です。実施予定日までに承認を受けられるよう申請してください（本プログラムの目安：{request_by}までに申請）。",
+        "en": "A transfer to the contractor's subsidiary outside Japan ({counterparty}, {country}): prior notice to and approval by the state are required. Apply so that approval is granted by the planned date (this programme's target: apply by {request_by}).",
     },
     "prior_approval.third_party": {
-        "ja": "子会社又は親会社以外の者（{counterparty}）への移転のため、日本版バイ・ドール制度に基づき、あらかじめ国の承認を受ける必要があります。{request_by}までに申請してください。",
-        "en": "A transfer to a party other than the contractor's parent or subsidiary ({counterparty}): the state's prior approval under the Japanese Bayh-Dole regime is required. Request approval by {request_by}.",
+        "ja": "子会社又は親会社以外の者（{counterparty}）への移転のため、日本版バイ・ドール制度に基づき、あらかじめ国の承認を受ける必要があります。実施予定日までに承認を受けられるよう申請してください（本プログラムの目安：{request_by}までに申請）。",
+        "en": "A transfer to a party other than the contractor's parent or subsidiary ({counterparty}): the state's prior approval under the Japanese Bayh-Dole regime is required. Apply so that approval is granted by the planned date (this programme's target: apply by {request_by}).",
     },
     "prior_approval.unnamed": {
-        "ja": "移転先が示されていないため、日本版バイ・ドール制度に基づき、あらかじめ国の承認を受ける必要があるものとして扱います。{request_by}までに申請してください。",
-        "en": "No transferee is given, so the transfer is treated as needing the state's prior approval under the Japanese Bayh-Dole regime. Request approval by {request_by}.",
+        "ja": "移転先が示されていないため、日本版バイ・ドール制度に基づき、あらかじめ国の承認を受ける必要があるものとして扱います。実施予定日までに承認を受けられるよう申請してください（本プログラムの目安：{request_by}までに申請）。",
+        "en": "No transferee is given, so the transfer is treated as needing the state's prior approval under the Japanese Bayh-Dole regime. Apply so that approval is granted by the planned date (this programme's target: apply by {request_by}).",
     },
 }
 
@@ -168,6 +172,23 @@ def reason(code: str, **params: object) -> Reason:
     return Reason(code=code, params={k: str(v) for k, v in params.items()})
 
 
+# Parameters that hold a date or a country code, shown in words in the reader's language (DOMAIN.md §11 [r2]);
+# the codes stay as they are in the API's `params`.
+_DATE_PARAMS = frozenset({"planned_date", "obligation_period_end", "consult_by", "as_of", "request_by"})
+
+
+def _in_words(key: str, value: str, lang: Lang) -> str:
+    if key in _DATE_PARAMS:
+        try:
+            return day_in_words(date.fromisoformat(value), lang)
+        except ValueError:
+            return value
+    if key == "country":
+        return country_in_words(value, lang)
+    return value
+
+
 def render(reasons: list[Reason], lang: Lang) -> list[str]:
     """One line per reason, in ``lang``."""
-    return [CATALOGUE[r.code][lang].format(**r.params) for r in reasons]
+    return [CATALOGUE[r.code][lang].format(**{k: _in_words(k, v, lang) for k, v in r.params.items()})
+            for r in reasons]

@@ -4,7 +4,8 @@ Before the due day the contractor is reminded (policy default 30, 7 and 1 days b
 the due day; after it, the escalations go to the contractor's compliance lead (+1 day) and to the
 ministry officer in charge (+7 days). Messages go out at 09:00 JST. A reminder or due-day notice that
 would fall on a Saturday, Sunday or Japanese public holiday goes out on the previous working day, so
-it is never late; an escalation that would fall on one goes out on the next working day, so it is
+it is never late (two that land on one day go out as one message, and a due-day notice sent early says
+「期日が近づいています」, never 「本日」); an escalation that would fall on one goes out on the next working day, so it is
 never early (it must not reach anyone before the deadline has passed). The deadline never moves.
 """
 
@@ -67,6 +68,9 @@ def ladder(due_on: date, policy: Policy, day_off: Callable[[date], bool] = is_da
                           send_on=day, send_at=_at(day)))
     day = working_day_on_or_before(due_on, day_off)
     rungs.append(Rung(key="due", kind="due", offset_days=0, audience="contractor", send_on=day, send_at=_at(day)))
+    # Two rungs moved onto one working day (the day before a due day that is a day off, say) are one message:
+    # the later one, which counts the days from the day it goes out and so says both.
+    rungs = [r for i, r in enumerate(rungs) if all(later.send_on != r.send_on for later in rungs[i + 1:])]
     for i, n in enumerate(sorted(policy.escalation_days_after)):
         day = working_day_on_or_after(add_days(due_on, n), day_off)
         rungs.append(Rung(key=f"escalation-{n}", kind="escalation", offset_days=n,

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from service.auth.tokens import issue_token
 from service.config import Settings
 from service.main import create_app
+from tests.factories import ContractBody
 from tests.support import db as testdb
 from tests.support.clock import Clock
 
@@ -95,3 +96,12 @@ def world(client: TestClient, admin: dict[str, str]) -> TestClient:
     r = client.post("/v1/programmes", json=ProgrammeBody(), headers=admin)
     assert r.status_code == 201, r.text
     return client
+
+
+@pytest.fixture
+def api(world: TestClient, admin) -> TestClient:
+    """The world plus contract c-001 of acme's on METI's programme, registered on 2026-04-01 (JST)."""
+    r = world.post("/v1/contracts", json=ContractBody(), headers=admin)
+    assert r.status_code == 201, r.text
+    assert r.json()["obligation_period_end"] == "2034-03-31"
+    return world

@@ -40,7 +40,9 @@ def test_granted_approval_meets_the_deadline_and_the_transfer_is_lawful(world: T
     r = world.post(f"/v1/contracts/c-001/approvals/{approval}/decide", headers=officer,
                    json={"granted": True, "reason": "domestic use only"})
     assert r.status_code == 200, r.text
+    # The decision shows the ministry had the application, recorded or not (DOMAIN.md §7 [r2]).
     assert r.json() == {"approval_id": approval, "granted": True, "effects": [
+        {"kind": "deadline_met", "id": f"approval_application.{event_id}.1", "due_on": "2095-05-02"},
         {"kind": "deadline_met", "id": f"prior_approval.{event_id}.1", "due_on": "2095-06-01"}]}
     assert _state(engine, event_id) == "met"
     done = world.post("/v1/contracts/c-001/events", headers=contractor, json={
@@ -58,7 +60,8 @@ def test_refused_approval_makes_the_transfer_a_violation(world: TestClient, admi
     contractor, officer = auth("contractor", "acme"), auth("ministry_officer", "meti")
     event_id, approval = _plan(world, admin, contractor, TODAY)
     r = world.post(f"/v1/contracts/c-001/approvals/{approval}/decide", headers=officer, json={"granted": False})
-    assert r.status_code == 200 and r.json()["effects"] == []
+    assert r.status_code == 200 and r.json()["effects"] == [
+        {"kind": "deadline_met", "id": f"approval_application.{event_id}.1", "due_on": "2095-05-02"}]
     assert _state(engine, event_id) == "closed"
     done = world.post("/v1/contracts/c-001/events", headers=contractor, json={
         "type": "ip_action.completed", "occurred_on": TODAY, "data": {"plan_event_id": event_id}})
@@ -88,7 +91,7 @@ def test_a_planned_exclusive_licence_asks_for_prior_approval(world: TestClient, 
     r = world.post("/v1/contracts/c-001/events", headers=auth("contractor", "acme"),
                    json={"type": "ip_action.planned", "occurred_on": TODAY, "data": licence})
     assert r.status_code == 202, r.text
-    assert [e["kind"] for e in r.json()["effects"]] == ["prior_approval_requested", "deadline_set"]
+    assert [e["kind"] for e in r.json()["effects"]] == ["prior_approval_requested", "deadline_set", "deadline_set"]
     plain = {**licence, "exclusive_license": False}
     r = world.post("/v1/contracts/c-001/events", headers=auth("contractor", "acme"),
                    json={"type": "ip_action.planned", "occurred_on": TODAY, "data": plain})

@@ -490,8 +490,8 @@ def test_one_act_can_need_both_consultation_and_approval(client: TestClient, use
 def test_reasons_are_japanese_by_default(client: TestClient, user) -> None:
     out = judged(client, user, plan("provide", forced_transfer_risk=True))
     assert out["reasons"] and all(JAPANESE.search(s) for s in out["reasons"])
-    assert any("事前相談が必要です" in s for s in out["reasons"])
-    assert any("2027-04-02" in s for s in out["reasons"])
+    assert any("事前相談又は報告が必要です" in s for s in out["reasons"])
+    assert any("本プログラムの目安：実施予定日の60日前＝2027年4月2日（金）" in s for s in out["reasons"])
 
 
 def test_reasons_in_english_with_lang_query(client: TestClient, user) -> None:
@@ -500,7 +500,9 @@ def test_reasons_in_english_with_lang_query(client: TestClient, user) -> None:
     assert en["reason_codes"] == ja["reason_codes"]
     assert len(en["reasons"]) == len(ja["reasons"])
     assert not any(JAPANESE.search(s) for s in en["reasons"])
-    assert any("Prior consultation with the ministry in charge is required" in s for s in en["reasons"])
+    assert any("Prior consultation with, or a report to, the ministry in charge is required" in s
+               for s in en["reasons"])
+    assert any("Fri 2 Apr 2027" in s for s in en["reasons"])
     assert any("Foo Ltd." in s for s in en["reasons"])
     assert judged(client, user, plan("provide", forced_transfer_risk=True), lang="ja")["reasons"] == ja["reasons"]
 

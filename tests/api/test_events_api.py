@@ -32,13 +32,6 @@ EVENTS = "/v1/contracts/c-001/events"
 
 
 
-@pytest.fixture
-def api(world: TestClient, admin) -> TestClient:
-    """The world plus contract c-001 of acme's on METI's programme, registered on 2026-04-01 (JST)."""
-    r = world.post("/v1/contracts", json=ContractBody(), headers=admin)
-    assert r.status_code == 201, r.text
-    assert r.json()["obligation_period_end"] == "2034-03-31"
-    return world
 
 
 def post(client: TestClient, headers: dict[str, str], type_: str, occurred_on: str, data: Any, *,
@@ -259,6 +252,7 @@ def test_ip_action_events(api: TestClient, acme, clock: Clock, engine: Engine) -
     plan2 = accepted(post(api, acme, "ip_action.planned", "2026-06-01",
                           ip_plan("transfer", country="US", relation="subsidiary", influence=False)), [
         {"kind": "prior_approval_requested", "id": "approval-{eid}", "due_on": "2026-12-01"},
+        {"kind": "deadline_set", "id": "approval_application.{eid}.1", "due_on": "2026-11-01"},
         {"kind": "deadline_set", "id": "prior_approval.{eid}.1", "due_on": "2026-12-01"}])
     accepted(post(api, acme, "ip_action.planned", "2026-06-01",
                   ip_plan("transfer", country="JP", relation="subsidiary", influence=False)), [])
@@ -702,6 +696,7 @@ def test_a_programme_without_leakage_measures_tracks_only_bayh_dole(api: TestCli
     accepted(post(api, acme, "ip_action.planned", "2026-04-01",
                   ip_plan("transfer", country="US", relation="subsidiary"), contract="c-free"), [
         {"kind": "prior_approval_requested", "id": "approval-{eid}", "due_on": "2026-12-01"},
+        {"kind": "deadline_set", "id": "approval_application.{eid}.1", "due_on": "2026-11-01"},
         {"kind": "deadline_set", "id": "prior_approval.{eid}.1", "due_on": "2026-12-01"}])
 
 

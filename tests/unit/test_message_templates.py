@@ -68,7 +68,9 @@ def test_renders_every_kind(kind: str, lang: str) -> None:
     assert deadline_label in r.subject
 
     for body in (r.text, r.html):
-        assert "2027-02-28" in body
+        # DOMAIN.md §11 [r2]: dates as people read them; the ISO date stays in the JSON for machines.
+        assert ("2027年2月28日（日）" if lang == "ja" else "Sun 28 Feb 2027") in body
+        assert "2027-02-28" not in body
         assert obligation_label in body
         assert deadline_label in body
         assert source in body
@@ -105,6 +107,21 @@ def test_what_each_kind_says_in_english() -> None:
     ministry = rendered("escalation_ministry", "en")
     assert "acme" in ministry.subject and "7 days past" in ministry.text
     assert "JST" in rendered("due", "en").text
+
+
+@pytest.mark.parametrize(("lang", "today", "early"), [
+    ("ja", "【本日期日】", "【期日（2027年2月28日（日））が近づいています】"),
+    ("en", "[Due today]", "[Due Sun 28 Feb 2027]")])
+def test_the_due_notice_says_today_only_on_the_day(lang: str, today: str, early: str) -> None:
+    """DOMAIN.md §11 [r2]: a due-day notice that goes out early (the due day is a day off) does not say 本日."""
+    on_the_day = rendered("due", lang)
+    assert on_the_day.subject.startswith(today)
+    sent_early = render("due", lang, message_id=MID, contract=CONTRACT, deadline=deadline_dict(), days=2, link=LINK,
+                        templates_dir=TEMPLATES)
+    assert sent_early.subject.startswith(early)
+    for part in (sent_early.subject, sent_early.text, sent_early.html):
+        assert "本日" not in part and "today" not in part.lower()
+    assert ("あと2日" if lang == "ja" else "2 days to go") in sent_early.text
 
 
 def test_what_each_kind_says_in_japanese() -> None:
@@ -243,7 +260,7 @@ async def _sent_text(monkeypatch: pytest.MonkeyPatch, *, rung: str, due_on: str,
 
 async def test_sent_reminder_on_its_nominal_day(monkeypatch: pytest.MonkeyPatch) -> None:
     r = await _sent_text(monkeypatch, rung="reminder-7", due_on="2026-06-18", send_on="2026-06-11")
-    assert "due in 7 days, on 2026-06-18" in r.text
+    assert "due in 7 days, on Thu 18 Jun 2026" in r.text
     assert json.loads(r.json_body)["days"] == 7
 
 
@@ -251,7 +268,7 @@ async def test_sent_reminder_moved_before_new_year_states_the_real_day_count(mon
     # reminder-1 of a deadline due Mon 2027-01-04 goes out on Thu 2026-12-31 (1/1-1/3 are off). Saying
     # "due in 1 days" on 12-31 is wrong: the deadline is 4 days away.
     r = await _sent_text(monkeypatch, rung="reminder-1", due_on="2027-01-04", send_on="2026-12-31")
-    assert "due in 4 days, on 2027-01-04" in r.text, r.text
+    assert "due in 4 days, on Mon 4 Jan 2027" in r.text, r.text
 
 
 async def test_sent_escalation_moved_past_holidays_states_the_real_day_count(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -142,12 +142,27 @@ def test_a_departure_on_its_due_day_with_access_open_is_not_yet_a_violation() ->
     assert s.violations == []
 
 
-def test_advance_on_a_closed_state_does_nothing() -> None:
-    s = state_of(deadline(state="ok"))
-    s.closed = True
-    assert advance(s, today=date(2030, 1, 1), policy=POLICY) == []
-    assert s.deadlines["access_review.ITEM-1.1"].state == "ok"
-    assert s.version == 7
+def test_after_the_period_only_bayh_dole_keeps_its_clock() -> None:
+    """DOMAIN.md §3 [r2]: closing the period closes A, B and C; a Bayh-Dole approval still goes overdue."""
+    s = state_of(deadline(state="ok"), deadline(kind="prior_approval", subject="evt-1", state="ok"))
+    close(s, today=date(2029, 3, 31))
+    assert s.deadlines["access_review.ITEM-1.1"].state == "closed"
+    assert s.deadlines["prior_approval.evt-1.1"].state == "ok"
+    version = s.version
+    moved = advance(s, today=date(2030, 1, 1), policy=POLICY)
+    assert [(t.deadline_id, t.after) for t in moved] == [("prior_approval.evt-1.1", "overdue")]
+    assert s.deadlines["access_review.ITEM-1.1"].state == "closed" and s.version == version + 1
+
+
+@pytest.mark.parametrize(("today", "expected"), [
+    (date(2027, 3, 30), "due_soon"), (date(2027, 3, 31), "due_soon"), (date(2027, 4, 1), "closed")])
+def test_a_deadline_closes_the_day_after_its_obligation_ends(today: date, expected: str) -> None:
+    """A with policy core_tech_period "term": its deadlines close the day after the term ends, not at term + 3."""
+    d = deadline(date(2027, 4, 10)).model_copy(update={"ends_after": date(2027, 3, 31)})
+    s = state_of(d)
+    advance(s, today=today, policy=POLICY)
+    assert s.deadlines[d.id].state == expected
+    assert next_change_on(d.model_copy(update={"state": "due_soon"}), date(2027, 3, 30), POLICY) == date(2027, 4, 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -270,11 +285,12 @@ def test_advance_is_idempotent_on_the_same_day(s: ObligationState, today: date, 
 
 @settings(max_examples=200, deadline=None)
 @given(s=states(), today=DAYS)
-def test_close_leaves_nothing_open(s: ObligationState, today: date) -> None:
+def test_close_leaves_nothing_open_but_bayh_dole(s: ObligationState, today: date) -> None:
     resolved = {d.id: d.state for d in s.deadlines.values() if d.state not in OPEN_STATES}
-    opened = {d.id for d in s.deadlines.values() if d.state in OPEN_STATES}
+    bayh_dole = {d.id: d.state for d in s.deadlines.values() if d.is_open and d.obligation == "bayh_dole"}
+    opened = {d.id for d in s.deadlines.values() if d.state in OPEN_STATES} - set(bayh_dole)
     out = close(s, today=today)
     assert {t.deadline_id for t in out} == opened
     assert all(t.after == "closed" for t in out)
-    assert {d.id: d.state for d in s.deadlines.values() if d.id not in opened} == resolved
-    assert not any(d.is_open for d in s.deadlines.values())
+    assert {d.id: d.state for d in s.deadlines.values() if d.id not in opened and d.id not in bayh_dole} == resolved
+    assert {d.id: d.state for d in s.deadlines.values() if d.is_open} == bayh_dole

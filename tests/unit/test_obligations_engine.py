@@ -26,7 +26,7 @@ from service.rules.obligations.engine import (
     record_case_outcome,
 )
 from service.rules.obligations.events import Event
-from service.rules.obligations.state import Deadline, ObligationState
+from service.rules.obligations.state import OPEN_STATES, Deadline, ObligationState
 from service.rules.policy import Policy
 
 POLICY = Policy()
@@ -85,7 +85,7 @@ def test_registration_opens_the_initial_declaration_due_14_days_later() -> None:
     assert c.state.version == 1
     assert c.state.deadlines == {"shareholder_declaration.1": Deadline(
         id="shareholder_declaration.1", kind="shareholder_declaration", subject="", due_on=date(2026, 4, 15),
-        state="due_soon", opened_by="contract.registered", set_on=date(2026, 4, 1))}
+        state="due_soon", opened_by="contract.registered", set_on=date(2026, 4, 1), ends_after=PERIOD_END)}
 
 
 def test_initial_declaration_is_never_due_after_the_obligation_period() -> None:
@@ -635,6 +635,7 @@ def test_a_commissioned_transfer_to_a_foreign_subsidiary_needs_prior_approval() 
     assert c.apply("ip_action.planned", date(2026, 6, 1),
                    plan("transfer", country="US", relation="subsidiary", influence=False)) == [
         fx("prior_approval_requested", "approval-e1", date(2026, 12, 1)),
+        fx("deadline_set", "approval_application.e1.1", date(2026, 11, 1)),  # applied for 30 days before
         fx("deadline_set", "prior_approval.e1.1", date(2026, 12, 1))]
     assert c.state.plans["e1"].prior_approval_required is True
     assert c.state.plans["e1"].consultation_required is False
@@ -659,6 +660,7 @@ def test_one_plan_can_need_both_consultation_and_prior_approval() -> None:
     assert c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer")) == [
         fx("consultation_opened", "case-e1", date(2026, 10, 2)),
         fx("prior_approval_requested", "approval-e1", date(2026, 12, 1)),
+        fx("deadline_set", "approval_application.e1.1", date(2026, 11, 1)),
         fx("deadline_set", "prior_approval.e1.1", date(2026, 12, 1))]
 
 
@@ -813,14 +815,18 @@ def test_no_review_is_due_after_the_obligation_period() -> None:
         fx("deadline_set", "supplier_review.SUP-2.1", date(2024, 3, 31))]
 
 
-def test_no_departure_or_plan_deadline_falls_after_the_obligation_period() -> None:
+def test_only_bayh_dole_has_a_deadline_after_the_obligation_period() -> None:
+    """DOMAIN.md §3, §7 [r2]: a transfer planned after the period needs no consultation, but its approval (and
+    the application for it) is due all the same: D lasts as long as the rights."""
     c = Contract(end_ctx())
     assert c.apply("employee.departing", date(2024, 3, 1), {"employee_ref": "EMP-1", "departure_date": "2024-04-01"}) \
         == []
     effects = c.apply("ip_action.planned", date(2024, 3, 1),
-                      plan("transfer", planned="2024-04-01", country="US", relation="subsidiary"))
-    assert [e for e in effects if e.kind in ("deadline_set", "consultation_opened")] == []
-    assert all(d.due_on <= date(2024, 3, 31) for d in c.state.deadlines.values())
+                      plan("transfer", planned="2024-05-01", country="US", relation="subsidiary"))
+    assert effects == [fx("prior_approval_requested", "approval-e2", date(2024, 5, 1)),
+                       fx("deadline_set", "approval_application.e2.1", date(2024, 4, 1)),
+                       fx("deadline_set", "prior_approval.e2.1", date(2024, 5, 1))]
+    assert all(d.due_on <= date(2024, 3, 31) for d in c.state.deadlines.values() if d.obligation != "bayh_dole")
 
 
 def test_moving_a_departure_never_puts_its_deadline_after_the_obligation_period() -> None:
@@ -848,8 +854,11 @@ SAMPLE_EVENTS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-@pytest.mark.parametrize(("type_", "data"), SAMPLE_EVENTS, ids=[t for t, _ in SAMPLE_EVENTS])
-def test_a_closed_state_rejects_every_event_with_409(type_: str, data: dict[str, Any]) -> None:
+AFTER_PERIOD_EVENTS = [(t, d) for t, d in SAMPLE_EVENTS if not t.startswith("ip_action.")]
+
+
+@pytest.mark.parametrize(("type_", "data"), AFTER_PERIOD_EVENTS, ids=[t for t, _ in AFTER_PERIOD_EVENTS])
+def test_a_closed_state_rejects_every_event_but_bayh_doles_with_409(type_: str, data: dict[str, Any]) -> None:
     c = Contract()
     c.apply("ip_action.planned", date(2026, 5, 1), plan())
     register_item(c, date(2026, 5, 1))
@@ -940,7 +949,8 @@ def test_no_event_sequence_puts_a_deadline_after_the_obligation_period(seq: list
         for e in effects:
             if e.kind == "deadline_set":
                 assert c.state.deadlines[e.id].due_on == e.due_on  # type: ignore[index]
-        late = [d for d in c.state.deadlines.values() if d.due_on > SHORT.obligation_period_end]
+        late = [d for d in c.state.deadlines.values()
+                if d.due_on > SHORT.obligation_period_end and d.obligation != "bayh_dole"]
         assert late == [], (type_, data)
 
 
@@ -1081,6 +1091,7 @@ def test_a_programme_without_leakage_measures_tracks_only_bayh_dole() -> None:
     # (the three refused events took ids e1-e3).
     assert c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer", country="US", relation="subsidiary")) == [
         fx("prior_approval_requested", "approval-e4", date(2026, 12, 1)),
+        fx("deadline_set", "approval_application.e4.1", date(2026, 11, 1)),
         fx("deadline_set", "prior_approval.e4.1", date(2026, 12, 1))]
     assert c.state.plans["e4"].consultation_required is False
     assert "consultation.not_imposed" in [r["code"] for r in c.state.plans["e4"].reasons]
@@ -1150,3 +1161,161 @@ def test_a_supplier_that_no_longer_holds_core_technology_is_no_longer_reviewed()
     engage(c, date(2026, 5, 1), nda="2026-05-01")
     assert c.apply("supplier.updated", date(2026, 7, 1), {"supplier_ref": "SUP-1", "holds_core_tech": False}) == []
     assert c.deadline("supplier_review.SUP-1.1").state == "closed"
+
+
+# --- plans that change: risks learned, new dates, cancellations, the approval applied for (DOMAIN.md §5, §7 [r2])
+
+
+def test_a_risk_learned_after_the_plan_opens_its_case_filed_that_day() -> None:
+    c = Contract()
+    assert c.apply("ip_action.planned", date(2026, 6, 1), plan(influence=False)) == []
+    assert c.apply("ip_action.risk_learned", date(2026, 7, 1),
+                   {"plan_event_id": "e1", "foreign_government_influence": True}) == [
+        fx("consultation_opened", "case-e1", date(2026, 10, 2))]
+    p = c.state.plans["e1"]
+    assert (p.filed_on, p.conditions_met) == (date(2026, 7, 1), ["counterparty_foreign_influence"])
+    assert p.request["counterparty"]["foreign_government_influence"] is True  # type: ignore[index]
+
+
+@pytest.mark.parametrize(("learned_on", "late"), [(date(2026, 10, 1), False), (date(2026, 10, 2), False),
+                                                  (date(2026, 10, 3), True)])
+def test_a_risk_learned_after_consult_by_is_a_late_filing(learned_on: date, late: bool) -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan(influence=False))
+    effects = c.apply("ip_action.risk_learned", learned_on, {"plan_event_id": "e1", "forced_transfer_risk": True})
+    assert (fx("late_filing", "case-e1", date(2026, 10, 2)) in effects) is late
+
+
+def test_a_risk_learned_on_a_plan_already_consulted_on_changes_no_effect() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan())
+    assert c.apply("ip_action.risk_learned", date(2026, 7, 1), {"plan_event_id": "e1", "forced_transfer_risk": True}) \
+        == []
+    assert c.state.plans["e1"].conditions_met == ["forced_transfer_risk", "counterparty_foreign_influence"]
+
+
+def test_a_risk_learned_names_a_plan_that_exists_open_and_with_a_counterparty_if_it_is_one() -> None:
+    c = Contract()
+    c.rejected("ip_action.risk_learned", date(2026, 7, 1), {"plan_event_id": "nope", "forced_transfer_risk": True}, 422)
+    c.apply("ip_action.planned", date(2026, 6, 1), {"action": "overseas_rd", "planned_date": "2026-12-01"})
+    c.rejected("ip_action.risk_learned", date(2026, 7, 1), {"plan_event_id": "e2", "un_violation_within_5y": True},
+               422)
+    c.apply("ip_action.completed", date(2026, 7, 1), {"plan_event_id": "e2"})
+    c.rejected("ip_action.risk_learned", date(2026, 7, 2), {"plan_event_id": "e2", "forced_transfer_risk": True}, 409)
+
+
+def test_rescheduling_moves_consult_by_the_application_and_the_approval() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer"))
+    assert c.apply("ip_action.rescheduled", date(2026, 7, 1), {"plan_event_id": "e1", "planned_date": "2027-02-01"}) \
+        == [fx("deadline_moved", "case-e1", date(2026, 12, 3)),
+            fx("deadline_moved", "approval_application.e1.1", date(2027, 1, 2)),
+            fx("deadline_moved", "prior_approval.e1.1", date(2027, 2, 1))]
+    p = c.state.plans["e1"]
+    assert (p.planned_date, p.consult_by, p.request["planned_date"]) == (  # type: ignore[index]
+        date(2027, 2, 1), date(2026, 12, 3), "2027-02-01")
+    assert c.apply("ip_action.rescheduled", date(2026, 7, 2), {"plan_event_id": "e1", "planned_date": "2027-02-01"}) \
+        == []
+
+
+def test_a_cancelled_plan_closes_its_deadlines_and_withdraws_its_case() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer"))
+    assert c.apply("ip_action.cancelled", date(2026, 7, 1), {"plan_event_id": "e1", "reason": "deal off"}) == [
+        fx("deadline_closed", "approval_application.e1.1", date(2026, 11, 1)),
+        fx("deadline_closed", "prior_approval.e1.1", date(2026, 12, 1)),
+        fx("consultation_withdrawn", "case-e1")]
+    assert c.state.plans["e1"].case_status == "withdrawn"
+    c.rejected("ip_action.completed", date(2026, 7, 2), {"plan_event_id": "e1"}, 409)
+    c.rejected("ip_action.cancelled", date(2026, 7, 2), {"plan_event_id": "e1"}, 409)
+
+
+@pytest.mark.parametrize(("applied_on", "late"), [(date(2026, 10, 31), False), (date(2026, 11, 1), False),
+                                                  (date(2026, 11, 2), True)])
+def test_applying_for_the_approval_meets_its_deadline_late_after_the_lead(applied_on: date, late: bool) -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer", country="US", relation="subsidiary"))
+    effects = c.apply("ip_action.approval_applied", applied_on, {"plan_event_id": "e1"}, reported_on=date(2026, 11, 5))
+    assert effects[0] == fx("deadline_met", "approval_application.e1.1", date(2026, 11, 1))
+    assert (fx("late_filing", "approval_application.e1.1", date(2026, 11, 1)) in effects) is late
+    c.rejected("ip_action.approval_applied", date(2026, 11, 6), {"plan_event_id": "e1"}, 409)  # once
+
+
+def test_an_approval_applied_for_names_a_plan_that_needs_one() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan())  # provide: no Bayh-Dole approval
+    c.rejected("ip_action.approval_applied", date(2026, 7, 1), {"plan_event_id": "e1"}, 409)
+
+
+def test_deciding_the_approval_meets_an_application_not_recorded() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan("transfer", country="US", relation="subsidiary"))
+    assert record_approval(c.state, approval_id="approval-e1", granted=True, on=date(2026, 10, 1), by="o") == [
+        fx("deadline_met", "approval_application.e1.1", date(2026, 11, 1)),
+        fx("deadline_met", "prior_approval.e1.1", date(2026, 12, 1))]
+
+
+# --- after the obligation period, Bayh-Dole stays (DOMAIN.md §3 [r2])
+
+
+def test_after_the_period_a_commissioned_contract_still_takes_bayh_dole_plans_and_decisions() -> None:
+    c = Contract()
+    clock.close(c.state, today=PERIOD_END)
+    after = date(2034, 6, 1)
+    effects = c.apply("ip_action.planned", after, plan("transfer", planned="2034-09-01"))
+    assert effects == [fx("prior_approval_requested", "approval-e1", date(2034, 9, 1)),
+                       fx("deadline_set", "approval_application.e1.1", date(2034, 8, 2)),
+                       fx("deadline_set", "prior_approval.e1.1", date(2034, 9, 1))]
+    assert c.state.plans["e1"].consultation_required is False  # B ended with the period
+    assert record_approval(c.state, approval_id="approval-e1", granted=True, on=date(2034, 8, 20), by="o")
+    assert c.apply("ip_action.completed", date(2034, 9, 1), {"plan_event_id": "e1"}) == []
+    c.rejected("core_item.registered", after, {"item_ref": "X", "title": "t"}, 409)
+
+
+def test_after_the_period_a_contract_of_no_commissioned_rd_takes_nothing() -> None:
+    c = Contract(context(commissioned=False))
+    c.rejected("ip_action.planned", date(2034, 4, 1), plan("transfer", planned="2034-09-01"), 409)
+
+
+def test_a_plan_reported_after_the_period_but_before_the_clock_closed_is_judged_for_d_alone() -> None:
+    c = Contract()  # the workflow has not woken yet: the state is not closed, the day is past the period
+    effects = c.apply("ip_action.planned", date(2034, 4, 1), plan("transfer", planned="2034-04-20"))
+    assert [e.kind for e in effects] == ["prior_approval_requested", "deadline_set", "deadline_set"]
+
+
+def test_an_act_after_the_period_is_judged_for_bayh_dole_only() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2034, 1, 5), plan("transfer", planned="2034-03-30"))
+    effects = c.apply("ip_action.completed", date(2034, 4, 2), {"plan_event_id": "e1"})
+    assert [e.kind for e in effects] == ["violation_recorded"]  # no approval; B ended on 2034-03-31
+    assert [v.kind for v in c.state.violations] == ["transfer_without_prior_approval"]
+
+
+def test_a_state_closed_before_revision_2_reopens_its_undecided_approval() -> None:
+    c = Contract()
+    c.apply("ip_action.planned", date(2034, 1, 5), plan("transfer", planned="2034-03-30"))
+    saved = c.state.model_dump(mode="json")
+    for d in saved["deadlines"].values():  # what the old close did: every open deadline closed by the clock
+        if d["state"] in OPEN_STATES:
+            d["state"] = "closed"
+    saved["closed"] = True
+    state = ObligationState.model_validate(saved)
+    assert state.deadlines["prior_approval.e1.1"].state == "overdue"
+    assert state.deadlines["approval_application.e1.1"].state == "closed"
+
+
+@pytest.mark.parametrize(("reported_on", "status"), [(date(2031, 3, 31), None), (date(2031, 4, 1), 409)])
+def test_core_tech_measures_for_the_term_end_with_it(reported_on: date, status: int | None) -> None:
+    c = Contract(policy=Policy(core_tech_period="term"))
+    event = ("core_item.registered", reported_on, {"item_ref": "X", "title": "t"})
+    if status is None:
+        assert c.apply(*event) == []  # the first review would fall after the term: none is set
+    else:
+        c.rejected(*event, status)
+
+
+def test_core_tech_deadlines_for_the_term_end_with_it() -> None:
+    c = Contract(policy=Policy(core_tech_period="term"))
+    c.apply("core_item.registered", date(2030, 6, 1), {"item_ref": "X", "title": "t"})
+    d = c.state.deadlines["access_review.X.1"]
+    assert (d.due_on, d.ends_after) == (date(2030, 12, 1), date(2031, 3, 31))

@@ -18,6 +18,7 @@ def test_defaults() -> None:
         "due_soon_days": 14,
         "reminder_days_before": (30, 7, 1),
         "escalation_days_after": (1, 7),
+        "core_tech_period": "term_plus_3",
         "prior_consultation": True,
         "shareholder_reports": True,
         "core_tech_measures": True,

@@ -115,14 +115,26 @@ def test_render() -> None:
         reason("condition.ministry_notice"),
     ]
     assert render(reasons, "ja") == [
-        "事業所管府省庁への事前相談が必要です。実施予定日（2026-06-01）の60日前である2026-04-02までに相談又は報告してください。",
+        # DOMAIN.md §11 [r2]: the policy figure as the programme's target, dates in words.
+        "事業所管府省庁への事前相談又は報告が必要です。実施予定日（2026年6月1日（月））より前に、十分な時間的余裕を持って"
+        "相談又は報告してください（本プログラムの目安：実施予定日の60日前＝2026年4月2日（木））。",
         "当該生産拠点で生産する製品等の85%が当該他国で消費されるため、85%以上が当該他国で消費される場合の除外に当たります。",
         "条件②に該当します：事業所管府省庁から、事前相談又は報告を行うべき旨の連絡を受けています。",
     ]
     assert render(reasons, "en")[0] == (
-        "Prior consultation with the ministry in charge is required: consult or report by 2026-04-02, "
-        "60 days before the planned date (2026-06-01)."
+        "Prior consultation with, or a report to, the ministry in charge is required, with sufficient time before "
+        "the planned date (Mon 1 Jun 2026) (this programme's target: 60 days before, Thu 2 Apr 2026)."
     )
+
+
+def test_countries_by_name_and_no_law_where_there_is_a_policy_figure() -> None:
+    [ja] = render([reason("prior_approval.foreign_subsidiary", counterparty="X Ltd.", country="CN",
+                          request_by="2027-03-03")], "ja")
+    assert "中国（CN）" in ja and "2027年3月3日（水）" in ja and "本プログラムの目安" in ja
+    [en] = render([reason("act.overseas_production", country="VN")], "en")
+    assert "Vietnam (VN)" in en
+    for code, texts in CATALOGUE.items():
+        assert "相談期限" not in texts["ja"], code  # the source sets no such deadline (DOMAIN.md §11 [r2])
     assert render([], "ja") == []
 
 

@@ -45,6 +45,7 @@ class Harness:
     admin: dict[str, str]
     contractor: dict[str, str]
     programme_id: str
+    officer: dict[str, str] = field(default_factory=dict)
 
     async def sync_clock(self) -> datetime:
         self.clock.at = await self.env.get_current_time()
@@ -121,7 +122,7 @@ class Harness:
 
 @asynccontextmanager
 async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | None = None,
-                  **settings_overrides: object) -> AsyncIterator[Harness]:
+                  programme: dict | None = None, **settings_overrides: object) -> AsyncIterator[Harness]:
     queue = f"tq-{uuid.uuid4()}"
     settings = Settings(jwt_secret="harness-secret", temporal_task_queue=queue,
                         temporal_address=env.client.service_client.config.target_host,
@@ -130,17 +131,20 @@ async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | No
     admin = {"Authorization": f"Bearer {issue_token(settings, sub='a', role='admin', org='admin', ttl_seconds=10**9)}"}
     contractor = {"Authorization": "Bearer " + issue_token(settings, sub='c', role='contractor', org='acme',
                                                            ttl_seconds=10**9)}
+    officer = {"Authorization": "Bearer " + issue_token(settings, sub='o', role='ministry_officer', org='meti',
+                                                        ttl_seconds=10**9)}
     async with build_worker(env.client, engine, queue, settings):
         with TestClient(create_app(settings, engine=engine, now=clock)) as client:
             # A programme of its own, so that its policy is this test's whatever the database holds already.
-            h = Harness(env, engine, client, clock, admin, contractor, programme_id=f"k-{uuid.uuid4().hex[:8]}")
+            h = Harness(env, engine, client, clock, admin, contractor, programme_id=f"k-{uuid.uuid4().hex[:8]}",
+                        officer=officer)
             await h.sync_clock()
             for body in (OrganisationBody(id="meti", name="METI", kind="ministry"), OrganisationBody(id="jst", kind="funding_agency"),
                          OrganisationBody()):
                 r = client.post("/v1/organisations", json=body, headers=admin)
                 assert r.status_code in (201, 409), r.text
-            r = client.post("/v1/programmes", json=ProgrammeBody(id=h.programme_id, policy=policy or {}),
-                            headers=admin)
+            r = client.post("/v1/programmes", json=ProgrammeBody(id=h.programme_id, policy=policy or {},
+                                                                 **(programme or {})), headers=admin)
             assert r.status_code == 201, r.text
             try:
                 yield h

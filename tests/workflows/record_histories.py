@@ -24,6 +24,15 @@ from tests.workflows.test_contract_walkthrough import _register
 OUT = Path(__file__).parent / "histories"
 
 
+def _plans(h, cid: str):
+    from sqlmodel import Session
+
+    from service.obligations import service as obligations
+
+    with Session(h.engine) as s:
+        return list(obligations.load(s, cid).plans.values())
+
+
 async def _history(h, cid: str, run_id: str | None = None) -> WorkflowHistory:
     handle = h.env.client.get_workflow_handle(f"contract-{cid}", run_id=run_id)
     return await handle.fetch_history()
@@ -59,6 +68,14 @@ async def record(tag: str) -> list[Path]:
                 p = OUT / f"{tag}-contract-active.json"
                 p.write_text((await _history(h, cid)).to_json())
                 written.append(p)
+                # Past the period the transfer's approval is still open (DOMAIN.md §3 [r2]): the workflow keeps its
+                # clock until the officer decides, after the period, and then ends.
+                status = await h.status(cid)
+                await h.go_to_instant(cid, status.closes_at + timedelta(days=2))
+                plan_id = next(p.event_id for p in _plans(h, cid))
+                r = h.client.post(f"/v1/contracts/{cid}/approvals/approval-{plan_id}/decide", headers=h.officer,
+                                  json={"granted": False, "reason": "recorded for the replay test"})
+                assert r.status_code == 200, r.text
                 await h.finish(cid)
                 p = OUT / f"{tag}-contract-first-run.json"
                 p.write_text((await _history(h, cid, first_run)).to_json())

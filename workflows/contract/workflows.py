@@ -1,10 +1,12 @@
-"""One workflow per contract: it owns the contract's clock from registration to term + 3 years.
+"""One workflow per contract: it owns the contract's clock from registration to term + 3 years, and after
+that for as long as a Bayh-Dole approval is open (DOMAIN.md §3 [r2]).
 
 Thin by design: it knows only the days on which the obligation state changes by the calendar (a
 ClockSnapshot) and sleeps until the next one, or until an event signal brings a newer snapshot
 (the updatable-timer pattern). On waking it runs the `contract.advance` activity, which applies the
 pure clock rules to the database state and returns the next snapshot. At the end of the obligation
-period it closes everything and ends.
+period it closes A, B and C; it ends when no Bayh-Dole approval is left open (a later one starts it again,
+by signal-with-start from the relay).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ with workflow.unsafe.imports_passed_through():
     from workflows.constants import (
         ACTIVITY_RETRY,
         ACTIVITY_TIMEOUT,
+        BAYH_DOLE_OUTLIVES_PERIOD,
         DELIVERY_ATTEMPT,
         DELIVERY_GIVE_UP,
         DELIVERY_RETRY,
@@ -54,32 +57,52 @@ class ContractWorkflow:
     @workflow.run
     async def run(self, state: ContractState) -> ContractStatus:
         state = self._state
-        closes_at = deadline_instant(state.terms.obligation_period_end)
+        if state.phase == "active":
+            closes_at = deadline_instant(state.terms.obligation_period_end)
+            await self._keep_clock(until=closes_at)
+            # Messages already on their way finish (or give up) before the period closes; none start after.
+            await workflow.wait_condition(lambda: not self._sending)
+            await workflow.execute_activity("contract.close", args=[state.terms.contract_id, closes_at],
+                                            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
+            if workflow.patched(BAYH_DOLE_OUTLIVES_PERIOD):
+                # DOMAIN.md §3 [r2]: Bayh-Dole approvals stay open after the period; their clock goes on.
+                state.phase = "rights"
+                await self._advance(workflow.now().astimezone(JST).date())
+        if state.phase == "rights":
+            await self._keep_clock(until=None)
+            await workflow.wait_condition(lambda: not self._sending)
+        state.phase = "closed"
+        state.clock = ClockSnapshot(version=state.clock.version, wake_on=[], closed=True)
+        return self._status()
+
+    async def _keep_clock(self, *, until: datetime | None) -> None:
+        """Wake on each day and instant of the clock until `until` or, without one (after the period), until
+        the clock says nothing can change any more; continue as new when the history grows long."""
+        state = self._state
         run_started = workflow.now()
-        while workflow.now() < closes_at:
+        while True:
             now = workflow.now()
-            wake_at = min([start_of_day(d) for d in state.clock.wake_on] + list(state.clock.wake_at) + [closes_at])
-            if wake_at <= now and wake_at < closes_at:
+            if until is not None and now >= until:
+                return
+            if until is None and state.clock.closed and workflow.all_handlers_finished() and not self._sending:
+                return
+            times = [start_of_day(d) for d in state.clock.wake_on] + list(state.clock.wake_at)
+            wake_at = min(times + ([until] if until is not None else []), default=None)
+            if wake_at is not None and wake_at <= now and (until is None or wake_at < until):
                 await self._advance(now.astimezone(JST).date())
                 if workflow.patched("reminder-ladder"):
                     await self._remind(now)
                 continue
             self._woken = False
             try:
-                await workflow.wait_condition(lambda: self._woken, timeout=min(wake_at - now, MAX_SLEEP))
+                await workflow.wait_condition(lambda: self._woken,
+                                              timeout=MAX_SLEEP if wake_at is None else min(wake_at - now, MAX_SLEEP))
             except TimeoutError:
                 pass
             if (workflow.info().is_continue_as_new_suggested() or workflow.now() - run_started >= MAX_RUN_SPAN
                     or self._events_this_run >= MAX_EVENTS_PER_RUN):
                 await workflow.wait_condition(lambda: workflow.all_handlers_finished() and not self._sending)
                 workflow.continue_as_new(state.model_copy(update={"runs": state.runs + 1}))
-        # Messages already on their way finish (or give up) before the contract closes; none start after.
-        await workflow.wait_condition(lambda: not self._sending)
-        await workflow.execute_activity("contract.close", args=[state.terms.contract_id, closes_at],
-                                        start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
-        state.phase = "closed"
-        state.clock = ClockSnapshot(version=state.clock.version, wake_on=[], closed=True)
-        return self._status()
 
     async def _advance(self, today: date) -> None:
         snap = await workflow.execute_activity(

@@ -23,12 +23,14 @@ def clock_state(deadline: Deadline, today: date, policy: Policy) -> str:
 
 def next_change_on(deadline: Deadline, today: date, policy: Policy) -> date | None:
     """The first day after `today` on which the calendar changes this deadline's state, if any."""
-    if not deadline.is_open or deadline.state == "overdue":
+    if not deadline.is_open:
         return None
+    ends = add_days(deadline.ends_after, 1) if deadline.ends_after is not None else None
+    if deadline.state == "overdue":
+        return ends
     soon = add_days(deadline.due_on, -policy.due_soon_days)
-    if today < soon and deadline.state == "ok":
-        return soon
-    return add_days(deadline.due_on, 1)
+    change = soon if today < soon and deadline.state == "ok" else add_days(deadline.due_on, 1)
+    return change if ends is None else min(change, ends)
 
 
 def advance(state: ObligationState, *, today: date, policy: Policy, bump: bool = True) -> list[Transition]:
@@ -36,11 +38,14 @@ def advance(state: ObligationState, *, today: date, policy: Policy, bump: bool =
 
     `bump=False` when the caller counts the change itself (an event: one version per event).
     """
-    if state.closed:
-        return []
     out: list[Transition] = []
     for d in sorted(state.deadlines.values(), key=lambda d: (d.due_on, d.id)):
         if not d.is_open:
+            continue
+        if d.ends_after is not None and today > d.ends_after:
+            # Its obligation has ended (A by its own policy period, DOMAIN.md §3 [r2]): nothing is due any more.
+            out.append(Transition(deadline_id=d.id, kind=d.kind, before=d.state, after="closed", on=today))
+            d.state, d.resolved_on = "closed", today
             continue
         after = clock_state(d, today, policy)
         violation_id = None
@@ -69,10 +74,11 @@ def wake_dates(state: ObligationState, *, today: date, policy: Policy) -> list[d
 
 
 def close(state: ObligationState, *, today: date) -> list[Transition]:
-    """The obligation period has ended: every open deadline closes, and nothing changes any more."""
+    """The obligation period has ended: every open deadline closes but Bayh-Dole's (D lasts as long as the
+    rights, DOMAIN.md §3 [r2]), and only what serves D can change any more."""
     out = []
     for d in state.deadlines.values():
-        if d.is_open:
+        if d.is_open and d.obligation != "bayh_dole":
             out.append(Transition(deadline_id=d.id, kind=d.kind, before=d.state, after="closed", on=today))
             d.state = "closed"
     state.closed = True

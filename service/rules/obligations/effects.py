@@ -8,7 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel
 
 EffectKind = Literal["shareholder_report_filed", "consultation_opened", "prior_approval_requested",
-                     "deadline_set", "deadline_met", "late_filing", "violation_recorded", "finding_recorded"]
+                     "deadline_set", "deadline_met", "late_filing", "violation_recorded", "finding_recorded",
+                     "deadline_moved", "deadline_closed", "consultation_withdrawn"]
 
 
 class Effect(BaseModel):

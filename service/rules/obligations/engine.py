@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Literal
 
+from service.rules import bayh_dole
 from service.rules.dates import add_days, add_months
 from service.rules.ip_action import determine_ip_action
 from service.rules.ip_models import IpActionDetermination, IpActionPlan, IpActionRequest
@@ -20,7 +21,9 @@ from service.rules.obligations import events as ev
 from service.rules.obligations.clock import advance, clock_state
 from service.rules.obligations.context import ContractContext
 from service.rules.obligations.effects import Effect, Rejected
+from service.rules.obligations.periods import ends_after, open_after_period, period_ended
 from service.rules.obligations.state import (
+    OBLIGATION_OF,
     CoreItem,
     Deadline,
     Finding,
@@ -43,11 +46,12 @@ class _Run:
         self.effects: list[Effect] = []
 
     def set_deadline(self, kind: str, subject: str, due_on: date) -> Deadline | None:
-        # Nothing is due after the obligation period: every obligation closes with it (DOMAIN.md §3).
-        if due_on > self.ctx.obligation_period_end:
+        # Nothing is due after its obligation has ended (DOMAIN.md §3 [r2]); Bayh-Dole's has no end.
+        ends = ends_after(OBLIGATION_OF[kind], self.ctx, self.policy)
+        if ends is not None and due_on > ends:
             return None
         d = Deadline(id=self.state.next_deadline_id(kind, subject), kind=kind, subject=subject,  # type: ignore[arg-type]
-                     due_on=due_on, opened_by=self.event.id, set_on=self.event.reported_on)
+                     due_on=due_on, opened_by=self.event.id, set_on=self.event.reported_on, ends_after=ends)
         d.state = clock_state(d, self.event.reported_on, self.policy)  # type: ignore[assignment]
         self.state.deadlines[d.id] = d
         self.effects.append(Effect(kind="deadline_set", id=d.id, due_on=due_on))
@@ -65,9 +69,16 @@ class _Run:
             deadline.state, deadline.resolved_by, deadline.resolved_on = "violated", self.event.id, v.on
         self.effects.append(Effect(kind="violation_recorded", id=v.id))
 
-    def close(self, d: Deadline) -> None:
+    def close(self, d: Deadline, *, say: bool = False) -> None:
         """Nothing is due any more (the plan or the supplier is gone): closed, neither met nor violated."""
         d.state, d.resolved_by, d.resolved_on = "closed", self.event.id, self.event.reported_on
+        if say:
+            self.effects.append(Effect(kind="deadline_closed", id=d.id, due_on=d.due_on))
+
+    def move(self, d: Deadline, due_on: date) -> None:
+        d.due_on, d.set_on = due_on, self.event.reported_on
+        d.state = clock_state(d, self.event.reported_on, self.policy)  # type: ignore[assignment]
+        self.effects.append(Effect(kind="deadline_moved", id=d.id, due_on=due_on))
 
     def find(self, code: str, detail: str, deadline: Deadline | None = None) -> None:
         f = Finding(id=f"finding.{len(self.state.findings) + 1}", code=code, event_id=self.event.id,
@@ -106,7 +117,7 @@ def initial_deadlines(state: ObligationState, ctx: ContractContext, policy: Poli
     due = add_days(ctx.registered_on, policy.shareholder_initial_days)
     d = Deadline(id=state.next_deadline_id("shareholder_declaration", ""), kind="shareholder_declaration",
                  subject="", due_on=min(due, ctx.obligation_period_end), opened_by="contract.registered",
-                 set_on=ctx.registered_on)
+                 set_on=ctx.registered_on, ends_after=ctx.obligation_period_end)
     d.state = clock_state(d, ctx.registered_on, policy)  # type: ignore[assignment]
     state.deadlines[d.id] = d
     state.version += 1
@@ -238,8 +249,8 @@ def _departing(run: _Run, data: ev.EmployeeDeparting) -> None:
         return
     if d.due_on == data.departure_date:
         return
-    if data.departure_date > run.ctx.obligation_period_end:
-        # Leaving after the obligation period: the duty ends with the period, so the case closes.
+    if d.ends_after is not None and data.departure_date > d.ends_after:
+        # Leaving after the measures end: the duty ends with them, so the case closes.
         run.close(d)
         return
     # A new departure date moves the case; the workflow re-arms its timer from the new state.
@@ -371,7 +382,9 @@ def _determine(data: IpActionPlan, ctx: ContractContext, policy: Policy, *, on: 
     """The determination of a plan on this contract, on day `on`: the contract supplies the facts."""
     req = IpActionRequest(**data.model_dump(), as_of=on, commissioned=ctx.commissioned,
                           obligation_period_end=ctx.obligation_period_end, ministry_notice=ministry_notice)
-    return determine_ip_action(req, as_of=on, policy=policy, consultation_applies=applies("B", ctx, policy))
+    # Reported after the obligation period, a plan is judged for D alone (B has ended).
+    b_applies = applies("B", ctx, policy) and not period_ended(ctx, on)
+    return determine_ip_action(req, as_of=on, policy=policy, consultation_applies=b_applies)
 
 
 def _planned(run: _Run, data: IpActionPlan) -> None:
@@ -379,33 +392,120 @@ def _planned(run: _Run, data: IpActionPlan) -> None:
     notices = matching_notices(run.ctx.notices, action=data.action, counterparty_name=_counterparty_name(data))
     result = _determine(data, run.ctx, run.policy, on=e.reported_on, ministry_notice=bool(notices))
     plan = Plan(event_id=e.id, action=data.action, planned_date=data.planned_date,
-                consultation_required=result.consultation_required, consult_by=result.consult_by,
-                prior_approval_required=result.prior_approval_required, notice_ids=[n.id for n in notices],
-                conditions_met=list(result.conditions), reasons=[r.model_dump() for r in result.reasons])
+                consultation_required=False, prior_approval_required=result.prior_approval_required,
+                notice_ids=[n.id for n in notices], conditions_met=list(result.conditions),
+                reasons=[r.model_dump() for r in result.reasons], request=data.model_dump(mode="json"))
+    run.state.plans[e.id] = plan
     if result.consultation_required:
-        # Reporting the plan is the consultation's filing; its conclusion is the ministry's step, kept on the
-        # case's review clock, not a deadline of the contractor's (DOMAIN.md §5 [r2]).
-        plan.case_id, plan.case_status, plan.filed_on = f"case-{e.id}", "submitted", e.reported_on
-        run.effects.append(Effect(kind="consultation_opened", id=plan.case_id, due_on=result.consult_by))
-        if result.late:
-            run.late(plan.case_id, result.consult_by)  # type: ignore[arg-type]
+        _file_consultation(run, plan, result)
     if result.prior_approval_required:
         run.effects.append(Effect(kind="prior_approval_requested", id=f"approval-{e.id}",
                                   due_on=data.planned_date))
+        run.set_deadline("approval_application", e.id, bayh_dole.approval_request_due(data.planned_date, run.policy))
         run.set_deadline("prior_approval", e.id, data.planned_date)
-    run.state.plans[e.id] = plan
+
+
+def _file_consultation(run: _Run, plan: Plan, result: IpActionDetermination) -> None:
+    """Reporting the plan (or the risk learned for it) is the consultation's filing; its conclusion is the
+    ministry's step, kept on the case's review clock, not a deadline of the contractor's (DOMAIN.md §5 [r2])."""
+    plan.consultation_required, plan.consult_by = True, result.consult_by
+    plan.case_id, plan.case_status, plan.filed_on = f"case-{plan.event_id}", "submitted", run.event.reported_on
+    run.effects.append(Effect(kind="consultation_opened", id=plan.case_id, due_on=result.consult_by))
+    if result.late:
+        run.late(plan.case_id, result.consult_by)  # type: ignore[arg-type]
+
+
+def _open_plan(run: _Run, plan_event_id: str) -> Plan:
+    plan = run.state.plans.get(plan_event_id)
+    if plan is None:
+        raise Rejected(422, f"no planned IP act {plan_event_id!r} on this contract", field="plan_event_id")
+    if plan.completed_on is not None:
+        raise Rejected(409, f"the planned act {plan_event_id!r} is already recorded as completed")
+    if plan.cancelled_on is not None:
+        raise Rejected(409, f"the planned act {plan_event_id!r} was cancelled on {plan.cancelled_on}")
+    return plan
+
+
+def _request_of(plan: Plan) -> IpActionPlan:
+    if plan.request is None:  # only reachable by bypassing the events service, which fills it
+        raise ValueError(f"plan {plan.event_id} has no recorded request")
+    return IpActionPlan.model_validate(plan.request)
+
+
+def _risk_learned(run: _Run, data: ev.IpActionRiskLearned) -> None:
+    """Condition (1) learned after the plan was reported (DOMAIN.md §5 [r2]): the plan is judged again on the
+    day it is reported; when it now needs consultation, this report is the filing."""
+    plan = _open_plan(run, data.plan_event_id)
+    request = _request_of(plan)
+    cp = request.counterparty
+    if cp is None and (data.un_violation_within_5y or data.foreign_government_influence):
+        raise Rejected(422, f"the planned {plan.action} has no counterparty whose attributes could be learned",
+                       field="plan_event_id")
+    changes: dict = {"forced_transfer_risk": request.forced_transfer_risk or data.forced_transfer_risk}
+    if cp is not None:
+        changes["counterparty"] = cp.model_copy(update={
+            "un_violation_within_5y": cp.un_violation_within_5y or data.un_violation_within_5y,
+            "foreign_government_influence": cp.foreign_government_influence or data.foreign_government_influence})
+    request = request.model_copy(update=changes)
+    plan.request = request.model_dump(mode="json")
+    result = _determine(request, run.ctx, run.policy, on=run.event.reported_on, ministry_notice=bool(plan.notice_ids))
+    plan.conditions_met = list(result.conditions)
+    if result.consultation_required and not plan.consultation_required:
+        plan.reasons = [r.model_dump() for r in result.reasons]
+        _file_consultation(run, plan, result)
+
+
+def _rescheduled(run: _Run, data: ev.IpActionRescheduled) -> None:
+    """A new planned date moves what hangs on it: `consult_by`, and Bayh-Dole's application and approval."""
+    plan = _open_plan(run, data.plan_event_id)
+    if data.planned_date == plan.planned_date:
+        return
+    plan.planned_date = data.planned_date
+    if plan.request is not None:
+        plan.request = {**plan.request, "planned_date": data.planned_date.isoformat()}
+    if plan.consultation_required:
+        plan.consult_by = add_days(data.planned_date, -run.policy.consultation_lead_days)
+        run.effects.append(Effect(kind="deadline_moved", id=plan.case_id, due_on=plan.consult_by))
+    for kind, due in (("approval_application", bayh_dole.approval_request_due(data.planned_date, run.policy)),
+                      ("prior_approval", data.planned_date)):
+        d = run.state.open_deadline(kind, plan.event_id)
+        if d is not None:
+            run.move(d, due)
+
+
+def _cancelled(run: _Run, data: ev.IpActionCancelled) -> None:
+    """A cancelled plan closes its deadlines and withdraws its open case (DOMAIN.md §5 [r2])."""
+    plan = _open_plan(run, data.plan_event_id)
+    plan.cancelled_on = run.event.occurred_on
+    for kind in ("approval_application", "prior_approval"):
+        d = run.state.open_deadline(kind, plan.event_id)
+        if d is not None:
+            run.close(d, say=True)
+    if plan.case_id is not None and plan.case_status not in ("concluded", "withdrawn"):
+        plan.case_status = "withdrawn"
+        run.effects.append(Effect(kind="consultation_withdrawn", id=plan.case_id))
+
+
+def _approval_applied(run: _Run, data: ev.IpActionApprovalApplied) -> None:
+    plan = _open_plan(run, data.plan_event_id)
+    if not plan.prior_approval_required:
+        raise Rejected(409, f"the planned {plan.action} needs no prior approval")
+    if plan.approval_applied_on is not None:
+        raise Rejected(409, f"prior approval for {data.plan_event_id!r} was applied for on {plan.approval_applied_on}")
+    plan.approval_applied_on = run.event.occurred_on
+    d = run.state.open_deadline("approval_application", plan.event_id)
+    if d is not None:
+        run.meet(d)
+        if run.event.occurred_on > d.due_on:
+            run.late(d.id, d.due_on)
 
 
 def _completed(run: _Run, data: ev.IpActionCompleted) -> None:
     """The act was done on `occurred_on`: judged against the days the consultation was filed and concluded and
     the approval granted, never against the day it is reported (DOMAIN.md §5, §7 [r2])."""
-    plan = run.state.plans.get(data.plan_event_id)
-    if plan is None:
-        raise Rejected(422, f"no planned IP act {data.plan_event_id!r} on this contract", field="plan_event_id")
-    if plan.completed_on is not None:
-        raise Rejected(409, f"the planned act {data.plan_event_id!r} is already recorded as completed")
+    plan = _open_plan(run, data.plan_event_id)
     act_day = plan.completed_on = run.event.occurred_on
-    if plan.consultation_required:
+    if plan.consultation_required and act_day <= run.ctx.obligation_period_end:
         _judge_consultation(run, plan, act_day)
     if plan.prior_approval_required:
         granted_in_time = plan.prior_approval_granted and (
@@ -415,6 +515,9 @@ def _completed(run: _Run, data: ev.IpActionCompleted) -> None:
             run.violate("transfer_without_prior_approval",
                         f"the act was done on {act_day} without the state's prior approval (Bayh-Dole){when}",
                         run.state.open_deadline("prior_approval", plan.event_id))
+    d = run.state.open_deadline("approval_application", plan.event_id)
+    if d is not None:
+        run.close(d)  # the act is done: what is judged now is the approval, not the application
 
 
 def _judge_consultation(run: _Run, plan: Plan, act_day: date) -> None:
@@ -449,17 +552,22 @@ HANDLERS: dict[str, Callable[[_Run, object], None]] = {
     "supplier.engaged": _engaged, "supplier.reviewed": _reviewed, "supplier.updated": _supplier_updated,
     "supplier.ended": _supplier_ended,
     "incident.reported": _incident,
+    "ip_action.risk_learned": _risk_learned, "ip_action.rescheduled": _rescheduled,
+    "ip_action.cancelled": _cancelled, "ip_action.approval_applied": _approval_applied,
 }
 
 
 def apply_event(state: ObligationState, event: ev.Event, *, ctx: ContractContext, policy: Policy) -> list[Effect]:
     """Apply `event` to `state` in place and return its effects; raises Rejected when it cannot apply."""
-    if state.closed:
+    if (state.closed or period_ended(ctx, event.reported_on)) and not open_after_period(event.type, ctx):
         raise Rejected(409, "the contract's obligation period has ended; its record is read-only")
     measure = EVENT_MEASURE.get(event.type)
     if measure is not None and not applies(measure, ctx, policy):
         raise Rejected(409, f"this contract's programme does not impose {MEASURE_NAMES[measure]}, so there is "
                             f"nothing to report with {event.type}")
+    if measure == "A" and (end := ends_after("access_control", ctx, policy)) is not None \
+            and event.reported_on > end:
+        raise Rejected(409, f"the programme's core-technology measures ended with the contract term ({end})")
     run = _Run(state, ctx, policy, event)
     data = ev.parse_data(event.type, event.data) if isinstance(event.data, dict) else event.data
     HANDLERS[event.type](run, data)
@@ -481,7 +589,7 @@ def reach_open_plans(state: ObligationState, *, notice: Notice, plans: dict[str,
     effects: list[Effect] = []
     for event_id, data in plans.items():
         plan = state.plans.get(event_id)
-        if plan is None or plan.completed_on is not None or plan.consultation_required:
+        if plan is None or not plan.is_open or plan.consultation_required:
             continue
         if not matching_notices([notice], action=data.action, counterparty_name=_counterparty_name(data)):
             continue
@@ -524,6 +632,10 @@ def record_approval(state: ObligationState, *, approval_id: str, granted: bool, 
     plan.prior_approval_granted = granted
     plan.approval_granted_on = on if granted else None
     effects: list[Effect] = []
+    application = state.open_deadline("approval_application", plan.event_id)
+    if application is not None:  # the ministry decided, so it had the application, recorded here or not
+        application.state, application.resolved_by, application.resolved_on = "met", by, on
+        effects.append(Effect(kind="deadline_met", id=application.id, due_on=application.due_on))
     if granted:
         d.state, d.resolved_by, d.resolved_on = "met", by, on
         effects.append(Effect(kind="deadline_met", id=d.id, due_on=d.due_on))

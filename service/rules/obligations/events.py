@@ -120,6 +120,38 @@ class SupplierEnded(_Data):
     supplier_ref: Ref
 
 
+class IpActionRiskLearned(_Data):
+    """Condition (1) learned after the plan was reported (DOMAIN.md §5 [r2]): the risks now known."""
+
+    plan_event_id: Ref
+    forced_transfer_risk: bool = False
+    un_violation_within_5y: bool = False
+    foreign_government_influence: bool = False
+
+    @model_validator(mode="after")
+    def _something(self) -> IpActionRiskLearned:
+        if not (self.forced_transfer_risk or self.un_violation_within_5y or self.foreign_government_influence):
+            raise ValueError("name at least one risk learned: forced_transfer_risk, un_violation_within_5y or "
+                             "foreign_government_influence")
+        return self
+
+
+class IpActionRescheduled(_Data):
+    plan_event_id: Ref
+    planned_date: date = Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))
+
+
+class IpActionCancelled(_Data):
+    plan_event_id: Ref
+    reason: LongText = ""
+
+
+class IpActionApprovalApplied(_Data):
+    """The contractor applied for the state's prior approval (Bayh-Dole) on `occurred_on`."""
+
+    plan_event_id: Ref
+
+
 class IncidentReported(_Data):
     severity: Literal["near_miss", "incident"]
     summary: multi_line(5000, min_length=1)  # type: ignore[valid-type]
@@ -141,12 +173,17 @@ DATA_SCHEMAS: dict[str, type[BaseModel]] = {
     "supplier.updated": SupplierUpdated,
     "supplier.ended": SupplierEnded,
     "incident.reported": IncidentReported,
+    "ip_action.risk_learned": IpActionRiskLearned,
+    "ip_action.rescheduled": IpActionRescheduled,
+    "ip_action.cancelled": IpActionCancelled,
+    "ip_action.approval_applied": IpActionApprovalApplied,
 }
 EventType = Literal[
     "shareholding.declared", "shareholding.changed", "ip_action.planned", "ip_action.completed",
     "core_item.registered", "access.granted", "access.revoked", "access_review.completed",
     "employee.departing", "employee.departed", "supplier.engaged", "supplier.reviewed", "incident.reported",
-    "supplier.updated", "supplier.ended",
+    "supplier.updated", "supplier.ended", "ip_action.risk_learned", "ip_action.rescheduled", "ip_action.cancelled",
+    "ip_action.approval_applied",
 ]
 
 

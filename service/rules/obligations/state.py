@@ -22,12 +22,15 @@ DeadlineKind = Literal[
     "supplier_review",          # A3: every 12 months from engagement (or from receiving core technology)
     "supplier_follow_up",       # A3: a review's findings followed up (policy 30 days)
     "consultation_conclusion",  # B: the case concluded before the planned act
-    "prior_approval",           # D: Bayh-Dole approval before the planned transfer
+    "prior_approval",           # D: Bayh-Dole approval granted on or before the planned act
+    "approval_application",     # D: the approval applied for a policy lead (30 days) before the act
 ]
 OBLIGATION_OF: dict[str, Obligation] = {
     "shareholder_declaration": "shareholders", "access_review": "access_control", "departure": "employees",
     "supplier_review": "suppliers", "supplier_follow_up": "suppliers", "consultation_conclusion": "ip_consultation", "prior_approval": "bayh_dole",
+    "approval_application": "bayh_dole",
 }
+CORE_TECH_OBLIGATIONS: frozenset[str] = frozenset({"access_control", "employees", "suppliers"})
 # The ground of each obligation in words a contractor can check (DOMAIN.md §11 [r2]): what people read in
 # messages, pages and calendars. Never an internal reference.
 GROUND_OF: dict[str, dict[str, str]] = {
@@ -72,6 +75,9 @@ class Deadline(BaseModel):
     resolved_by: str | None = Field(None, description="the event that met or violated it")
     resolved_on: date | None = None
     set_on: date | None = Field(None, description="the day it was set or last moved (for the reminder ladder)")
+    # The last day its obligation binds (DOMAIN.md §3 [r2]); None: no end (Bayh-Dole), or a state saved
+    # before it was kept, whose deadlines the end of the obligation period closes.
+    ends_after: date | None = None
 
     @property
     def obligation(self) -> Obligation:
@@ -139,6 +145,15 @@ class Plan(BaseModel):
     filed_on: date | None = None
     concluded_on: date | None = None
     approval_granted_on: date | None = None
+    approval_applied_on: date | None = None
+    cancelled_on: date | None = None
+    # The plan as reported and since changed (learned risks, a new date): what a new determination reads.
+    # None in states saved before it was kept; the events service fills it from the plan's event.
+    request: dict | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_on is None and self.cancelled_on is None
 
 
 class Violation(BaseModel):
@@ -174,7 +189,20 @@ class ObligationState(BaseModel):
     plans: dict[str, Plan] = Field(default_factory=dict)
     violations: list[Violation] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
-    closed: bool = False
+    closed: bool = Field(False, description="the obligation period has ended: only Bayh-Dole (D) stays open")
+
+    @model_validator(mode="after")
+    def _bayh_dole_outlives_the_period(self) -> ObligationState:
+        # Before DOMAIN.md revision 2 the end of the obligation period closed D's approvals too. One closed
+        # that way (by the clock: resolved by nothing) on a plan not yet done is open again, to decide; it was
+        # due within the period (later ones were never set), so it is overdue now.
+        if self.closed:
+            for d in self.deadlines.values():
+                plan = self.plans.get(d.subject)
+                if (d.kind == "prior_approval" and d.state == "closed" and d.resolved_by is None
+                        and plan is not None and plan.is_open):
+                    d.state = "overdue"
+        return self
 
     @model_validator(mode="after")
     def _no_contractor_deadline_for_the_ministrys_conclusion(self) -> ObligationState:

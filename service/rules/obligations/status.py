@@ -8,8 +8,6 @@ _RANK = {"ok": 0, "due_soon": 1, "overdue": 2, "violated": 3}
 
 
 def obligation_statuses(state: ObligationState) -> dict[str, str]:
-    if state.closed:
-        return {o: "closed" for o in OBLIGATIONS}
     status = {o: "ok" for o in OBLIGATIONS}
 
     def worse(o: str, s: str) -> None:
@@ -21,4 +19,11 @@ def obligation_statuses(state: ObligationState) -> dict[str, str]:
     for d in state.deadlines.values():
         if d.is_open:
             worse(d.obligation, d.state)
+    if state.closed:  # the period has ended: everything but Bayh-Dole, whose approvals outlive it
+        d_open = _d_open(state)
+        status = {o: s if o == "bayh_dole" and d_open else "closed" for o, s in status.items()}
     return status
+
+
+def _d_open(state: ObligationState) -> bool:
+    return any(d.is_open and d.obligation == "bayh_dole" for d in state.deadlines.values())
