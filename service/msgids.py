@@ -29,7 +29,7 @@ MSGIDS = [
     # obligations and deadline kinds
     _("shareholders"), _("access_control"), _("employees"), _("suppliers"), _("ip_consultation"), _("bayh_dole"),
     _("shareholder_declaration"), _("access_review"), _("departure"), _("supplier_review"),
-    _("consultation_conclusion"), _("prior_approval"), _("supplier_follow_up"),
+    _("consultation_conclusion"), _("prior_approval"), _("supplier_follow_up"), _("approval_application"),
     # violations
     _("access_not_revoked_by_departure"), _("confidentiality_pledge_missing"), _("supplier_nda_missing"),
     _("act_before_consultation_concluded"), _("act_despite_objection"), _("transfer_without_prior_approval"),
@@ -37,8 +37,9 @@ MSGIDS = [
     _("shareholding.declared"), _("shareholding.changed"),
     _("shareholder_report_filed"), _("consultation_opened"), _("prior_approval_requested"), _("deadline_set"),
     _("deadline_met"), _("late_filing"), _("violation_recorded"), _("finding_recorded"),
+    _("deadline_moved"), _("deadline_closed"), _("consultation_withdrawn"),
     # findings (DOMAIN.md §10: beside violations, never mixed with them)
-    _("noncompete_not_requested"), _("act_before_conclusion"), _("act_without_consultation"),
+    _("noncompete_not_requested"), _("act_before_conclusion"), _("act_without_consultation"), _("late_report"),
     # messages
     _("compliance_lead"), _("pending"), _("sent"), _("failed"), _("cancelled"),
     # notice scopes

@@ -69,6 +69,11 @@ class Policy(BaseModel):
     prior_consultation: StrictBool = Field(True, description="Obligation B (prior consultation on IP acts) applies.")
     shareholder_reports: StrictBool = Field(True, description="Obligation C (holders of one third) applies.")
     core_tech_measures: StrictBool = Field(True, description="Obligation A (core-technology measures) applies.")
+    act_report_days: _Days = Field(
+        14,
+        description="Days after a planned IP act was done by which its completion is reported; a later report "
+        "is recorded as a late report (a finding, DOMAIN.md §5 [r2]).",
+    )
     core_tech_period: Literal["term", "term_plus_3"] = Field(
         "term_plus_3",
         description="How long obligation A (core-technology measures) lasts: the contract term, or the term "

@@ -1319,3 +1319,13 @@ def test_core_tech_deadlines_for_the_term_end_with_it() -> None:
     c.apply("core_item.registered", date(2030, 6, 1), {"item_ref": "X", "title": "t"})
     d = c.state.deadlines["access_review.X.1"]
     assert (d.due_on, d.ends_after) == (date(2030, 12, 1), date(2031, 3, 31))
+
+
+@pytest.mark.parametrize(("reported_on", "late"), [(date(2026, 8, 15), False), (date(2026, 8, 16), True)])
+def test_a_completion_reported_more_than_the_policy_days_after_the_act_is_a_late_report(reported_on: date,
+                                                                                       late: bool) -> None:
+    """DOMAIN.md §5 [r2]: a completion reported late is itself recorded (policy act_report_days, 14)."""
+    c = Contract()
+    c.apply("ip_action.planned", date(2026, 6, 1), plan(influence=False))
+    effects = c.apply("ip_action.completed", date(2026, 8, 1), {"plan_event_id": "e1"}, reported_on=reported_on)
+    assert (finding(1, "late_report") in effects) is late

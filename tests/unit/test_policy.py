@@ -19,6 +19,7 @@ def test_defaults() -> None:
         "reminder_days_before": (30, 7, 1),
         "escalation_days_after": (1, 7),
         "core_tech_period": "term_plus_3",
+        "act_report_days": 14,
         "prior_consultation": True,
         "shareholder_reports": True,
         "core_tech_measures": True,

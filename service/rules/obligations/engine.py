@@ -505,6 +505,9 @@ def _completed(run: _Run, data: ev.IpActionCompleted) -> None:
     the approval granted, never against the day it is reported (DOMAIN.md §5, §7 [r2])."""
     plan = _open_plan(run, data.plan_event_id)
     act_day = plan.completed_on = run.event.occurred_on
+    if run.event.reported_on > add_days(act_day, run.policy.act_report_days):
+        run.find("late_report", f"the {plan.action} act done on {act_day} was reported on {run.event.reported_on}, "
+                                f"more than {run.policy.act_report_days} days later")
     if plan.consultation_required and act_day <= run.ctx.obligation_period_end:
         _judge_consultation(run, plan, act_day)
     if plan.prior_approval_required:

@@ -259,4 +259,5 @@ FINDING_OBLIGATION: dict[str, Obligation] = {
     "noncompete_not_requested": "employees",
     "act_before_conclusion": "ip_consultation",
     "act_despite_objection": "ip_consultation",
+    "late_report": "ip_consultation",
 }
