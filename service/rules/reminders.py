@@ -59,22 +59,26 @@ class Rung(BaseModel):
     send_at: datetime         # 09:00 JST on send_on, as an aware instant
 
 
-def ladder(due_on: date, policy: Policy, day_off: Callable[[date], bool] = is_day_off) -> list[Rung]:
-    """Every message of a deadline due on `due_on`, in sending order."""
+def ladder(due_on: date, policy: Policy, day_off: Callable[[date], bool] = is_day_off, *,
+           owner: Literal["contractor", "ministry"] = "contractor") -> list[Rung]:
+    """Every message of a deadline due on `due_on`, in sending order. A deadline that is the ministry's own step
+    (a Bayh-Dole decision) reminds and escalates to the ministry's officers only: each message goes to the party
+    whose step it is (DOMAIN.md §11 [r2])."""
+    before: Audience = "contractor" if owner == "contractor" else "ministry_officer"
     rungs = []
     for n in sorted(set(policy.reminder_days_before) - {0}, reverse=True):
         day = working_day_on_or_before(add_days(due_on, -n), day_off)
-        rungs.append(Rung(key=f"reminder-{n}", kind="reminder", offset_days=n, audience="contractor",
+        rungs.append(Rung(key=f"reminder-{n}", kind="reminder", offset_days=n, audience=before,
                           send_on=day, send_at=_at(day)))
     day = working_day_on_or_before(due_on, day_off)
-    rungs.append(Rung(key="due", kind="due", offset_days=0, audience="contractor", send_on=day, send_at=_at(day)))
+    rungs.append(Rung(key="due", kind="due", offset_days=0, audience=before, send_on=day, send_at=_at(day)))
     # Two rungs moved onto one working day (the day before a due day that is a day off, say) are one message:
     # the later one, which counts the days from the day it goes out and so says both.
     rungs = [r for i, r in enumerate(rungs) if all(later.send_on != r.send_on for later in rungs[i + 1:])]
     for i, n in enumerate(sorted(policy.escalation_days_after)):
         day = working_day_on_or_after(add_days(due_on, n), day_off)
         rungs.append(Rung(key=f"escalation-{n}", kind="escalation", offset_days=n,
-                          audience="compliance_lead" if i == 0 else "ministry_officer",
+                          audience="compliance_lead" if i == 0 and owner == "contractor" else "ministry_officer",
                           send_on=day, send_at=_at(day)))
     return rungs
 

@@ -380,3 +380,13 @@ def test_message_id_per_rung_and_recipient() -> None:
     rungs = ladder(d("2026-06-18"), DEFAULT)
     ids = {message_id("c-001", "dl.1", "2026-06-18", r.key, sub) for r in rungs for sub in ("sub_a", "sub_b")}
     assert len(ids) == len(rungs) * 2
+
+
+def test_a_ministry_step_reminds_and_escalates_to_the_ministry_only() -> None:
+    """DOMAIN.md §11 [r2]: each message to the party whose step it is; the state's approval is the ministry's."""
+    contractor = ladder(date(2026, 6, 18), DEFAULT)
+    ministry = ladder(date(2026, 6, 18), DEFAULT, owner="ministry")
+    assert [r.key for r in ministry] == [r.key for r in contractor]
+    assert [r.send_on for r in ministry] == [r.send_on for r in contractor]
+    assert {r.audience for r in ministry} == {"ministry_officer"}
+    assert [r.audience for r in contractor] == ["contractor"] * 4 + ["compliance_lead", "ministry_officer"]

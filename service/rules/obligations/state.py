@@ -30,6 +30,8 @@ OBLIGATION_OF: dict[str, Obligation] = {
     "supplier_review": "suppliers", "supplier_follow_up": "suppliers", "consultation_conclusion": "ip_consultation", "prior_approval": "bayh_dole",
     "approval_application": "bayh_dole",
 }
+# Whose step each deadline is: the contractor's, but for the state's decision on a Bayh-Dole approval.
+MINISTRY_STEPS: frozenset[str] = frozenset({"prior_approval"})
 CORE_TECH_OBLIGATIONS: frozenset[str] = frozenset({"access_control", "employees", "suppliers"})
 # The ground of each obligation in words a contractor can check (DOMAIN.md §11 [r2]): what people read in
 # messages, pages and calendars. Never an internal reference.
@@ -86,6 +88,10 @@ class Deadline(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.state in OPEN_STATES
+
+    @property
+    def owner(self) -> Literal["contractor", "ministry"]:
+        return "ministry" if self.kind in MINISTRY_STEPS else "contractor"
 
 
 class Holder(BaseModel):
