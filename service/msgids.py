@@ -30,6 +30,7 @@ MSGIDS = [
     _("shareholders"), _("access_control"), _("employees"), _("suppliers"), _("ip_consultation"), _("bayh_dole"),
     _("shareholder_declaration"), _("access_review"), _("departure"), _("supplier_review"),
     _("consultation_conclusion"), _("prior_approval"), _("supplier_follow_up"), _("approval_application"),
+    _("incident_follow_up"), _("incidents"), _("release_report"), _("releases"),
     # violations
     _("access_not_revoked_by_departure"), _("confidentiality_pledge_missing"), _("supplier_nda_missing"),
     _("act_before_consultation_concluded"), _("act_despite_objection"), _("transfer_without_prior_approval"),

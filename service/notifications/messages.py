@@ -20,7 +20,7 @@ from service.i18n import translations
 from service.rules.dates import day_in_words
 from service.rules.obligations.state import ground
 
-KINDS = ("reminder", "due", "escalation_lead", "escalation_ministry")
+KINDS = ("reminder", "due", "escalation_lead", "escalation_ministry", "incident")
 
 
 @dataclass(frozen=True)
@@ -41,18 +41,22 @@ def _env(templates_dir: Path, override_dir: Path | None) -> Environment:
 
 
 def kind_of(rung_kind: str, audience: str) -> str:
+    if rung_kind == "notice":
+        return "incident"  # the only deadline that opens with a notice to the ministry (DOMAIN.md §4 [r2])
     if rung_kind == "escalation":
         return "escalation_lead" if audience == "compliance_lead" else "escalation_ministry"
     return rung_kind
 
 
 def render(kind: str, lang: str, *, message_id: str, contract: dict[str, Any], deadline: dict[str, Any],
-           days: int, link: str, templates_dir: Path, override_dir: Path | None = None) -> Rendered:
+           days: int, link: str, templates_dir: Path, override_dir: Path | None = None,
+           incident: dict[str, Any] | None = None) -> Rendered:
     env = _env(templates_dir, override_dir)
     tr = translations(lang)
     ctx = {"lang": lang, "message_id": message_id, "contract": contract, "deadline": deadline, "days": days,
            "due_on": str(deadline["due_on"]), "due_text": day_in_words(date.fromisoformat(str(deadline["due_on"])), lang),
-           "link": link, "source": ground(deadline["obligation"], lang),
+           "link": link, "incident": incident or {},
+           "day": lambda v: day_in_words(date.fromisoformat(str(v)), lang), "source": ground(deadline["obligation"], lang),
            "deadline_label": tr.gettext(deadline["kind"]), "obligation_label": tr.gettext(deadline["obligation"])}
     subject = env.get_template(f"messages/{kind}.subject.{lang}.txt").render(ctx).strip()
     ctx["subject"] = subject

@@ -35,7 +35,7 @@ def plan(session: Session, *, contract: Contract, state: ObligationState, policy
     for d in state.deadlines.values():
         if not d.is_open:
             continue
-        rungs = reminders.ladder(d.due_on, policy, owner=d.owner)
+        rungs = reminders.ladder(d.due_on, policy, owner=d.owner, notice_on=d.notice_on)
         for rung in reminders.due_now(rungs, now=now, set_on=d.set_on):
             for sub in recipients(session, contract, rung.audience):
                 mid = reminders.message_id(contract.id, d.id, d.due_on.isoformat(), rung.key, sub.id)
@@ -65,6 +65,7 @@ async def send(settings: Settings, note: Notification, contract: Contract, state
                       contract={"id": contract.id, "title": contract.title, "contractor_org": contract.contractor_org},
                       deadline={**d.model_dump(mode="json"), "obligation": d.obligation, "due_on": note.due_on_text},
                       days=days, link=f"{settings.public_base_url.rstrip('/')}/inbox/contracts/{contract.id}",
+                      incident=i.model_dump(mode="json") if (i := state.incidents.get(d.subject)) else None,
                       templates_dir=settings.templates_dir, override_dir=settings.templates_override_dir)
     if note.channel == "email":
         await delivery.send_email(settings, to=note.address, message_id=note.id, rendered=rendered)

@@ -138,7 +138,8 @@ def _bayh_dole_reasons(req: IpActionRequest, policy: Policy) -> list[Reason]:
 
 
 def determine_ip_action(
-    req: IpActionRequest, *, as_of: date, policy: Policy = DEFAULT_POLICY, consultation_applies: bool = True
+    req: IpActionRequest, *, as_of: date, policy: Policy = DEFAULT_POLICY, consultation_applies: bool = True,
+    call_requires_application: bool = False,
 ) -> IpActionDetermination:
     """Judge a planned act.
 
@@ -158,7 +159,11 @@ def determine_ip_action(
     if outside:
         exemptions.append("outside_obligation_period")
 
-    required = act_covered and bool(conditions) and not outside and consultation_applies
+    # Research abroad under a call that asks for a prior application needs one whatever the conditions say.
+    by_the_call = call_requires_application and req.action == "overseas_rd"
+    if by_the_call:
+        reasons.append(reason("consultation.call_requires_application"))
+    required = act_covered and (bool(conditions) or by_the_call) and not outside and consultation_applies
     consult_by = add_days(req.planned_date, -policy.consultation_lead_days) if required else None
     late = consult_by is not None and reported_on > consult_by
     if consult_by is not None:

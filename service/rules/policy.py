@@ -42,6 +42,10 @@ class Policy(BaseModel):
     supplier_follow_up_days: _PositiveDays = Field(
         30, description="Days after a supplier review with findings by which they are followed up (DOMAIN.md §4 A3)."
     )
+    incident_follow_up_days: _PositiveDays = Field(
+        30, description="Days after an incident is reported by which the contractor has reviewed its measures "
+        "(DOMAIN.md §4 [r2]).",
+    )
     shareholder_initial_days: _Days = Field(
         14,
         description="Days after a contract is registered by which the initial declaration of "
@@ -79,6 +83,15 @@ class Policy(BaseModel):
         description="How long obligation A (core-technology measures) lasts: the contract term, or the term "
         "and three years after it like B and C (the source names no period for A; DOMAIN.md §1 [r2]).",
     )
+    # The optional good practices of the source (line 1700), binding where the programme's call includes them.
+    result_publication_reports: StrictBool = Field(
+        False, description="A planned publication or provision of results is reported to the funder before it, "
+        "and after it within release_report_days (DOMAIN.md §4 [r2]).")
+    overseas_research_application: StrictBool = Field(
+        False, description="Research abroad (overseas_rd) needs a prior application to the ministry whatever "
+        "conditions (1) and (2) say (DOMAIN.md §4 [r2]).")
+    release_report_days: _PositiveDays = Field(
+        14, description="Days after a release of results by which it is reported to the funder.")
     act_before_conclusion: Literal["finding", "violation"] = Field(
         "finding",
         description="An act done after consulting but before the ministry concluded: a finding (the source "

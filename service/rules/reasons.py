@@ -113,6 +113,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "ja": "事業所管府省庁への事前相談又は報告が必要です。実施予定日（{planned_date}）より前に、十分な時間的余裕を持って相談又は報告してください（本プログラムの目安：実施予定日の{lead_days}日前＝{consult_by}）。",
         "en": "Prior consultation with, or a report to, the ministry in charge is required, with sufficient time before the planned date ({planned_date}) (this programme's target: {lead_days} days before, {consult_by}).",
     },
+    "consultation.call_requires_application": {
+        "ja": "本プログラムの公募では、海外で研究開発を行う前に事前の申請を求めています（条件①②にかかわらず必要です）。",
+        "en": "This programme's call for proposals asks for a prior application before research abroad, whatever conditions (1) and (2) say.",
+    },
     "consultation.not_imposed": {
         "ja": "本プログラムの公募では知的財産の移転等の事前相談を求めていないため、事前相談は不要です。",
         "en": "This programme's call for proposals does not impose prior consultation on IP acts, so none is needed.",

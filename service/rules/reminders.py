@@ -24,7 +24,7 @@ from service.rules.dates import JST, add_days
 from service.rules.policy import Policy
 
 Audience = Literal["contractor", "compliance_lead", "ministry_officer"]
-RungKind = Literal["reminder", "due", "escalation"]
+RungKind = Literal["notice", "reminder", "due", "escalation"]
 SEND_TIME = time(9, 0)
 
 
@@ -60,12 +60,16 @@ class Rung(BaseModel):
 
 
 def ladder(due_on: date, policy: Policy, day_off: Callable[[date], bool] = is_day_off, *,
-           owner: Literal["contractor", "ministry"] = "contractor") -> list[Rung]:
+           owner: Literal["contractor", "ministry"] = "contractor", notice_on: date | None = None) -> list[Rung]:
     """Every message of a deadline due on `due_on`, in sending order. A deadline that is the ministry's own step
     (a Bayh-Dole decision) reminds and escalates to the ministry's officers only: each message goes to the party
     whose step it is (DOMAIN.md §11 [r2])."""
     before: Audience = "contractor" if owner == "contractor" else "ministry_officer"
     rungs = []
+    if notice_on is not None:
+        # What opened the deadline is told to the ministry's officers at once, whatever day it is.
+        rungs.append(Rung(key="notice", kind="notice", offset_days=(due_on - notice_on).days,
+                          audience="ministry_officer", send_on=notice_on, send_at=_at(notice_on)))
     for n in sorted(set(policy.reminder_days_before) - {0}, reverse=True):
         day = working_day_on_or_before(add_days(due_on, -n), day_off)
         rungs.append(Rung(key=f"reminder-{n}", kind="reminder", offset_days=n, audience=before,
@@ -74,7 +78,8 @@ def ladder(due_on: date, policy: Policy, day_off: Callable[[date], bool] = is_da
     rungs.append(Rung(key="due", kind="due", offset_days=0, audience=before, send_on=day, send_at=_at(day)))
     # Two rungs moved onto one working day (the day before a due day that is a day off, say) are one message:
     # the later one, which counts the days from the day it goes out and so says both.
-    rungs = [r for i, r in enumerate(rungs) if all(later.send_on != r.send_on for later in rungs[i + 1:])]
+    rungs = [r for i, r in enumerate(rungs)
+             if r.kind == "notice" or all(later.send_on != r.send_on for later in rungs[i + 1:] if later.kind != "notice")]
     for i, n in enumerate(sorted(policy.escalation_days_after)):
         day = working_day_on_or_after(add_days(due_on, n), day_off)
         rungs.append(Rung(key=f"escalation-{n}", kind="escalation", offset_days=n,
@@ -92,12 +97,13 @@ def due_now(rungs: list[Rung], *, now: datetime, set_on: date | None) -> list[Ru
     reminders and the due-day notice only the latest reached, so that a deadline set late, or a clock
     that was stopped for a while, gives one message at once rather than a flurry of stale ones."""
     reached = [r for r in rungs if r.send_at <= now]
-    before = [r for r in reached if r.kind != "escalation"]
+    notices = [r for r in reached if r.kind == "notice"]
+    before = [r for r in reached if r.kind in ("reminder", "due")]
     escalations = [r for r in reached if r.kind == "escalation"]
     out = [before[-1]] if before else []
     if out and escalations and set_on is not None and out[0].send_on < set_on:
         out = []  # set when it was already overdue: the escalations speak for it
-    return out + escalations
+    return notices + out + escalations
 
 
 def next_send_at(rungs: list[Rung], *, now: datetime) -> datetime | None:

@@ -392,7 +392,9 @@ def test_a_back_dated_completion_is_judged_on_the_act_s_day(api: TestClient, acm
     r = api.post("/v1/contracts/c-001/events", headers=acme, json={
         "type": "ip_action.completed", "occurred_on": "2026-08-10", "data": {"plan_event_id": eid}})
     assert r.status_code == 202, r.text
-    assert r.json()["effects"] == [{"kind": "finding_recorded", "id": "finding.1", "code": "act_before_conclusion"}]
+    # Reported 15 days after the act (policy act_report_days 14): a late report as well (DOMAIN.md §5 [r2]).
+    assert r.json()["effects"] == [{"kind": "finding_recorded", "id": "finding.1", "code": "act_before_conclusion"},
+                                   {"kind": "finding_recorded", "id": "finding.2", "code": "late_report"}]
 
 
 @pytest.mark.parametrize("from_status", ["submitted", "under_review", "info_requested"])

@@ -294,7 +294,20 @@ def test_an_incident_is_accepted_with_no_effects(api: TestClient, acme, engine: 
 
 
 def test_an_admin_may_report_too(api: TestClient, admin) -> None:
-    accepted(post(api, admin, "incident.reported", "2026-04-01", {"severity": "incident", "summary": "x"}), [])
+    accepted(post(api, admin, "incident.reported", "2026-04-01", {"severity": "near_miss", "summary": "x"}), [])
+
+
+def test_an_incident_opens_its_follow_up_and_its_review_meets_it(api: TestClient, acme, clock: Clock) -> None:
+    """DOMAIN.md §4 [r2]: an incident (not a near miss) opens the contractor's review of its measures, 30 days."""
+    clock.set("2026-05-10")
+    eid = accepted(post(api, acme, "incident.reported", "2026-05-09", {"severity": "incident", "summary": "lost PC"}),
+                   [{"kind": "deadline_set", "id": "incident_follow_up.{eid}.1", "due_on": "2026-06-09"}])
+    assert deadline(api, acme, f"incident_follow_up.{eid}.1")["obligation"] == "incidents"
+    problem(post(api, acme, "incident.followed_up", "2026-05-10", {"incident_event_id": "evt_nope", "summary": "s"}),
+            422)
+    accepted(post(api, acme, "incident.followed_up", "2026-05-10", {"incident_event_id": eid, "summary": "fixed"}),
+             [{"kind": "deadline_met", "id": f"incident_follow_up.{eid}.1", "due_on": "2026-06-09"}])
+    problem(post(api, acme, "incident.followed_up", "2026-05-10", {"incident_event_id": eid, "summary": "again"}), 409)
 
 
 def test_the_japan_date_decides_today(api: TestClient, acme, clock: Clock, engine: Engine) -> None:
@@ -526,7 +539,8 @@ def scenario(api: TestClient, acme) -> dict[str, str]:
 def test_the_contract_shows_statuses_open_deadlines_and_violations(api: TestClient, acme, auth, clock: Clock) -> None:
     before = api.get("/v1/contracts/c-001", headers=acme).json()
     assert before["obligations"] == {"shareholders": "due_soon", "access_control": "ok", "employees": "ok",
-                                     "suppliers": "ok", "ip_consultation": "ok", "bayh_dole": "ok"}
+                                     "suppliers": "ok", "ip_consultation": "ok", "bayh_dole": "ok",
+                                     "incidents": "ok", "releases": "ok"}
     assert [d["id"] for d in before["open_deadlines"]] == ["shareholder_declaration.1"]
     assert before["violations"] == []
     clock.set("2026-04-02")
@@ -534,7 +548,8 @@ def test_the_contract_shows_statuses_open_deadlines_and_violations(api: TestClie
     for headers in (acme, auth("ministry_officer", "meti")):
         detail = api.get("/v1/contracts/c-001", headers=headers).json()
         assert detail["obligations"] == {"shareholders": "ok", "access_control": "ok", "employees": "due_soon",
-                                         "suppliers": "violated", "ip_consultation": "ok", "bayh_dole": "ok"}
+                                         "suppliers": "violated", "ip_consultation": "ok", "bayh_dole": "ok",
+                                         "incidents": "ok", "releases": "ok"}
         assert detail["open_deadlines"] == [
             {"contract_id": "c-001", "id": "departure.EMP-1.1", "kind": "departure", "obligation": "employees",
              "subject": "EMP-1", "due_on": "2026-04-10", "state": "due_soon", "opened_by": ids["departing"],
@@ -643,7 +658,7 @@ def test_the_audit_trail_has_the_event_and_each_effect(api: TestClient, acme, au
                                                                "data": data}),
         ("system", "effect.violation_recorded", {"event_id": eid, "id": "violation.1"}),
         ("system", "effect.deadline_set", {"event_id": eid, "id": "supplier_review.SUP-1.1", "due_on": "2027-04-02"})]
-    accepted(post(api, acme, "incident.reported", "2026-04-02", {"severity": "incident", "summary": "s"}), [])
+    accepted(post(api, acme, "incident.reported", "2026-04-02", {"severity": "near_miss", "summary": "s"}), [])
     assert [e["action"] for e in api.get("/v1/contracts/c-001/audit", headers=acme).json()][-1] == \
         "event.incident.reported"
 

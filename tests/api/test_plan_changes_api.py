@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from service.consultations.models import CaseHistoryEntry, ConsultationCase
 from service.outbox import OutboxMessage
 from tests.api.test_events_api import accepted, deadline, ip_plan, post, problem, records, rows
-from tests.factories import ContractBody
+from tests.factories import ContractBody, ProgrammeBody
 from tests.support.clock import Clock
 
 CID = "c-001"
@@ -126,3 +126,17 @@ def test_after_the_period_a_contract_without_commissioned_rd_takes_no_plan(world
                    409)
     assert body["title"] == "Contract closed"
     assert records(engine) == before
+
+
+def test_releases_of_results_where_the_call_asks_for_reports(world: TestClient, admin, acme, clock: Clock) -> None:
+    r = world.post("/v1/programmes", headers=admin, json=ProgrammeBody(id="k-rel", policy={
+        "result_publication_reports": True}))
+    assert r.status_code == 201, r.text
+    assert world.post("/v1/contracts", json=ContractBody(programme_id="k-rel"), headers=admin).status_code == 201
+    release = {"release_ref": "paper-1", "kind": "publication", "planned_date": "2026-06-01", "title": "Paper"}
+    accepted(post(world, acme, "results.release_planned", "2026-04-01", release), [
+        {"kind": "deadline_set", "id": "release_report.paper-1.1", "due_on": "2026-06-15"}])
+    body = problem(post(world, acme, "results.release_planned", "2026-04-01", {**release, "kind": "poster"}), 422)
+    assert body["errors"][0]["loc"] == ["body", "data", "kind"]
+    assert world.post("/v1/contracts", json=ContractBody(id="c-002"), headers=admin).status_code == 201
+    problem(post(world, acme, "results.release_planned", "2026-04-01", release, contract="c-002"), 409)

@@ -22,7 +22,8 @@ DEFAULT_POLICY = {
     "due_soon_days": 14, "reminder_days_before": [30, 7, 1], "escalation_days_after": [1, 7],
     "prior_consultation": True, "shareholder_reports": True, "core_tech_measures": True,
     "act_before_conclusion": "finding", "prior_approval_lead_days": 30, "core_tech_period": "term_plus_3",
-    "act_report_days": 14,
+    "act_report_days": 14, "incident_follow_up_days": 30,
+    "result_publication_reports": False, "overseas_research_application": False, "release_report_days": 14,
 }
 CURRENT_AREAS = ["maritime_shipbuilding", "aviation", "digital_cyber", "energy_gx", "bio_health_food",
                  "manufacturing_materials", "mobility_logistics", "ai_robotics", "quantum",

@@ -20,7 +20,9 @@ TEMPLATES = Settings().templates_dir
 LINK = "https://tlc.example.go.jp/inbox/contracts/c-001"
 MID = "msg_0123456789abcdef0123456789abcdef"
 CONTRACT = {"id": "c-001", "title": "Quantum sensors", "contractor_org": "acme"}
-DAYS = {"reminder": 7, "due": 0, "escalation_lead": 1, "escalation_ministry": 7}
+DAYS = {"reminder": 7, "due": 0, "escalation_lead": 1, "escalation_ministry": 7, "incident": 30}
+INCIDENT = {"event_id": "evt_1", "severity": "incident", "summary": "A laptop with the design files was lost.",
+            "occurred_on": "2026-08-30", "reported_on": "2026-08-31", "followed_up_on": None}
 
 
 def deadline_dict(**kw: Any) -> dict[str, Any]:
@@ -33,11 +35,13 @@ def deadline_dict(**kw: Any) -> dict[str, Any]:
 def rendered(kind: str, lang: str, *, override_dir: Path | None = None, contract: dict[str, Any] | None = None,
              deadline: dict[str, Any] | None = None) -> Rendered:
     return render(kind, lang, message_id=MID, contract=contract or CONTRACT, deadline=deadline or deadline_dict(),
-                  days=DAYS[kind], link=LINK, templates_dir=TEMPLATES, override_dir=override_dir)
+                  days=DAYS[kind], link=LINK, templates_dir=TEMPLATES, override_dir=override_dir,
+                  incident=INCIDENT if kind == "incident" else None)
 
 
 def test_kinds_and_kind_of() -> None:
-    assert set(KINDS) == {"reminder", "due", "escalation_lead", "escalation_ministry"}
+    assert set(KINDS) == {"reminder", "due", "escalation_lead", "escalation_ministry", "incident"}
+    assert kind_of("notice", "ministry_officer") == "incident"
     assert kind_of("reminder", "contractor") == "reminder"
     assert kind_of("due", "contractor") == "due"
     assert kind_of("escalation", "compliance_lead") == "escalation_lead"
@@ -124,6 +128,14 @@ def test_the_due_notice_says_today_only_on_the_day(lang: str, today: str, early:
     assert ("あと2日" if lang == "ja" else "2 days to go") in sent_early.text
 
 
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_the_incident_notice_tells_the_ministry_what_happened(lang: str) -> None:
+    r = rendered("incident", lang)
+    assert INCIDENT["summary"] in r.text and INCIDENT["summary"] in r.html
+    assert json.loads(r.json_body)["incident"]["summary"] == INCIDENT["summary"]
+    assert ("事業所管府省庁" if lang == "ja" else "ministry officers") in r.text
+
+
 def test_what_each_kind_says_in_japanese() -> None:
     assert "あと7日" in rendered("reminder", "ja").text
     assert "本日" in rendered("due", "ja").text
@@ -134,13 +146,16 @@ def test_what_each_kind_says_in_japanese() -> None:
 @pytest.mark.parametrize("kind", KINDS)
 def test_every_obligation_renders(kind: str) -> None:
     cases = {"shareholder_declaration": "", "departure": "EMP-9", "supplier_review": "SUP-1",
-             "consultation_conclusion": "PLAN-1", "prior_approval": "PLAN-2", "access_review": "ITEM-1"}
+             "consultation_conclusion": "PLAN-1", "prior_approval": "PLAN-2", "access_review": "ITEM-1",
+             "approval_application": "PLAN-2", "incident_follow_up": "evt_1", "release_report": "paper-1",
+             "supplier_follow_up": "SUP-1"}
     for deadline_kind, subject in cases.items():
         dl = {**deadline_dict(), "kind": deadline_kind, "subject": subject}
         dl["obligation"] = Deadline(id="x", kind=deadline_kind, subject=subject, due_on="2027-02-28").obligation
         for lang in ("ja", "en"):
             r = rendered(kind, lang, deadline=dl)
             assert ground(dl["obligation"], lang) in r.text
+            assert translations(lang).gettext(deadline_kind) != deadline_kind or lang == "en"
             # DOMAIN.md §11 [r2]: the ground in words, never an internal reference or a source line number.
             for part in (r.subject, r.text, r.html, r.json_body):
                 assert "DOMAIN.md" not in part and not re.search(r"\bl\.\d", part), part

@@ -791,13 +791,33 @@ def test_completing_an_act_twice_is_409_and_an_unknown_plan_422() -> None:
 # Incidents, the obligation period, closing, versions
 
 
-def test_an_incident_has_no_effects() -> None:
+def test_a_near_miss_is_recorded_with_no_effects() -> None:
     c = Contract()
     # Reported on the registration day, so that no deadline's calendar state changes with it either.
     before = c.state.model_copy(deep=True)
     assert c.apply("incident.reported", date(2026, 4, 1), {"severity": "near_miss", "summary": "USB stick found"}) == []
-    assert c.state.model_dump(exclude={"version"}) == before.model_dump(exclude={"version"})
+    assert c.state.model_dump(exclude={"version", "incidents"}) == before.model_dump(exclude={"version", "incidents"})
+    assert c.state.incidents["e1"].severity == "near_miss"
     assert c.state.version == before.version + 1
+    c.rejected("incident.followed_up", date(2026, 4, 2), {"incident_event_id": "e1", "summary": "s"}, 422)
+
+
+def test_an_incident_opens_its_follow_up_whose_first_message_goes_to_the_ministry() -> None:
+    """DOMAIN.md §4 [r2]: sent to the ministry's officers at once; the measures reviewed within 30 days."""
+    c = Contract()
+    assert c.apply("incident.reported", date(2026, 5, 1), {"severity": "incident", "summary": "laptop lost"},
+                   reported_on=date(2026, 5, 2)) == [fx("deadline_set", "incident_follow_up.e1.1", date(2026, 6, 1))]
+    d = c.deadline("incident_follow_up.e1.1")
+    assert (d.obligation, d.notice_on, d.owner) == ("incidents", date(2026, 5, 2), "contractor")
+    effects = c.apply("incident.followed_up", date(2026, 6, 2), {"incident_event_id": "e1", "summary": "rules tightened"})
+    assert effects == [fx("deadline_met", "incident_follow_up.e1.1", date(2026, 6, 1)),
+                       fx("late_filing", "incident_follow_up.e1.1", date(2026, 6, 1))]
+    c.rejected("incident.followed_up", date(2026, 6, 3), {"incident_event_id": "e1", "summary": "again"}, 409)
+
+
+def test_an_incident_on_a_programme_without_measures_is_recorded_with_no_deadline() -> None:
+    c = Contract(context(leakage_measures_required=False))
+    assert c.apply("incident.reported", date(2026, 5, 1), {"severity": "incident", "summary": "s"}) == []
 
 
 def end_ctx() -> ContractContext:
@@ -1329,3 +1349,38 @@ def test_a_completion_reported_more_than_the_policy_days_after_the_act_is_a_late
     c.apply("ip_action.planned", date(2026, 6, 1), plan(influence=False))
     effects = c.apply("ip_action.completed", date(2026, 8, 1), {"plan_event_id": "e1"}, reported_on=reported_on)
     assert (finding(1, "late_report") in effects) is late
+
+
+# --- the optional good practices where the programme's call includes them (DOMAIN.md §4 [r2])
+
+RELEASE = {"release_ref": "paper-1", "kind": "publication", "planned_date": "2026-09-01", "title": "Sensor paper"}
+
+
+def test_releases_are_reported_only_where_the_call_asks_for_it() -> None:
+    Contract().rejected("results.release_planned", date(2026, 8, 1), RELEASE, 409)
+    c = Contract(policy=Policy(result_publication_reports=True))
+    assert c.apply("results.release_planned", date(2026, 8, 1), RELEASE) == [
+        fx("deadline_set", "release_report.paper-1.1", date(2026, 9, 15))]
+    c.rejected("results.release_planned", date(2026, 8, 2), RELEASE, 409)
+    assert c.apply("results.released", date(2026, 9, 1), {"release_ref": "paper-1"}) == [
+        fx("deadline_met", "release_report.paper-1.1", date(2026, 9, 15))]
+    c.rejected("results.released", date(2026, 9, 2), {"release_ref": "paper-1"}, 409)
+    c.rejected("results.released", date(2026, 9, 2), {"release_ref": "nope"}, 422)
+
+
+@pytest.mark.parametrize(("reported_on", "late"), [(date(2026, 8, 31), False), (date(2026, 9, 1), True)])
+def test_a_release_reported_on_its_day_or_later_is_late(reported_on: date, late: bool) -> None:
+    c = Contract(policy=Policy(result_publication_reports=True))
+    effects = c.apply("results.release_planned", reported_on, RELEASE)
+    assert (fx("late_filing", "paper-1", date(2026, 8, 31)) in effects) is late
+
+
+@pytest.mark.parametrize("switch", [False, True])
+def test_research_abroad_needs_an_application_where_the_call_asks_for_one(switch: bool) -> None:
+    c = Contract(policy=Policy(overseas_research_application=switch))
+    effects = c.apply("ip_action.planned", date(2026, 6, 1), {"action": "overseas_rd", "planned_date": "2026-12-01"})
+    assert effects == ([fx("consultation_opened", "case-e1", date(2026, 10, 2))] if switch else [])
+    codes = [r["code"] for r in c.state.plans["e1"].reasons]
+    assert ("consultation.call_requires_application" in codes) is switch
+    # Only research abroad: a provide with no condition still needs nothing.
+    assert c.apply("ip_action.planned", date(2026, 6, 1), plan(influence=False)) == []

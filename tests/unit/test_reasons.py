@@ -65,7 +65,9 @@ def sample_reasons() -> list[Reason]:
     unnamed = IpActionRequest.model_construct(action="transfer", planned_date=date(2026, 6, 1), commissioned=True,
                                               exclusive_license=False)
     not_imposed = determine_ip_action(SAMPLES[4], as_of=date(2026, 5, 1), consultation_applies=False).reasons
-    return found + not_imposed + ip_action._bayh_dole_reasons(unnamed, DEFAULT_POLICY)
+    abroad = IpActionRequest(action="overseas_rd", planned_date=date(2026, 12, 1))
+    by_the_call = determine_ip_action(abroad, as_of=date(2026, 5, 1), call_requires_application=True).reasons
+    return found + not_imposed + by_the_call + ip_action._bayh_dole_reasons(unnamed, DEFAULT_POLICY)
 
 
 def test_every_code_has_both_languages_with_the_same_fields() -> None:

@@ -180,6 +180,14 @@ async def _terminate_leftovers(h: Harness) -> None:
     for workflow_id in ids:
         try:
             handle = h.env.client.get_workflow_handle(workflow_id)
+            # An activity cut off by the termination would hold the test server's clock for every later test
+            # (a test that failed half-way leaves one in flight): let running ones finish first, for a while.
+            for _ in range(100):
+                description = await handle.describe()
+                if description.status != WorkflowExecutionStatus.RUNNING or \
+                        not description.raw_description.pending_activities:
+                    break
+                await asyncio.sleep(0.05)
             if (await handle.describe()).status == WorkflowExecutionStatus.RUNNING:
                 await handle.terminate("test finished")
         except Exception:

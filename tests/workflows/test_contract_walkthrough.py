@@ -142,7 +142,7 @@ async def test_five_year_contract_with_every_obligation(ts_env: WorkflowEnvironm
         assert r.status_code == 409
         assert h.client.get(f"/v1/contracts/{cid}", headers=h.contractor).json()["obligations"] == {
             k: "closed" for k in ("shareholders", "access_control", "employees", "suppliers", "ip_consultation",
-                                  "bayh_dole")}
+                                  "bayh_dole", "incidents", "releases")}
 
 
 async def test_ten_year_contract_runs_across_continue_as_new(ts_env: WorkflowEnvironment,

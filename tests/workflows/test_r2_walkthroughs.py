@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from service.consultations.models import ConsultationCase
 from service.contracts.models import Contract
 from service.rules.dates import JST, add_days
+from tests.support.receivers import WebhookReceiver
 from tests.workflows.harness import Harness, harness, settled
 from tests.workflows.test_contract_walkthrough import _register, _states
 
@@ -50,8 +51,8 @@ async def test_a_notice_after_a_plan_opens_its_case_and_the_act_is_judged_by_its
         with Session(h.engine) as s:
             case = s.get(ConsultationCase, case_id)
             assert (case.status, case.submitted_on, case.late) == ("submitted", R + 10 * D, False)
-        # Done on R+100 (before the ministry concluded), reported on R+130: a finding by the act's day.
-        await h.go_to(cid, R + 130 * D)
+        # Done on R+100 (before the ministry concluded), reported on R+110: a finding by the act's day.
+        await h.go_to(cid, R + 110 * D)
         done = h.client.post(f"/v1/contracts/{cid}/events", headers=h.contractor, json={
             "type": "ip_action.completed", "occurred_on": (R + 100 * D).isoformat(),
             "data": {"plan_event_id": plan["event_id"]}})
@@ -143,3 +144,34 @@ async def test_a_bayh_dole_approval_is_decided_after_the_obligation_period(ts_en
         assert [e["kind"] for e in cancelled["effects"]] == ["deadline_closed", "deadline_closed"]
         await h.delivered()
         assert await _ended(h, cid)
+
+
+async def test_an_incident_reaches_the_ministry_at_once_and_opens_its_follow_up(ts_env: WorkflowEnvironment,
+                                                                                 sqlite_engine: Engine) -> None:
+    with WebhookReceiver() as hook:
+        async with harness(ts_env, sqlite_engine) as h:
+            R = (await h.sync_clock()).astimezone(JST).date()
+            cid, _ = _register(h, R, 2)
+            r = h.client.post("/v1/subscriptions", headers=h.officer, json={
+                "programme_id": h.programme_id, "audience": "ministry_officer", "channel": "webhook",
+                "address": hook.url, "lang": "ja"})
+            assert r.status_code == 201, r.text
+            hook.secret = r.json()["secret"]
+            await h.go_to(cid, R + 3 * D, hour=15)  # after 09:00: nothing waits for the next morning
+            reported = h.event(cid, "incident.reported", R + 3 * D, {"severity": "incident",
+                                                                   "summary": "設計データを含むPCを紛失"})
+            follow_up = f"incident_follow_up.{reported['event_id']}.1"
+            assert reported["effects"] == [{"kind": "deadline_set", "id": follow_up,
+                                            "due_on": (R + 33 * D).isoformat()}]
+            await settled(h, cid)
+            for _ in range(400):
+                if hook.messages:
+                    break
+                await asyncio.sleep(0.05)
+            [message] = list(hook.messages.values())
+            assert (message["kind"], message["incident"]["summary"]) == ("incident", "設計データを含むPCを紛失")
+            assert message["deadline"]["id"] == follow_up
+            done = h.event(cid, "incident.followed_up", R + 3 * D,
+                           {"incident_event_id": reported["event_id"], "summary": "持出し規程を改定"})
+            assert done["effects"] == [{"kind": "deadline_met", "id": follow_up, "due_on": (R + 33 * D).isoformat()}]
+            await settled(h, cid)

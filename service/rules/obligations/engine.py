@@ -29,8 +29,10 @@ from service.rules.obligations.state import (
     Finding,
     Grant,
     Holder,
+    Incident,
     ObligationState,
     Plan,
+    Release,
     Supplier,
     Violation,
 )
@@ -384,7 +386,9 @@ def _determine(data: IpActionPlan, ctx: ContractContext, policy: Policy, *, on: 
                           obligation_period_end=ctx.obligation_period_end, ministry_notice=ministry_notice)
     # Reported after the obligation period, a plan is judged for D alone (B has ended).
     b_applies = applies("B", ctx, policy) and not period_ended(ctx, on)
-    return determine_ip_action(req, as_of=on, policy=policy, consultation_applies=b_applies)
+    return determine_ip_action(req, as_of=on, policy=policy, consultation_applies=b_applies,
+                               call_requires_application=ctx.leakage_measures_required
+                               and policy.overseas_research_application)
 
 
 def _planned(run: _Run, data: IpActionPlan) -> None:
@@ -505,9 +509,6 @@ def _completed(run: _Run, data: ev.IpActionCompleted) -> None:
     the approval granted, never against the day it is reported (DOMAIN.md §5, §7 [r2])."""
     plan = _open_plan(run, data.plan_event_id)
     act_day = plan.completed_on = run.event.occurred_on
-    if run.event.reported_on > add_days(act_day, run.policy.act_report_days):
-        run.find("late_report", f"the {plan.action} act done on {act_day} was reported on {run.event.reported_on}, "
-                                f"more than {run.policy.act_report_days} days later")
     if plan.consultation_required and act_day <= run.ctx.obligation_period_end:
         _judge_consultation(run, plan, act_day)
     if plan.prior_approval_required:
@@ -521,6 +522,9 @@ def _completed(run: _Run, data: ev.IpActionCompleted) -> None:
     d = run.state.open_deadline("approval_application", plan.event_id)
     if d is not None:
         run.close(d)  # the act is done: what is judged now is the approval, not the application
+    if run.event.reported_on > add_days(act_day, run.policy.act_report_days):
+        run.find("late_report", f"the {plan.action} act done on {act_day} was reported on {run.event.reported_on}, "
+                                f"more than {run.policy.act_report_days} days later")
 
 
 def _judge_consultation(run: _Run, plan: Plan, act_day: date) -> None:
@@ -542,8 +546,49 @@ def _judge_consultation(run: _Run, plan: Plan, act_day: date) -> None:
                  f"the {plan.action} act was done on {act_day} although the ministry objected (case {plan.case_id})")
 
 
+def _release_planned(run: _Run, data: ev.ResultsReleasePlanned) -> None:
+    """The report to the funder before a publication or provision of results (DOMAIN.md §4 [r2]): this event. One
+    made on or after the planned day is late; the report after the release is due within the policy's days."""
+    if not (run.ctx.leakage_measures_required and run.policy.result_publication_reports):
+        raise Rejected(409, "this contract's programme does not ask for reports on releases of results")
+    if data.release_ref in run.state.releases:
+        raise Rejected(409, f"release {data.release_ref!r} is already reported")
+    run.state.releases[data.release_ref] = Release(release_ref=data.release_ref, kind=data.kind, title=data.title,
+                                                   planned_date=data.planned_date, reported_on=run.event.reported_on)
+    if run.event.reported_on >= data.planned_date:
+        run.late(data.release_ref, add_days(data.planned_date, -1))
+    run.set_deadline("release_report", data.release_ref, add_days(data.planned_date, run.policy.release_report_days))
+
+
+def _released(run: _Run, data: ev.ResultsReleased) -> None:
+    release = run.state.releases.get(data.release_ref)
+    if release is None:
+        raise Rejected(422, f"no release {data.release_ref!r} is reported on this contract", field="release_ref")
+    if release.released_on is not None:
+        raise Rejected(409, f"release {data.release_ref!r} was reported done on {release.released_on}")
+    release.released_on = run.event.occurred_on
+    _meet_review(run, run.state.open_deadline("release_report", data.release_ref))
+
+
 def _incident(run: _Run, data: ev.IncidentReported) -> None:
-    return  # recorded in the audit trail; no deadline follows from it
+    """A near miss is recorded; an incident reaches the ministry's officers at once (the follow-up deadline's
+    first message) and the contractor reviews its measures by the policy's day (DOMAIN.md §4 [r2])."""
+    e = run.event
+    run.state.incidents[e.id] = Incident(event_id=e.id, severity=data.severity, summary=data.summary,
+                                         occurred_on=e.occurred_on, reported_on=e.reported_on)
+    if data.severity == "incident" and applies("A", run.ctx, run.policy):
+        run.set_deadline("incident_follow_up", e.id, add_days(e.reported_on, run.policy.incident_follow_up_days))
+
+
+def _incident_followed_up(run: _Run, data: ev.IncidentFollowedUp) -> None:
+    incident = run.state.incidents.get(data.incident_event_id)
+    if incident is None or incident.severity != "incident":
+        raise Rejected(422, f"no incident {data.incident_event_id!r} is reported on this contract",
+                       field="incident_event_id")
+    if incident.followed_up_on is not None:
+        raise Rejected(409, f"incident {data.incident_event_id!r} was followed up on {incident.followed_up_on}")
+    incident.followed_up_on = run.event.occurred_on
+    _meet_review(run, run.state.open_deadline("incident_follow_up", data.incident_event_id))
 
 
 HANDLERS: dict[str, Callable[[_Run, object], None]] = {
@@ -557,6 +602,8 @@ HANDLERS: dict[str, Callable[[_Run, object], None]] = {
     "incident.reported": _incident,
     "ip_action.risk_learned": _risk_learned, "ip_action.rescheduled": _rescheduled,
     "ip_action.cancelled": _cancelled, "ip_action.approval_applied": _approval_applied,
+    "incident.followed_up": _incident_followed_up,
+    "results.release_planned": _release_planned, "results.released": _released,
 }
 
 

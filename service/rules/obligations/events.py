@@ -157,6 +157,28 @@ class IncidentReported(_Data):
     summary: multi_line(5000, min_length=1)  # type: ignore[valid-type]
 
 
+class IncidentFollowedUp(_Data):
+    """The contractor reviewed its measures after an incident (DOMAIN.md §4 [r2])."""
+
+    incident_event_id: Ref
+    summary: multi_line(5000, min_length=1)  # type: ignore[valid-type]
+
+
+class ResultsReleasePlanned(_Data):
+    """A planned publication or provision of results, reported to the funder before it (DOMAIN.md §4 [r2])."""
+
+    release_ref: Ref
+    kind: Literal["publication", "provision"]
+    planned_date: date = Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))
+    title: Text
+
+
+class ResultsReleased(_Data):
+    """The release was done (on `occurred_on`): the report after it."""
+
+    release_ref: Ref
+
+
 DATA_SCHEMAS: dict[str, type[BaseModel]] = {
     "shareholding.declared": ShareholdingDeclared,
     "shareholding.changed": ShareholdingChanged,
@@ -177,13 +199,16 @@ DATA_SCHEMAS: dict[str, type[BaseModel]] = {
     "ip_action.rescheduled": IpActionRescheduled,
     "ip_action.cancelled": IpActionCancelled,
     "ip_action.approval_applied": IpActionApprovalApplied,
+    "incident.followed_up": IncidentFollowedUp,
+    "results.release_planned": ResultsReleasePlanned,
+    "results.released": ResultsReleased,
 }
 EventType = Literal[
     "shareholding.declared", "shareholding.changed", "ip_action.planned", "ip_action.completed",
     "core_item.registered", "access.granted", "access.revoked", "access_review.completed",
     "employee.departing", "employee.departed", "supplier.engaged", "supplier.reviewed", "incident.reported",
     "supplier.updated", "supplier.ended", "ip_action.risk_learned", "ip_action.rescheduled", "ip_action.cancelled",
-    "ip_action.approval_applied",
+    "ip_action.approval_applied", "incident.followed_up", "results.release_planned", "results.released",
 ]
 
 

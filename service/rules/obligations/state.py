@@ -14,7 +14,7 @@ OPEN_STATES: frozenset[str] = frozenset({"ok", "due_soon", "overdue"})
 
 # The obligation each deadline belongs to, as DOMAIN.md names them.
 Obligation = Literal["access_control", "employees", "suppliers", "ip_consultation", "shareholders",
-                     "bayh_dole"]
+                     "bayh_dole", "incidents", "releases"]
 DeadlineKind = Literal[
     "shareholder_declaration",  # C: initial declaration, 14 days after registration
     "access_review",            # A1: every 6 months from the item's registration
@@ -24,15 +24,19 @@ DeadlineKind = Literal[
     "consultation_conclusion",  # B: the case concluded before the planned act
     "prior_approval",           # D: Bayh-Dole approval granted on or before the planned act
     "approval_application",     # D: the approval applied for a policy lead (30 days) before the act
+    "incident_follow_up",       # A: the measures reviewed after an incident (policy 30 days)
+    "release_report",           # A (good practice): a release of results reported after it (policy 14 days)
 ]
 OBLIGATION_OF: dict[str, Obligation] = {
     "shareholder_declaration": "shareholders", "access_review": "access_control", "departure": "employees",
     "supplier_review": "suppliers", "supplier_follow_up": "suppliers", "consultation_conclusion": "ip_consultation", "prior_approval": "bayh_dole",
-    "approval_application": "bayh_dole",
+    "approval_application": "bayh_dole", "incident_follow_up": "incidents",
+    "release_report": "releases",
 }
 # Whose step each deadline is: the contractor's, but for the state's decision on a Bayh-Dole approval.
 MINISTRY_STEPS: frozenset[str] = frozenset({"prior_approval"})
-CORE_TECH_OBLIGATIONS: frozenset[str] = frozenset({"access_control", "employees", "suppliers"})
+CORE_TECH_OBLIGATIONS: frozenset[str] = frozenset({"access_control", "employees", "suppliers", "incidents",
+                                                   "releases"})
 # The ground of each obligation in words a contractor can check (DOMAIN.md §11 [r2]): what people read in
 # messages, pages and calendars. Never an internal reference.
 GROUND_OF: dict[str, dict[str, str]] = {
@@ -46,6 +50,10 @@ GROUND_OF: dict[str, dict[str, str]] = {
                   "en": "Technology-leakage measures: suppliers (confidentiality agreement and reviews)"},
     "ip_consultation": {"ja": "技術流出防止策：知的財産の移転等に関する事業所管府省庁への事前相談",
                         "en": "Technology-leakage measures: prior consultation with the ministry on IP acts"},
+    "releases": {"ja": "本プログラムの公募：研究成果の公表・提供の前後の資金配分機関への報告",
+                 "en": "This programme's call: reports to the funder before and after results are published or provided"},
+    "incidents": {"ja": "技術流出防止策：インシデントの報告と対策の見直し",
+                  "en": "Technology-leakage measures: incidents reported and the measures reviewed after them"},
     "bayh_dole": {"ja": "委託契約（日本版バイ・ドール制度）：知的財産権の移転等の国の事前承認",
                   "en": "Commissioned R&D contract (Japanese Bayh-Dole): the state's prior approval of transfers etc."},
 }
@@ -64,6 +72,8 @@ SOURCE_OF: dict[str, str] = {
     "suppliers": "DOMAIN.md §4 A3; source l.1784-1786",
     "ip_consultation": "DOMAIN.md §5; source l.1744-1760",
     "bayh_dole": "DOMAIN.md §7; source l.1675-1711",
+    "incidents": "DOMAIN.md §4 [r2]; source l.1700",
+    "releases": "DOMAIN.md §4 [r2]; source l.1700",
 }
 
 
@@ -92,6 +102,11 @@ class Deadline(BaseModel):
     @property
     def owner(self) -> Literal["contractor", "ministry"]:
         return "ministry" if self.kind in MINISTRY_STEPS else "contractor"
+
+    @property
+    def notice_on(self) -> date | None:
+        """The day the ministry is told of what opened it, at once (an incident, DOMAIN.md §4 [r2])."""
+        return self.set_on if self.kind == "incident_follow_up" else None
 
 
 class Holder(BaseModel):
@@ -162,6 +177,24 @@ class Plan(BaseModel):
         return self.completed_on is None and self.cancelled_on is None
 
 
+class Incident(BaseModel):
+    event_id: str
+    severity: str
+    summary: str
+    occurred_on: date
+    reported_on: date
+    followed_up_on: date | None = None
+
+
+class Release(BaseModel):
+    release_ref: str
+    kind: str
+    title: str
+    planned_date: date
+    reported_on: date
+    released_on: date | None = None
+
+
 class Violation(BaseModel):
     id: str
     kind: str
@@ -195,6 +228,8 @@ class ObligationState(BaseModel):
     plans: dict[str, Plan] = Field(default_factory=dict)
     violations: list[Violation] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
+    incidents: dict[str, Incident] = Field(default_factory=dict)
+    releases: dict[str, Release] = Field(default_factory=dict)
     closed: bool = Field(False, description="the obligation period has ended: only Bayh-Dole (D) stays open")
 
     @model_validator(mode="after")
@@ -260,7 +295,7 @@ VIOLATION_OBLIGATION: dict[str, Obligation] = {
     "transfer_without_prior_approval": "bayh_dole",
 }
 OBLIGATIONS: tuple[Obligation, ...] = ("shareholders", "access_control", "employees", "suppliers",
-                                       "ip_consultation", "bayh_dole")
+                                       "ip_consultation", "bayh_dole", "incidents", "releases")
 FINDING_OBLIGATION: dict[str, Obligation] = {
     "noncompete_not_requested": "employees",
     "act_before_conclusion": "ip_consultation",
