@@ -27,11 +27,13 @@ from service.workflow_io import (
     CASE_UPDATED_SIGNAL,
     CASE_WORKFLOW,
     CONTRACT_EVENT_SIGNAL,
+    CONTRACT_TERMS_SIGNAL,
     CONTRACT_WORKFLOW,
     CaseState,
     CaseUpdate,
     ClockSnapshot,
     ContractState,
+    ContractTerms,
     EventApplied,
 )
 
@@ -74,6 +76,8 @@ async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
         await _start(client, CONTRACT_WORKFLOW, ContractState.model_validate(p), msg.workflow_id, task_queue)
     elif msg.kind == "contract.event":
         await _signal(client, CONTRACT_EVENT_SIGNAL, EventApplied.model_validate(p), msg.workflow_id)
+    elif msg.kind == "contract.terms":
+        await _signal(client, CONTRACT_TERMS_SIGNAL, ContractTerms.model_validate(p), msg.workflow_id)
     elif msg.kind == "contract.event_after_period":
         await _signal_with_start(client, CONTRACT_WORKFLOW, ContractState.model_validate(p["state"]),
                                  CONTRACT_EVENT_SIGNAL, EventApplied.model_validate(p["applied"]), msg.workflow_id,

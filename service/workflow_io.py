@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 
 CONTRACT_WORKFLOW = "ContractWorkflow"
 CONTRACT_EVENT_SIGNAL = "event_applied"
+CONTRACT_TERMS_SIGNAL = "terms_changed"
 CASE_WORKFLOW = "ConsultationWorkflow"
 CASE_UPDATED_SIGNAL = "case_updated"
 

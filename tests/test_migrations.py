@@ -3,6 +3,7 @@ they build is exactly the one the models describe."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 import pytest
@@ -81,5 +82,36 @@ def test_cases_recorded_before_the_lifecycle_revision_are_backfilled(empty_url: 
                                        "paused_days, review_clock, version from consultation_case")).one()
         assert tuple(map(str, row)) == ("p", "meti", "acme", "2026-05-10", "0", "ok", "0")
         assert _diff(empty_url) == []
+    finally:
+        engine.dispose()
+
+
+def test_open_contracts_ending_28_february_before_a_leap_year_get_their_civil_code_last_day(empty_url: str) -> None:
+    """DOMAIN.md §3 [r2]: 2025-02-28 gives 2028-02-29. Open contracts stored a day short are corrected and their
+    workflows told; a closed one stays as it closed; other end dates are untouched."""
+    migrate.upgrade(empty_url, "0004")
+    engine = make_engine(empty_url)
+    t = {"t": "2024-04-01 00:00:00+00:00"}
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("insert into organisation values ('meti','METI','ministry','JP',:t), "
+                                 "('acme','Acme','contractor','JP',:t)"), t)
+            conn.execute(sa.text("insert into programme values ('p','P','meti',null,'[]',true,1,'{}',:t)"), t)
+            for cid, end, period_end, closed in (("short", "2025-02-28", "2028-02-28", None),
+                                                 ("closed", "2021-02-28", "2024-02-28", "2024-02-28 15:00:00+00:00"),
+                                                 ("plain", "2025-03-31", "2028-03-31", None),
+                                                 ("leap", "2028-02-29", "2031-02-28", None)):
+                conn.execute(sa.text("insert into contract values (:id,'p','acme','t','2020-04-01',:end,true,"
+                                     ":pe,:wf,:closed,:t,'x')"),
+                             {"id": cid, "end": end, "pe": period_end, "wf": f"contract-{cid}", "closed": closed, **t})
+        migrate.upgrade(empty_url)
+        with engine.connect() as conn:
+            ends = dict(conn.execute(sa.text("select id, obligation_period_end from contract")).all())
+            told = conn.execute(sa.text("select kind, workflow_id, payload from outbox_message")).all()
+        assert {k: str(v) for k, v in ends.items()} == {"short": "2028-02-29", "closed": "2024-02-28",
+                                                        "plain": "2028-03-31", "leap": "2031-02-28"}
+        assert [(k, w) for k, w, _ in told] == [("contract.terms", "contract-short")]
+        payload = told[0][2] if isinstance(told[0][2], dict) else json.loads(told[0][2])
+        assert payload["obligation_period_end"] == "2028-02-29"
     finally:
         engine.dispose()

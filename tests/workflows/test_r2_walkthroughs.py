@@ -175,3 +175,33 @@ async def test_an_incident_reaches_the_ministry_at_once_and_opens_its_follow_up(
                            {"incident_event_id": reported["event_id"], "summary": "持出し規程を改定"})
             assert done["effects"] == [{"kind": "deadline_met", "id": follow_up, "due_on": (R + 33 * D).isoformat()}]
             await settled(h, cid)
+
+
+async def test_corrected_terms_move_the_close_of_a_running_contract(ts_env: WorkflowEnvironment,
+                                                                     sqlite_engine: Engine) -> None:
+    """What migration 0005 does for a contract stored a day short: its workflow hears the new last day."""
+    from service import outbox
+    from service.obligations import service as obligations
+    from service.rules.dates import deadline_instant
+
+    async with harness(ts_env, sqlite_engine) as h:
+        R = (await h.sync_clock()).astimezone(JST).date()
+        cid, period_end = _register(h, R, 1)
+        await h.delivered()
+        with Session(h.engine) as s:
+            contract = s.get(Contract, cid)
+            terms = obligations.terms_of(contract).model_copy(update={"obligation_period_end": add_days(period_end, 1)})
+            contract.obligation_period_end = terms.obligation_period_end
+            s.add(contract)
+            outbox.enqueue(s, kind="contract.terms", workflow_id=contract.workflow_id,
+                           payload=terms.model_dump(mode="json"))
+            s.commit()
+        h.client.app.state.ctx.relay_poke()  # as a restarted API process does with what a migration left
+        await h.delivered()
+        for _ in range(200):
+            if (await h.status(cid)).closes_at == deadline_instant(add_days(period_end, 1)):
+                break
+            await asyncio.sleep(0.05)
+        assert (await h.status(cid)).closes_at == deadline_instant(add_days(period_end, 1))
+        result = await h.finish(cid)
+        assert result.obligation_period_end == add_days(period_end, 1)

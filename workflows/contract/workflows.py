@@ -12,6 +12,7 @@ by signal-with-start from the relay).
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import date, datetime
 
 from temporalio import workflow
@@ -21,10 +22,12 @@ with workflow.unsafe.imports_passed_through():
     from service.rules.dates import JST, deadline_instant
     from service.workflow_io import (
         CONTRACT_EVENT_SIGNAL,
+        CONTRACT_TERMS_SIGNAL,
         CONTRACT_WORKFLOW,
         ClockSnapshot,
         ContractState,
         ContractStatus,
+        ContractTerms,
         EventApplied,
     )
     from workflows.constants import (
@@ -58,8 +61,8 @@ class ContractWorkflow:
     async def run(self, state: ContractState) -> ContractStatus:
         state = self._state
         if state.phase == "active":
+            await self._keep_clock(until=lambda: deadline_instant(state.terms.obligation_period_end))
             closes_at = deadline_instant(state.terms.obligation_period_end)
-            await self._keep_clock(until=closes_at)
             # Messages already on their way finish (or give up) before the period closes; none start after.
             await workflow.wait_condition(lambda: not self._sending)
             await workflow.execute_activity("contract.close", args=[state.terms.contract_id, closes_at],
@@ -75,20 +78,22 @@ class ContractWorkflow:
         state.clock = ClockSnapshot(version=state.clock.version, wake_on=[], closed=True)
         return self._status()
 
-    async def _keep_clock(self, *, until: datetime | None) -> None:
-        """Wake on each day and instant of the clock until `until` or, without one (after the period), until
-        the clock says nothing can change any more; continue as new when the history grows long."""
+    async def _keep_clock(self, *, until: Callable[[], datetime] | None) -> None:
+        """Wake on each day and instant of the clock until `until()` (read again on each turn: corrected terms
+        move it) or, without one (after the period), until the clock says nothing can change any more; continue
+        as new when the history grows long."""
         state = self._state
         run_started = workflow.now()
         while True:
             now = workflow.now()
-            if until is not None and now >= until:
+            end = until() if until is not None else None
+            if end is not None and now >= end:
                 return
-            if until is None and state.clock.closed and workflow.all_handlers_finished() and not self._sending:
+            if end is None and state.clock.closed and workflow.all_handlers_finished() and not self._sending:
                 return
             times = [start_of_day(d) for d in state.clock.wake_on] + list(state.clock.wake_at)
-            wake_at = min(times + ([until] if until is not None else []), default=None)
-            if wake_at is not None and wake_at <= now and (until is None or wake_at < until):
+            wake_at = min(times + ([end] if end is not None else []), default=None)
+            if wake_at is not None and wake_at <= now and (end is None or wake_at < end):
                 await self._advance(now.astimezone(JST).date())
                 if workflow.patched("reminder-ladder"):
                     await self._remind(now)
@@ -148,6 +153,12 @@ class ContractWorkflow:
         self._state.applied_event_ids = (self._state.applied_event_ids + [applied.event_id])[-REMEMBERED_EVENT_IDS:]
         self._events_this_run += 1
         self._adopt(applied.snapshot)
+        self._woken = True
+
+    @workflow.signal(name=CONTRACT_TERMS_SIGNAL)
+    def terms_changed(self, terms: ContractTerms) -> None:
+        """Corrected terms (a data migration): the period's last day may move, and the clock with it."""
+        self._state.terms = terms
         self._woken = True
 
     @workflow.query(name="status")
