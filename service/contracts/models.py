@@ -1,8 +1,9 @@
 """Contracts: one contractor organisation, one programme, a term, and the obligation period after it."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 
+import sqlalchemy as sa
 from pydantic import ConfigDict, model_validator
 from sqlmodel import Field, SQLModel
 
@@ -39,10 +40,14 @@ class Contract(ContractBase, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str = Field(max_length=200)
+    # The programme's switches when the contract was registered (DOMAIN.md §3 [r2]); None for contracts
+    # registered before they were kept, which follow the programme's as they are.
+    switches: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
 
 
 class ContractPublic(ContractBase):
     obligation_period_end: date
     status: ContractStatus
+    switches: dict[str, Any] | None = Field(default=None, description="the programme's switches at registration")
     workflow_id: str
     created_at: datetime

@@ -20,7 +20,7 @@ from service.rules.obligations import clock
 from service.rules.obligations.clock import wake_dates
 from service.rules.obligations.context import ContractContext
 from service.rules.obligations.state import OPEN_STATES, SOURCE_OF, ObligationState
-from service.rules.policy import Policy
+from service.rules.policy import SWITCHES, Policy
 from service.workflow_io import ClockSnapshot, ContractState, ContractTerms, EventApplied
 
 
@@ -29,16 +29,26 @@ def context_of(session: Session, contract: Contract) -> ContractContext:
     notices = [n.as_rule() for n in session.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract.id))]
     programme = session.get(Programme, contract.programme_id)
     assert programme is not None  # a foreign key guarantees it
+    required = (contract.switches or {}).get("leakage_measures_required", programme.leakage_measures_required)
     return ContractContext(contract_id=contract.id, start_date=contract.start_date, end_date=contract.end_date,
                            obligation_period_end=contract.obligation_period_end,
                            commissioned=contract.commissioned, registered_on=today_jst(contract.created_at),
-                           leakage_measures_required=programme.leakage_measures_required, notices=notices)
+                           leakage_measures_required=required, notices=notices)
 
 
 def policy_of(session: Session, contract: Contract) -> Policy:
+    """The programme's policy as it is now, with the switches of the call as they were at registration."""
     programme = session.get(Programme, contract.programme_id)
     assert programme is not None  # a foreign key guarantees it
-    return programme.effective_policy()
+    policy = programme.effective_policy()
+    kept = {k: v for k, v in (contract.switches or {}).items() if k in SWITCHES}
+    return policy.model_copy(update=kept) if kept else policy
+
+
+def switches_of(programme: Programme) -> dict:
+    """What a contract registered now keeps of its programme's call."""
+    policy = programme.effective_policy().model_dump(mode="json")
+    return {"leakage_measures_required": programme.leakage_measures_required, **{k: policy[k] for k in SWITCHES}}
 
 
 def lock_contract(session: Session, contract_id: str) -> Contract | None:

@@ -57,6 +57,25 @@ class Programme(ProgrammeBase, table=True):
         return DEFAULT_POLICY.with_overrides(self.policy or {})
 
 
+class ProgrammeUpdate(SQLModel):
+    """What an admin may change of a programme; what is left out stays. Contracts registered already keep the
+    switches they were registered with (DOMAIN.md §3 [r2]); the policy's figures apply to every contract."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = Field(default=None, max_length=300)
+    leakage_measures_required: bool | None = None
+    annual_support_jpy: int | None = Field(default=None, ge=0)
+    policy: dict[str, Any] | None = Field(default=None, description="the whole set of overrides, replacing the old")
+
+    @field_validator("policy")
+    @classmethod
+    def _valid_policy(cls, overrides: dict[str, Any] | None) -> dict[str, Any] | None:
+        if overrides is not None:
+            DEFAULT_POLICY.with_overrides(overrides)
+        return overrides
+
+
 class ProgrammePublic(ProgrammeBase):
     created_at: datetime
     effective_policy: Policy

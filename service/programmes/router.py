@@ -13,7 +13,7 @@ from service.commands import RecordDep
 from service.deps import CurrentPrincipal, SessionDep
 from service.pagination import Page
 from service.programmes import service
-from service.programmes.models import ProgrammeCreate, ProgrammePublic
+from service.programmes.models import ProgrammeCreate, ProgrammePublic, ProgrammeUpdate
 
 router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
 
@@ -23,6 +23,14 @@ def create_programme(body: ProgrammeCreate, _: AdminOnly, session: SessionDep, r
     """Register a programme with its technology areas and policy overrides (admin)."""
     return record(body, lambda: service.register(session, body=body),
                   conflict_detail=f"Programme {body.id!r} already exists.")
+
+
+@router.patch("/{programme_id}", response_model=ProgrammePublic)
+def update_programme(programme_id: str, body: ProgrammeUpdate, _: AdminOnly, session: SessionDep,
+                     record: RecordDep) -> JSONResponse:
+    """Change a programme (admin): its name, support, switch or policy. Contracts already registered keep the
+    switches of their call; the policy's figures apply to all."""
+    return record(body, lambda: service.update(session, programme_id=programme_id, body=body))
 
 
 @router.get("", response_model=Page[ProgrammePublic])

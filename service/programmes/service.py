@@ -8,8 +8,8 @@ from service import authz
 from service.auth.tokens import Principal
 from service.organisations import service as organisations
 from service.pagination import Page, page_of
-from service.problems import Conflict
-from service.programmes.models import Programme, ProgrammeCreate, ProgrammePublic
+from service.problems import Conflict, NotFound
+from service.programmes.models import Programme, ProgrammeCreate, ProgrammePublic, ProgrammeUpdate
 from service.rules.follow_up import FOLLOW_UP_THRESHOLD_JPY
 
 
@@ -24,6 +24,18 @@ def register(session: Session, *, body: ProgrammeCreate) -> ProgrammePublic:
     if body.funding_agency is not None:
         organisations.require_kind(session, body.funding_agency, "funding_agency", "funding_agency")
     programme = Programme.model_validate(body)
+    session.add(programme)
+    session.flush()
+    return to_public(programme)
+
+
+def update(session: Session, *, programme_id: str, body: ProgrammeUpdate) -> ProgrammePublic:
+    programme = session.exec(select(Programme).where(Programme.id == programme_id).with_for_update()).first()
+    if programme is None:
+        raise NotFound("programme")
+    for key, value in body.model_dump(exclude_unset=True).items():
+        if value is not None:
+            setattr(programme, key, value)
     session.add(programme)
     session.flush()
     return to_public(programme)

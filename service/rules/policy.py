@@ -121,3 +121,10 @@ class Policy(BaseModel):
 
 
 DEFAULT_POLICY = Policy()
+
+
+# The programme's call decides these for its contracts (DOMAIN.md §3 [r2]): a contract keeps them as they were
+# when it was registered, while the figures (lead times, cycles) follow the programme's policy as it is now.
+SWITCHES: tuple[str, ...] = ("prior_consultation", "shareholder_reports", "core_tech_measures",
+                             "result_publication_reports", "overseas_research_application", "core_tech_period",
+                             "act_before_conclusion")

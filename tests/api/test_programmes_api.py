@@ -255,3 +255,37 @@ def test_nul_character_in_an_id_is_an_ordinary_404(world: TestClient, admin) -> 
     assert body["title"] == "Not Found"
     r = world.get(PROGS, params={"after": "\x00"}, headers=admin)
     assert r.status_code in (200, 422), r.text
+
+
+def test_an_admin_changes_a_programme_and_earlier_contracts_keep_their_switches(world: TestClient, admin, auth,
+                                                                                 engine: Engine) -> None:
+    """DOMAIN.md §3 [r2]: a contract follows its programme's switches as they were when it was registered."""
+    assert world.post("/v1/contracts", json=ContractBody(), headers=admin).status_code == 201
+    r = world.patch(f"{PROGS}/k-q1", headers=admin, json={
+        "leakage_measures_required": False, "policy": {"prior_consultation": False, "consultation_lead_days": 45}})
+    assert r.status_code == 200, r.text
+    assert (r.json()["leakage_measures_required"], r.json()["effective_policy"]["consultation_lead_days"]) == (False, 45)
+    assert world.post("/v1/contracts", json=ContractBody(id="c-002"), headers=admin).status_code == 201
+    acme = auth("contractor", "acme")
+    plan = {"type": "ip_action.planned", "occurred_on": "2026-04-01", "data": {
+        "action": "provide", "planned_date": "2026-12-01", "forced_transfer_risk": True,
+        "counterparty": {"name": "X", "country": "CN"}}}
+    old = world.post("/v1/contracts/c-001/events", headers=acme, json=plan)
+    # Registered with measures on: still consulted, on today's figure (45 days before).
+    assert old.status_code == 202 and old.json()["effects"] == [
+        {"kind": "consultation_opened", "id": f"case-{old.json()['event_id']}", "due_on": "2026-10-17"}]
+    new = world.post("/v1/contracts/c-002/events", headers=acme, json=plan)
+    assert new.status_code == 202 and new.json()["effects"] == []
+    detail = world.get("/v1/contracts/c-001", headers=admin).json()
+    assert detail["switches"]["leakage_measures_required"] is True
+    assert world.get("/v1/contracts/c-002", headers=admin).json()["switches"]["prior_consultation"] is False
+
+
+def test_a_programme_change_is_admin_only_and_validated(world: TestClient, admin, auth, engine: Engine) -> None:
+    assert world.patch(f"{PROGS}/k-q1", headers=auth("ministry_officer", "meti"), json={"name": "x"}).status_code \
+        == 403
+    bad = world.patch(f"{PROGS}/k-q1", headers=admin, json={"policy": {"consultation_lead_days": "60"}})
+    assert bad.status_code == 422 and bad.headers["content-type"] == "application/problem+json"
+    assert world.patch(f"{PROGS}/k-q1", headers=admin, json={"ministry": "mext"}).status_code == 422
+    assert world.patch(f"{PROGS}/nope", headers=admin, json={"name": "x"}).status_code == 404
+    assert world.get(f"{PROGS}/k-q1", headers=admin).json()["policy"] == {}

@@ -137,6 +137,8 @@ def test_countries_by_name_and_no_law_where_there_is_a_policy_figure() -> None:
     assert "Vietnam (VN)" in en
     for code, texts in CATALOGUE.items():
         assert "相談期限" not in texts["ja"], code  # the source sets no such deadline (DOMAIN.md §11 [r2])
+        for lang in ("ja", "en"):  # the ground in words, never an internal reference or a source line
+            assert "DOMAIN.md" not in texts[lang] and not re.search(r"\bl\.\d|§", texts[lang]), (code, lang)
     assert render([], "ja") == []
 
 
