@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -11,12 +11,20 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 
 from service.i18n import translations
 from service.rules.areas import TECHNOLOGY_AREAS
-from service.rules.dates import JST
+from service.rules.countries import country_in_words
+from service.rules.dates import JST, day_in_words
 from service.rules.obligations.state import ground
 
 
 def _jst(value: datetime) -> str:
     return value.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+
+
+def _day(value: date | str | None, lang: str) -> str:
+    """A date as people read it (DOMAIN.md §11 [r2]); blank for none."""
+    if value is None or value == "":
+        return ""
+    return day_in_words(value if isinstance(value, date) else date.fromisoformat(str(value)), lang)
 
 
 @lru_cache
@@ -26,6 +34,8 @@ def templates(lang: str, templates_dir: Path, override_dir: Path | None) -> Jinj
                       autoescape=select_autoescape(["html", "xml"]), extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["jst"] = _jst
+    env.filters["day"] = lambda value: _day(value, lang)
+    env.filters["country"] = lambda code: country_in_words(code, lang) if code else ""
     env.globals["ground"] = lambda obligation: ground(obligation, lang)
     env.globals["area_name"] = lambda code: (
         getattr(TECHNOLOGY_AREAS[code], f"name_{lang}") if code in TECHNOLOGY_AREAS else code)
