@@ -17,7 +17,7 @@ import pytest
 from playwright.async_api import BrowserContext, Locator, Page, expect
 from temporalio.client import WorkflowExecutionStatus
 
-from service.rules.dates import JST
+from service.rules.dates import JST, day_in_words
 from tests.browser.conftest import LiveApp
 from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
 
@@ -216,7 +216,7 @@ async def test_officer_and_contractor_take_a_case_to_a_conclusion_with_condition
     await expect(page.locator("h1 .badge")).to_have_text("情報提供依頼中")
     await expect(fact(page, "審査目標日").locator(".badge")).to_have_text("停止中（情報待ち）")
     await expect(fact(page, "質問")).to_have_text(QUESTION)
-    await expect(fact(page, "回答期限")).to_have_text(respond_by.isoformat())
+    await expect(fact(page, "回答期限")).to_have_text(day_in_words(respond_by, "ja"))  # dates in words (DOMAIN.md §11)
     await expect(page.locator("#action-conclude")).to_have_count(0)  # not while waiting for the answer
 
     # 4. The contractor logs in, finds the question among its cases and answers it.
