@@ -18,7 +18,7 @@ from service.pagination import Page, page_of
 from service.problems import Conflict, Invalid
 from service.programmes.models import Programme
 from service.rules.dates import today_jst
-from service.rules.obligations.engine import initial_deadlines
+from service.rules.obligations.engine import applicable_obligations, initial_deadlines
 from service.rules.obligations.state import FINDING_OBLIGATION, VIOLATION_OBLIGATION, ObligationState
 from service.rules.obligations.status import obligation_statuses
 from service.rules.period import obligation_period_end
@@ -76,10 +76,11 @@ def detail(session: Session, contract: Contract, today: date) -> ContractDetail:
     """The contract with each obligation's status, its open deadlines and its recorded violations."""
     state = obligations.load(session, contract.id)
     public = to_public(contract, today)
-    statuses = obligation_statuses(state)
     if public.status == "closed":
-        statuses = {k: "closed" for k in statuses}
-    return ContractDetail(**public.model_dump(), obligations=statuses,
+        state.closed = True  # past the period before the workflow closed it: read as closed (not saved)
+    statuses = obligation_statuses(state)
+    applicable = applicable_obligations(obligations.context_of(session, contract), obligations.policy_of(session, contract))
+    return ContractDetail(**public.model_dump(), obligations=statuses, applicable_obligations=applicable,
                           open_deadlines=obligations.deadlines_of(session, contract.id, "open"),
                           violations=[ViolationPublic(**v.model_dump(), obligation=VIOLATION_OBLIGATION[v.kind])
                                       for v in state.violations],

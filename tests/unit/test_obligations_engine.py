@@ -1384,3 +1384,13 @@ def test_research_abroad_needs_an_application_where_the_call_asks_for_one(switch
     assert ("consultation.call_requires_application" in codes) is switch
     # Only research abroad: a provide with no condition still needs nothing.
     assert c.apply("ip_action.planned", date(2026, 6, 1), plan(influence=False)) == []
+
+
+def test_which_obligations_bind_a_contract() -> None:
+    from service.rules.obligations.engine import applicable_obligations
+
+    assert applicable_obligations(CTX, Policy()) == ["shareholders", "access_control", "employees", "suppliers",
+                                                     "ip_consultation", "bayh_dole", "incidents"]
+    assert applicable_obligations(context(leakage_measures_required=False, commissioned=False), Policy()) == []
+    assert applicable_obligations(CTX, Policy(shareholder_reports=False, result_publication_reports=True)) == [
+        "access_control", "employees", "suppliers", "ip_consultation", "bayh_dole", "incidents", "releases"]

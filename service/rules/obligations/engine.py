@@ -24,6 +24,7 @@ from service.rules.obligations.effects import Effect, Rejected
 from service.rules.obligations.periods import ends_after, open_after_period, period_ended
 from service.rules.obligations.state import (
     OBLIGATION_OF,
+    OBLIGATIONS,
     CoreItem,
     Deadline,
     Finding,
@@ -110,6 +111,16 @@ def applies(measure: Measure, ctx: ContractContext, policy: Policy) -> bool:
     if not ctx.leakage_measures_required:
         return False
     return {"A": policy.core_tech_measures, "B": policy.prior_consultation, "C": policy.shareholder_reports}[measure]
+
+
+def applicable_obligations(ctx: ContractContext, policy: Policy) -> list[str]:
+    """The obligations that bind this contract, in the order they are shown (DOMAIN.md §3 [r2])."""
+    binds = {"shareholders": applies("C", ctx, policy), "access_control": applies("A", ctx, policy),
+             "employees": applies("A", ctx, policy), "suppliers": applies("A", ctx, policy),
+             "ip_consultation": applies("B", ctx, policy), "bayh_dole": ctx.commissioned,
+             "incidents": applies("A", ctx, policy),
+             "releases": ctx.leakage_measures_required and policy.result_publication_reports}
+    return [o for o in OBLIGATIONS if binds[o]]
 
 
 def initial_deadlines(state: ObligationState, ctx: ContractContext, policy: Policy) -> None:
