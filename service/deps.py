@@ -14,7 +14,7 @@ from sqlmodel import Session
 from service import outbox
 from service.auth.tokens import InvalidToken, KeySetUnavailable, Principal, TokenVerifier
 from service.config import Settings
-from service.db import utcnow
+from service.db import utcnow, writing
 from service.problems import Unauthorized, Unavailable
 from service.rules.dates import today_jst
 from service.temporal_link import TemporalLink
@@ -36,10 +36,11 @@ class AppContext:
     def today(self) -> date:
         return today_jst(self.now())
 
-    def session(self) -> Session:
-        """A session whose commits wake the outbox relay when they wrote outbox rows: no route can forget."""
-        session = Session(self.bind if self.bind is not None else self.engine, expire_on_commit=False,
-                          join_transaction_mode="create_savepoint")
+    def session(self, *, writes: bool = True) -> Session:
+        """A session whose commits wake the outbox relay when they wrote outbox rows: no route can forget.
+        `writes=False` for a request that only reads: on SQLite it does not wait for the write lock."""
+        bind = self.bind if self.bind is not None else (writing(self.engine) if writes else self.engine)
+        session = Session(bind, expire_on_commit=False, join_transaction_mode="create_savepoint")
         outbox.wake_after_commit(session, lambda: self.relay_poke())
         return session
 
@@ -51,8 +52,8 @@ def get_ctx(request: Request) -> AppContext:
 CtxDep = Annotated[AppContext, Depends(get_ctx)]
 
 
-def get_session(ctx: CtxDep) -> Iterator[Session]:
-    with ctx.session() as session:
+def get_session(ctx: CtxDep, request: Request) -> Iterator[Session]:
+    with ctx.session(writes=request.method not in ("GET", "HEAD", "OPTIONS")) as session:
         yield session
 
 

@@ -66,12 +66,17 @@ async def test_registering_a_contract_starts_its_workflow(dev_env: WorkflowEnvir
         assert r.status_code == 201, r.text
         workflow_id = r.json()["workflow_id"]
         await _wait_running(dev_env, workflow_id)
+        # The relay marks the row delivered just after Temporal has it, in a transaction of its own.
+        for _ in range(100):
+            with Session(engine) as s:
+                msg = s.exec(select(OutboxMessage).where(OutboxMessage.workflow_id == workflow_id)).one()
+            if msg.delivered_at is not None:
+                break
+            await asyncio.sleep(0.05)
+        assert msg.delivered_at is not None
     status = await dev_env.client.get_workflow_handle(workflow_id).query(ContractWorkflow.status)
     assert status.contract_id == cid and status.phase == "active"
     assert str(status.obligation_period_end) == "2034-03-31"
-    with Session(engine) as s:
-        msg = s.exec(select(OutboxMessage).where(OutboxMessage.workflow_id == workflow_id)).one()
-        assert msg.delivered_at is not None
 
 
 async def test_contract_registered_while_temporal_is_away_starts_when_it_is_back(

@@ -131,7 +131,7 @@ async def test_five_year_contract_with_every_obligation(ts_env: WorkflowEnvironm
         # Nothing fires afterwards, and the record is read-only.
         with Session(h.engine) as s:
             audit_before = len(s.exec(select(AuditEntry).where(AuditEntry.contract_id == cid)).all())
-        await h.env.sleep(timedelta(days=400))
+        await h.sleep(timedelta(days=400))
         await h.sync_clock()
         with Session(h.engine) as s:
             assert len(s.exec(select(AuditEntry).where(AuditEntry.contract_id == cid)).all()) == audit_before

@@ -60,7 +60,7 @@ async def _move_server_to(h: Harness, day: date) -> date:
     now = await h.sync_clock()
     noon = datetime.combine(day, time(12), tzinfo=JST)
     if noon > now:
-        await h.env.sleep(noon - now)
+        await h.sleep(noon - now)
     return (await h.sync_clock()).astimezone(JST).date()
 
 
@@ -156,7 +156,7 @@ async def test_every_rung_of_the_ladder_on_its_instant(ts_env: WorkflowEnvironme
             result = await h.finish(cid)
             assert result.phase == "closed"
             total = len(smtp.messages) + len(hook.messages)
-            await h.env.sleep(timedelta(days=800))
+            await h.sleep(timedelta(days=800))
             await asyncio.sleep(0.5)
             assert len(smtp.messages) + len(hook.messages) == total
             with Session(h.engine) as s:
