@@ -32,6 +32,7 @@ from service.organisations.router import router as organisations_router
 from service.programmes.router import router as programmes_router
 from service.relay import Relay
 from service.temporal_link import TemporalLink
+from service.unicode_guard import LoneSurrogateGuard
 from service.web import errors as page_errors
 from service.web.pages import router as pages_router
 
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                temporal=temporal, relay_poke=lambda: None, now=now or utcnow, bind=bind)
     problems.install(app)
     page_errors.install(app)
+    app.add_middleware(LoneSurrogateGuard)
     _install_metrics(app)
     for router in (determinations_router, organisations_router, programmes_router, contracts_router,
                    obligations_router, events_router, consultations_router, notices_router, approvals_router,

@@ -22,6 +22,7 @@ from service.obligations import service as obligations
 from service.problems import Conflict, Invalid
 from service.programmes.models import Programme
 from service.rules import consultation as rules
+from service.rules.dates import add_years
 from service.rules.obligations.engine import record_case_outcome
 from service.rules.obligations.state import Plan
 from service.rules.policy import Policy
@@ -119,6 +120,9 @@ def transition(session: Session, *, principal: Principal, case_id: str, action: 
     if action == "request-info":
         if body.respond_by < today:
             raise Invalid(["body", "respond_by"], f"before today ({today}, JST)", detail="respond_by is in the past.")
+        if body.respond_by > add_years(today, 10):
+            raise Invalid(["body", "respond_by"], f"more than ten years after today ({today}, JST)",
+                          detail="respond_by is too far ahead.")
         case.question, case.respond_by, case.paused_since = body.question, body.respond_by, today
         detail = {"question": body.question, "respond_by": body.respond_by.isoformat()}
     elif action == "respond":

@@ -1,0 +1,48 @@
+"""Bad input is a 422, never a 500, and writes nothing (issue 10, defect 4), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from tests.api.test_events_api import EVENTS, ip_plan, post, problem, records
+
+JSON = {"Content-Type": "application/json"}
+
+
+def test_a_lone_surrogate_anywhere_in_a_body_is_a_422_that_names_where(api: TestClient, acme, engine: Engine) -> None:
+    before = records(engine)
+    raw = '{"type": "incident.reported", "occurred_on": "2026-04-01", "data": {"severity": "near_miss", ' \
+          '"summary": "a\\ud800b"}}'
+    body = problem(api.post(EVENTS, content=raw, headers={**acme, **JSON}), 422)
+    assert body["errors"][0]["loc"] == ["body", "data", "summary"]
+    assert "lone surrogate" in body["errors"][0]["msg"]
+    raw_key = '{"type": "incident.reported", "occurred_on": "2026-04-01", "data": {"\\udc00": 1}}'
+    assert problem(api.post(EVENTS, content=raw_key, headers={**acme, **JSON}), 422)["errors"][0]["loc"] == \
+        ["body", "data"]
+    assert records(engine) == before
+    # A proper pair (an emoji written as two escapes) is valid text and accepted.
+    pair = '{"type": "incident.reported", "occurred_on": "2026-04-01", "data": {"severity": "near_miss", ' \
+           '"summary": "USB \\ud83d\\udcbe found"}}'
+    assert api.post(EVENTS, content=pair, headers={**acme, **JSON}).status_code == 202
+
+
+def test_a_respond_by_beyond_the_calendar_is_a_422(api: TestClient, acme, auth, engine: Engine) -> None:
+    r = post(api, acme, "ip_action.planned", "2026-04-01", ip_plan())
+    case_id = r.json()["effects"][0]["id"]
+    officer = auth("ministry_officer", "meti")
+    assert api.post(f"/v1/consultations/{case_id}/start-review", headers=officer).status_code == 200
+    before = records(engine)
+    body = problem(api.post(f"/v1/consultations/{case_id}/request-info", headers=officer,
+                            json={"question": "q", "respond_by": "9999-12-31"}), 422)
+    assert body["errors"][0]["loc"] == ["body", "respond_by"]
+    assert records(engine) == before
+
+
+def test_a_departure_on_the_first_day_of_the_calendar_is_not_a_500(api: TestClient, acme) -> None:
+    post(api, acme, "core_item.registered", "2026-04-01", {"item_ref": "i", "title": "t"})
+    post(api, acme, "access.granted", "2026-04-01", {"item_ref": "i", "employee_ref": "e"})
+    r = post(api, acme, "employee.departing", "2026-04-01", {"employee_ref": "e", "departure_date": "0001-01-01"})
+    # Departed long before it is reported: the case is judged at once (access still open), not a 500.
+    assert r.status_code == 202, r.text
+    assert [e["kind"] for e in r.json()["effects"]] == ["deadline_set", "violation_recorded"]
