@@ -20,7 +20,7 @@ from service.auth.tokens import Principal
 from service.consultations.models import ConsultationCase
 from service.contracts.models import Contract
 from service.deps import CurrentPrincipal, SessionDep
-from service.notifications.models import Subscription
+from service.notifications.models import Notification, Subscription
 from service.organisations.models import Organisation
 from service.problems import Forbidden, Invalid, NotFound
 from service.programmes.models import Programme
@@ -67,6 +67,15 @@ def scope_contracts(query: Any, principal: Principal) -> Any:
 def visible_contract_ids(principal: Principal) -> Any:
     """A subquery of the ids of the contracts the caller may see (for filtering rows that belong to one)."""
     return scope_contracts(select(Contract.id), principal)
+
+
+def scope_notifications(query: Any, principal: Principal) -> Any:
+    """Messages of the contracts the caller may see; a contractor never sees the ministry's own messages, nor
+    where they go (an officer's address or webhook URL is not the contractor's business; issue 10, defect 5)."""
+    query = query.where(Notification.contract_id.in_(visible_contract_ids(principal)))
+    if principal.role == "contractor":
+        query = query.where(Notification.audience.in_(sorted(CONTRACTOR_AUDIENCES)))
+    return query
 
 
 def contract(session: Session, principal: Principal, contract_id: str) -> Contract:

@@ -97,7 +97,7 @@ def mark(session: Session, note_id: str, *, status: str | None, error: str | Non
 def log_of(session: Session, principal: Principal, *, contract_id: str | None = None, status: str | None = None,
            limit: int = 200) -> list[Notification]:
     """Every message of the contracts the caller may see, with its attempts and outcome, newest first."""
-    q = select(Notification).where(Notification.contract_id.in_(authz.visible_contract_ids(principal)))
+    q = authz.scope_notifications(select(Notification), principal)
     if contract_id:
         q = q.where(Notification.contract_id == contract_id)
     if status:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -46,3 +48,27 @@ def test_a_departure_on_the_first_day_of_the_calendar_is_not_a_500(api: TestClie
     # Departed long before it is reported: the case is judged at once (access still open), not a 500.
     assert r.status_code == 202, r.text
     assert [e["kind"] for e in r.json()["effects"]] == ["deadline_set", "violation_recorded"]
+
+
+def test_a_contractor_never_sees_the_ministrys_messages_nor_where_they_go(api: TestClient, acme, auth,
+                                                                          engine: Engine) -> None:
+    """Issue 10, defect 5: escalations to the ministry (and their addresses) are not listed to the contractor."""
+    from sqlmodel import Session
+
+    from service.notifications.models import Notification
+    from service.rules.dates import JST
+
+    with Session(engine) as s:
+        for audience in ("contractor", "ministry_officer"):
+            s.add(Notification(id=f"msg_{audience}", contract_id="c-001", deadline_id="shareholder_declaration.1",
+                               due_on_text="2026-04-15", rung="escalation-7" if audience != "contractor" else "due",
+                               audience=audience, subscription_id="sub_x", channel="webhook",
+                               address=f"https://{audience}.example/hook?secret=s", lang="ja",
+                               scheduled_for=datetime(2026, 4, 15, 9, tzinfo=JST)))
+        s.commit()
+    seen = api.get("/v1/notifications?contract_id=c-001", headers=acme)
+    assert seen.status_code == 200, seen.text
+    assert "ministry_officer.example" not in seen.text and "contractor.example" in seen.text
+    officer = api.get("/v1/notifications?contract_id=c-001", headers=auth("ministry_officer", "meti")).text
+    assert "ministry_officer.example" in officer
+    # The contract page reads the same scoped log (service.notifications.service.log_of).
