@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -54,9 +53,9 @@ def render(kind: str, lang: str, *, message_id: str, contract: dict[str, Any], d
     env = _env(templates_dir, override_dir)
     tr = translations(lang)
     ctx = {"lang": lang, "message_id": message_id, "contract": contract, "deadline": deadline, "days": days,
-           "due_on": str(deadline["due_on"]), "due_text": day_in_words(date.fromisoformat(str(deadline["due_on"])), lang),
+           "due_on": str(deadline["due_on"]), "due_text": day_in_words(str(deadline["due_on"]), lang),
            "link": link, "incident": incident or {},
-           "day": lambda v: day_in_words(date.fromisoformat(str(v)), lang), "source": ground(deadline["obligation"], lang),
+           "day": lambda v: day_in_words(str(v), lang), "source": ground(deadline["obligation"], lang),
            "deadline_label": tr.gettext(deadline["kind"]), "obligation_label": tr.gettext(deadline["obligation"])}
     subject = env.get_template(f"messages/{kind}.subject.{lang}.txt").render(ctx).strip()
     ctx["subject"] = subject

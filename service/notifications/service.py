@@ -35,7 +35,7 @@ def plan(session: Session, *, contract: Contract, state: ObligationState, policy
     for d in state.deadlines.values():
         if not d.is_open:
             continue
-        rungs = reminders.ladder(d.due_on, policy, owner=d.owner, notice_on=d.notice_on)
+        rungs = reminders.ladder_of(d, policy)
         for rung in reminders.due_now(rungs, now=now, set_on=d.set_on):
             for sub in recipients(session, contract, rung.audience):
                 mid = reminders.message_id(contract.id, d.id, d.due_on.isoformat(), rung.key, sub.id)

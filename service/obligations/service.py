@@ -121,7 +121,7 @@ def snapshot(state: ObligationState, *, today: date, policy: Policy) -> ClockSna
     for d in state.deadlines.values():
         if not d.is_open:
             continue
-        rungs = reminders.ladder(d.due_on, policy, owner=d.owner, notice_on=d.notice_on)
+        rungs = reminders.ladder_of(d, policy)
         instants.update(r.send_at for r in rungs if r.send_at >= start_of_today)
         past = [r.send_at for r in rungs if r.send_at < start_of_today]
         if past:  # a deadline set late: its latest reached rung is due at once (the plan sends it once)

@@ -56,8 +56,10 @@ def deadline_instant(d: date) -> datetime:
 _JA_WEEKDAYS = "月火水木金土日"
 
 
-def day_in_words(d: date, lang: str) -> str:
-    """A date as people read it (DOMAIN.md §11 [r2]): 2027年4月2日（金）, or Fri 2 Apr 2027."""
+def day_in_words(d: date | str, lang: str) -> str:
+    """A date (or an ISO date string) as people read it (DOMAIN.md §11 [r2]): 2027年4月2日（金）, or Fri 2 Apr 2027."""
+    if isinstance(d, str):
+        d = date.fromisoformat(d)
     if lang == "en":
         return f"{d:%a} {d.day} {d:%b %Y}"
     return f"{d.year}年{d.month}月{d.day}日（{_JA_WEEKDAYS[d.weekday()]}）"

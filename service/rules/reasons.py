@@ -7,7 +7,6 @@ source's own terms (source lines 1675-1678 and 1744-1760).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -184,7 +183,7 @@ _DATE_PARAMS = frozenset({"planned_date", "obligation_period_end", "consult_by",
 def _in_words(key: str, value: str, lang: Lang) -> str:
     if key in _DATE_PARAMS:
         try:
-            return day_in_words(date.fromisoformat(value), lang)
+            return day_in_words(value, lang)
         except ValueError:
             return value
     if key == "country":

@@ -21,6 +21,7 @@ import holidays
 from pydantic import BaseModel
 
 from service.rules.dates import JST, add_days
+from service.rules.obligations.state import Deadline
 from service.rules.policy import Policy
 
 Audience = Literal["contractor", "compliance_lead", "ministry_officer"]
@@ -88,6 +89,11 @@ def ladder(due_on: date, policy: Policy, day_off: Callable[[date], bool] = is_da
     return rungs
 
 
+def ladder_of(deadline: Deadline, policy: Policy) -> list[Rung]:
+    """The ladder of one deadline: its due day, whose step it is, and what opened it that the ministry is told."""
+    return ladder(deadline.due_on, policy, owner=deadline.owner, notice_on=deadline.notice_on)
+
+
 def _at(day: date) -> datetime:
     return datetime.combine(day, SEND_TIME, tzinfo=JST)
 
@@ -116,5 +122,5 @@ def message_id(*parts: str) -> str:
     return "msg_" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-__all__ = ["Rung", "ladder", "due_now", "next_send_at", "message_id", "is_day_off", "working_day_on_or_before",
+__all__ = ["Rung", "ladder", "ladder_of", "due_now", "next_send_at", "message_id", "is_day_off", "working_day_on_or_before",
            "working_day_on_or_after"]

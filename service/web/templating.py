@@ -24,7 +24,7 @@ def _day(value: date | str | None, lang: str) -> str:
     """A date as people read it (DOMAIN.md §11 [r2]); blank for none."""
     if value is None or value == "":
         return ""
-    return day_in_words(value if isinstance(value, date) else date.fromisoformat(str(value)), lang)
+    return day_in_words(value if isinstance(value, date) else str(value), lang)
 
 
 @lru_cache

@@ -43,13 +43,18 @@ def test_a_risk_learned_must_name_a_risk_and_a_reported_plan(api: TestClient, ac
     assert records(engine) == before
 
 
-def test_a_new_date_moves_the_case_and_the_approval(api: TestClient, acme, clock: Clock, engine: Engine) -> None:
-    clock.set("2026-06-01")
-    plan = accepted(post(api, acme, "ip_action.planned", "2026-06-01", ip_plan("transfer")), [
+def _plan_a_risky_transfer(api: TestClient, acme) -> str:
+    """A transfer to a counterparty under foreign influence, reported on 2026-06-01: a case and Bayh-Dole."""
+    return accepted(post(api, acme, "ip_action.planned", "2026-06-01", ip_plan("transfer")), [
         {"kind": "consultation_opened", "id": "case-{eid}", "due_on": "2026-10-02"},
         {"kind": "prior_approval_requested", "id": "approval-{eid}", "due_on": "2026-12-01"},
         {"kind": "deadline_set", "id": "approval_application.{eid}.1", "due_on": "2026-11-01"},
         {"kind": "deadline_set", "id": "prior_approval.{eid}.1", "due_on": "2026-12-01"}])
+
+
+def test_a_new_date_moves_the_case_and_the_approval(api: TestClient, acme, clock: Clock, engine: Engine) -> None:
+    clock.set("2026-06-01")
+    plan = _plan_a_risky_transfer(api, acme)
     accepted(post(api, acme, "ip_action.rescheduled", "2026-06-01", {"plan_event_id": plan,
                                                                     "planned_date": "2027-03-01"}), [
         {"kind": "deadline_moved", "id": f"case-{plan}", "due_on": "2026-12-31"},
@@ -67,11 +72,7 @@ def test_a_new_date_moves_the_case_and_the_approval(api: TestClient, acme, clock
 def test_a_cancelled_plan_withdraws_its_case_and_closes_its_deadlines(api: TestClient, acme, clock: Clock,
                                                                       engine: Engine) -> None:
     clock.set("2026-06-01")
-    plan = accepted(post(api, acme, "ip_action.planned", "2026-06-01", ip_plan("transfer")), [
-        {"kind": "consultation_opened", "id": "case-{eid}", "due_on": "2026-10-02"},
-        {"kind": "prior_approval_requested", "id": "approval-{eid}", "due_on": "2026-12-01"},
-        {"kind": "deadline_set", "id": "approval_application.{eid}.1", "due_on": "2026-11-01"},
-        {"kind": "deadline_set", "id": "prior_approval.{eid}.1", "due_on": "2026-12-01"}])
+    plan = _plan_a_risky_transfer(api, acme)
     accepted(post(api, acme, "ip_action.cancelled", "2026-06-01", {"plan_event_id": plan, "reason": "deal off"}), [
         {"kind": "deadline_closed", "id": f"approval_application.{plan}.1", "due_on": "2026-11-01"},
         {"kind": "deadline_closed", "id": f"prior_approval.{plan}.1", "due_on": "2026-12-01"},

@@ -12,9 +12,11 @@ from sqlmodel import Session, select
 from temporalio.client import WorkflowExecutionStatus
 from temporalio.testing import WorkflowEnvironment
 
+from service import outbox
 from service.consultations.models import ConsultationCase
 from service.contracts.models import Contract
-from service.rules.dates import JST, add_days
+from service.obligations import service as obligations
+from service.rules.dates import JST, add_days, deadline_instant
 from tests.support.receivers import WebhookReceiver
 from tests.workflows.harness import Harness, harness, settled
 from tests.workflows.test_contract_walkthrough import _register, _states
@@ -180,10 +182,6 @@ async def test_an_incident_reaches_the_ministry_at_once_and_opens_its_follow_up(
 async def test_corrected_terms_move_the_close_of_a_running_contract(ts_env: WorkflowEnvironment,
                                                                      sqlite_engine: Engine) -> None:
     """What migration 0005 does for a contract stored a day short: its workflow hears the new last day."""
-    from service import outbox
-    from service.obligations import service as obligations
-    from service.rules.dates import deadline_instant
-
     async with harness(ts_env, sqlite_engine) as h:
         R = (await h.sync_clock()).astimezone(JST).date()
         cid, period_end = _register(h, R, 1)

@@ -416,8 +416,15 @@ def _planned(run: _Run, data: IpActionPlan) -> None:
     if result.prior_approval_required:
         run.effects.append(Effect(kind="prior_approval_requested", id=f"approval-{e.id}",
                                   due_on=data.planned_date))
-        run.set_deadline("approval_application", e.id, bayh_dole.approval_request_due(data.planned_date, run.policy))
-        run.set_deadline("prior_approval", e.id, data.planned_date)
+        for kind, due in _approval_deadlines(data.planned_date, run.policy):
+            run.set_deadline(kind, e.id, due)
+
+
+def _approval_deadlines(planned_date: date, policy: Policy) -> tuple[tuple[str, date], ...]:
+    """Bayh-Dole's two deadlines of a plan (DOMAIN.md §7 [r2]): the application, a policy lead before the act,
+    and the state's approval, by the act's day."""
+    return (("approval_application", bayh_dole.approval_request_due(planned_date, policy)),
+            ("prior_approval", planned_date))
 
 
 def _file_consultation(run: _Run, plan: Plan, result: IpActionDetermination) -> None:
@@ -481,8 +488,7 @@ def _rescheduled(run: _Run, data: ev.IpActionRescheduled) -> None:
     if plan.consultation_required:
         plan.consult_by = add_days(data.planned_date, -run.policy.consultation_lead_days)
         run.effects.append(Effect(kind="deadline_moved", id=plan.case_id, due_on=plan.consult_by))
-    for kind, due in (("approval_application", bayh_dole.approval_request_due(data.planned_date, run.policy)),
-                      ("prior_approval", data.planned_date)):
+    for kind, due in _approval_deadlines(data.planned_date, run.policy):
         d = run.state.open_deadline(kind, plan.event_id)
         if d is not None:
             run.move(d, due)
@@ -492,7 +498,7 @@ def _cancelled(run: _Run, data: ev.IpActionCancelled) -> None:
     """A cancelled plan closes its deadlines and withdraws its open case (DOMAIN.md §5 [r2])."""
     plan = _open_plan(run, data.plan_event_id)
     plan.cancelled_on = run.event.occurred_on
-    for kind in ("approval_application", "prior_approval"):
+    for kind, _ in _approval_deadlines(plan.planned_date, run.policy):
         d = run.state.open_deadline(kind, plan.event_id)
         if d is not None:
             run.close(d, say=True)
