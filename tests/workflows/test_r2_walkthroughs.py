@@ -15,6 +15,7 @@ from temporalio.testing import WorkflowEnvironment
 from service import outbox
 from service.consultations.models import ConsultationCase
 from service.contracts.models import Contract
+from service.db import session_scope
 from service.obligations import service as obligations
 from service.rules.dates import JST, add_days, deadline_instant
 from tests.support.receivers import WebhookReceiver
@@ -186,14 +187,15 @@ async def test_corrected_terms_move_the_close_of_a_running_contract(ts_env: Work
         R = (await h.sync_clock()).astimezone(JST).date()
         cid, period_end = _register(h, R, 1)
         await h.delivered()
-        with Session(h.engine) as s:
+        # The write lock from the first read, as the migration's own transaction holds it: a deferred
+        # transaction that reads and then writes is refused at once if a worker wrote in between.
+        with session_scope(h.engine) as s:
             contract = s.get(Contract, cid)
             terms = obligations.terms_of(contract).model_copy(update={"obligation_period_end": add_days(period_end, 1)})
             contract.obligation_period_end = terms.obligation_period_end
             s.add(contract)
             outbox.enqueue(s, kind="contract.terms", workflow_id=contract.workflow_id,
                            payload=terms.model_dump(mode="json"))
-            s.commit()
         h.client.app.state.ctx.relay_poke()  # as a restarted API process does with what a migration left
         await h.delivered()
         for _ in range(200):
