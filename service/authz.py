@@ -100,12 +100,27 @@ def officer_contract(session: Session, principal: Principal, contract_id: str, w
     return found
 
 
-def require_contract_registrar(principal: Principal, programme: Programme | None, programme_id: str) -> None:
-    """Contracts are registered by an admin, or by an officer of the programme's ministry."""
+def officer_contract_prefix(principal: Principal) -> str:
+    return f"{principal.org}-"
+
+
+def require_contract_registrar(principal: Principal, programme: Programme | None, programme_id: str,
+                               contract_id: str) -> None:
+    """Contracts are registered by an admin, or by an officer of the programme's ministry.
+
+    An officer's contract ids begin with the officer's organisation (`meti-2026-001`): each ministry numbers
+    its contracts in a namespace of its own, so an id another ministry took is never "already exists" to an
+    officer (that answer told one ministry which contract ids another had, issue 10 defect 7). Admins, who
+    see every contract, may use any id."""
     if principal.role not in ("admin", "ministry_officer"):
         raise Forbidden("Contracts are registered by an admin or an officer of the programme's ministry.")
     if programme is None or not is_programme_officer(principal, programme):
         raise Invalid(["body", "programme_id"], f"no programme {programme_id!r} that you may register contracts for")
+    prefix = officer_contract_prefix(principal)
+    if principal.role == "ministry_officer" and (not contract_id.startswith(prefix) or contract_id == prefix):
+        raise Invalid(["body", "id"], f"must begin with {prefix!r}",
+                      detail=f"An officer's contract ids begin with the organisation's id and a hyphen, e.g. "
+                             f"'{prefix}2026-001': each ministry numbers its contracts on its own.")
 
 
 # --- programmes and organisations --------------------------------------------------------------------

@@ -45,7 +45,26 @@ class Settings(BaseSettings):
     # The pages' development login form (choose user, role, organisation). Off in production, where the
     # token comes from the ministry's identity provider.
     dev_login: bool = True
-    cookie_secure: bool = False
+    # Page cookies are sent over HTTPS only; `tlc dev` (plain HTTP on loopback) turns this off for itself.
+    cookie_secure: bool = True
+    # A page session ends after this long (or when its person signs out, or when the token it was opened
+    # with expires), whatever happens in the browser.
+    page_session_hours: int = Field(default=12, ge=1, le=24 * 7)
+
+    # Page sign-in with OpenID Connect (authorization code flow with PKCE) at the ministry's or company's
+    # identity provider: on when oidc_issuer is set. The redirect URI to register there is
+    # {public_base_url}/inbox/login/oidc/callback.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None  # empty: a public client, PKCE alone
+    oidc_scopes: str = "openid profile email"
+    # Which ID-token claims say the person's role and organisation, and how the role claim's values (a
+    # string or a list such as groups) map to tlc's roles; the role names themselves always map to themselves.
+    oidc_role_claim: str = "tlc_role"
+    oidc_org_claim: str = "tlc_org"
+    oidc_roles: dict[str, str] = Field(default_factory=dict)
+    oidc_provider_label: str = ""  # the sign-in button's name for the provider, e.g. "METI ID"
+    oidc_timeout_seconds: float = 10
 
     # Messages. E-mail goes out over SMTP when smtp_host is set; links in messages start with public_base_url.
     smtp_host: str | None = None

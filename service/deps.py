@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from service import outbox
+from service.auth.oidc import OidcClient
 from service.auth.tokens import InvalidToken, KeySetUnavailable, Principal, TokenVerifier
 from service.config import Settings
 from service.db import utcnow, writing
@@ -32,6 +33,8 @@ class AppContext:
     # Where sessions write: the engine, or (tests) one connection whose outer transaction is rolled back
     # after the test; each session then works in a savepoint of it.
     bind: Engine | Connection | None = None
+    # The identity provider the pages sign in with, when one is configured (settings oidc_*).
+    oidc: OidcClient | None = None
 
     def today(self) -> date:
         return today_jst(self.now())

@@ -8,15 +8,18 @@ import time
 from collections.abc import Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
+from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
 from service import problems
 from service.approvals.router import router as approvals_router
+from service.auth.oidc import OidcClient
 from service.auth.tokens import TokenVerifier
 from service.config import Settings, get_settings
 from service.consultations.router import router as consultations_router
@@ -31,6 +34,7 @@ from service.obligations.router import router as obligations_router
 from service.organisations.router import router as organisations_router
 from service.programmes.router import router as programmes_router
 from service.relay import Relay
+from service.security_headers import SecurityHeaders
 from service.temporal_link import TemporalLink
 from service.unicode_guard import LoneSurrogateGuard
 from service.web import errors as page_errors
@@ -61,10 +65,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   description="Tracks the technology-leakage obligations of Japan's state-funded R&D "
                               "contracts for the contract term plus three years.")
     app.state.ctx = AppContext(settings=settings, engine=engine, verifier=TokenVerifier(settings),
-                               temporal=temporal, relay_poke=lambda: None, now=now or utcnow, bind=bind)
+                               temporal=temporal, relay_poke=lambda: None, now=now or utcnow, bind=bind,
+                               oidc=OidcClient(settings) if settings.oidc_issuer else None)
     problems.install(app)
     page_errors.install(app)
     app.add_middleware(LoneSurrogateGuard)
+    app.add_middleware(SecurityHeaders, https=settings.cookie_secure)
+    app.mount("/inbox/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
     _install_metrics(app)
     for router in (determinations_router, organisations_router, programmes_router, contracts_router,
                    obligations_router, events_router, consultations_router, notices_router, approvals_router,

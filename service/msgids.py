@@ -45,4 +45,17 @@ MSGIDS = [
     _("compliance_lead"), _("pending"), _("sent"), _("failed"), _("cancelled"),
     # notice scopes
     _("contract"), _("counterparty"), _("action"),
+    # page sign-in: what the login page says when it cannot sign a person in
+    _('Choose a role, and give a user and an organisation.'),
+    _('This token is not valid here (expired, or not issued for tlc).'),
+    _('This sign-in was not started here, or took too long; please sign in again.'),
+    _('The identity provider did not sign you in.'),
+    _('Your account has no role in tlc; ask your administrator to grant one.'),
+    _('Your account has more than one role in tlc; ask your administrator to keep one.'),
+    _('The identity provider did not say your user id.'),
+    _('The identity provider did not say your organisation.'),
+    _('The identity provider cannot be reached now; try again in a moment.'),
+    _('The identity provider did not confirm this sign-in; please sign in again.'),
+    _('The identity provider sent no ID token; please sign in again.'),
+    _("The identity provider's answer could not be verified; please sign in again."),
 ]

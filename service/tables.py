@@ -1,6 +1,7 @@
 """Every table, imported once so that SQLModel.metadata (and Alembic) sees the whole schema."""
 
 from service.audit import AuditEntry
+from service.auth.sessions import LoginAttempt, PageSession
 from service.consultations.models import CaseHistoryEntry, ConsultationCase
 from service.contracts.models import Contract
 from service.events.models import ContractEvent
@@ -13,5 +14,5 @@ from service.outbox import OutboxMessage
 from service.programmes.models import Programme
 
 __all__ = ["AuditEntry", "CalendarFeed", "CaseHistoryEntry", "ConsultationCase", "Contract", "ContractEvent",
-           "DeadlineRow", "IdempotencyRecord", "MinistryNotice", "Notification", "ObligationRecord",
-           "Organisation", "OutboxMessage", "Programme", "Subscription"]
+           "DeadlineRow", "IdempotencyRecord", "LoginAttempt", "MinistryNotice", "Notification", "ObligationRecord",
+           "Organisation", "OutboxMessage", "PageSession", "Programme", "Subscription"]

@@ -20,6 +20,7 @@ key is looked at.
 
 from __future__ import annotations
 
+import hmac
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -42,6 +43,7 @@ __all__ = [
     "Role",
     "TokenVerifier",
     "issue_token",
+    "verify_id_token",
 ]
 
 Role = Literal["contractor", "ministry_officer", "admin"]
@@ -245,6 +247,13 @@ class TokenVerifier:
         claims = self._decode(token, key, alg)
         return self._principal(claims)
 
+    async def verify_until(self, token: str) -> tuple[Principal, datetime]:
+        """The principal of a valid token and the instant it expires (a page session opened with it ends
+        then at the latest)."""
+        principal = await self.verify(token)
+        exp = jwt.get_unverified_claims(token)["exp"]  # verified just above
+        return principal, datetime.fromtimestamp(exp, UTC)
+
     # -- steps -------------------------------------------------------------------------------
 
     @staticmethod
@@ -359,3 +368,46 @@ class TokenVerifier:
             raise KeySetUnavailable("the signing keys (JWKS) document is not a JWK set")
         self._keys = keys
         self._fetched_at = now
+
+
+# --------------------------------------------------------------------------------------------
+# OpenID Connect ID tokens (page sign-in; see service.auth.oidc)
+
+
+def verify_id_token(token: str, *, keys: list[Mapping[str, Any]], issuer: str, client_id: str, nonce: str,
+                    access_token: str | None, leeway_seconds: int) -> Mapping[str, Any]:
+    """The claims of an ID token from the identity provider: RS256 with a key of its JWKS, this issuer,
+    this client as audience, the nonce this server sent, not expired. :class:`InvalidToken` otherwise."""
+    if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+        raise InvalidToken("malformed ID token")
+    header = TokenVerifier._unverified_header(token)
+    if header.get("alg") != _RS256 or "crit" in header:
+        raise InvalidToken("ID token algorithm is not accepted")
+    kid = header.get("kid")
+    usable = [k for k in keys if _usable_rsa_jwk(k) and (kid is None or k.get("kid") == kid)]
+    if len(usable) != 1:
+        raise InvalidToken("ID token signing key is not known")
+    try:
+        key = jwk.construct({"kty": "RSA", "n": usable[0]["n"], "e": usable[0]["e"]}, _RS256)
+    except Exception:
+        raise InvalidToken("ID token signing key is not a usable RSA key") from None
+    options = {"verify_signature": True, "verify_aud": True, "verify_iss": True, "verify_exp": True,
+               "verify_iat": True, "verify_sub": True, "verify_at_hash": access_token is not None,
+               "require_exp": True, "require_iat": True, "require_iss": True, "require_aud": True,
+               "require_sub": True, "leeway": leeway_seconds}
+    try:
+        claims = jwt.decode(token, key, algorithms=[_RS256], options=options, audience=client_id, issuer=issuer,
+                            access_token=access_token)
+    except ExpiredSignatureError:
+        raise InvalidToken("ID token has expired") from None
+    except JWTClaimsError as exc:
+        raise InvalidToken(f"ID token claims rejected: {exc}") from None
+    except Exception:
+        raise InvalidToken("ID token signature verification failed") from None
+    got = claims.get("nonce")
+    if not isinstance(got, str) or not hmac.compare_digest(got, nonce):
+        raise InvalidToken("ID token nonce does not match this sign-in")
+    aud = claims.get("aud")
+    if isinstance(aud, list) and len(aud) > 1 and claims.get("azp") != client_id:
+        raise InvalidToken("ID token was issued to another client (azp)")
+    return claims

@@ -34,7 +34,7 @@ def to_public(contract: Contract, today: date | None = None) -> ContractPublic:
 def register(session: Session, *, principal: Principal, body: ContractCreate, now: datetime) -> ContractPublic:
     """Record the contract, its audit entry and the order to start its workflow, in one transaction."""
     programme = session.get(Programme, body.programme_id)
-    authz.require_contract_registrar(principal, programme, body.programme_id)
+    authz.require_contract_registrar(principal, programme, body.programme_id, body.id)
     assert programme is not None
     contractor = session.get(Organisation, body.contractor_org)
     if contractor is None or contractor.kind != "contractor":

@@ -6,19 +6,24 @@ they read through the same services as the API, and templates get plain data.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from service import authz
-from service.auth.tokens import InvalidToken, Principal, issue_token
+from service.auth import sessions
+from service.auth.oidc import SignInFailed
+from service.auth.tokens import InvalidToken, Principal
 from service.consultations import service as cases
 from service.consultations.actions import CASE_ACTIONS
 from service.contracts import service as contracts
 from service.deps import CtxDep, SessionDep
 from service.events import service as events
+from service.i18n import translations
 from service.notices import service as notices
 from service.notifications import service as notifications
 from service.obligations import service as obligations
@@ -32,11 +37,12 @@ from service.web.rendering import page_lang, redirect, render, url_maker
 router = APIRouter(prefix="/inbox", include_in_schema=False)
 
 
-async def _page_principal(request: Request) -> Principal:
-    principal = await web_session.session_principal(request)
-    if principal is None:
+def _page_principal(request: Request, session: SessionDep, ctx: CtxDep) -> Principal:
+    row = sessions.live_session(session, web_session.session_id(request), now=ctx.now())
+    if row is None:
         raise LoginRequired
-    return principal
+    request.state.page_session = row
+    return row.principal()
 
 
 async def _form(request: Request) -> dict[str, Any]:
@@ -47,32 +53,110 @@ PagePrincipal = Annotated[Principal, Depends(_page_principal)]
 FormFields = Annotated[dict[str, Any], Depends(_form)]
 
 
+def _t(request: Request, msgid: str) -> str:
+    return translations(page_lang(request)).gettext(msgid)
+
+
+def _login_page(request: Request, ctx: CtxDep, status_code: int = 200, error: str | None = None) -> Response:
+    s = ctx.settings
+    return render(request, "inbox/login.html", None, status_code, dev_login=s.dev_login,
+                  oidc=ctx.oidc is not None, provider=s.oidc_provider_label,
+                  error=_t(request, error) if error else None)
+
+
+def _signed_in(request: Request, ctx: CtxDep, principal: Principal, via: str, not_after=None) -> Response:
+    """A new session (with a new CSRF token) in place of whatever the browser had."""
+    now = ctx.now()
+    with ctx.session() as db:
+        sessions.end_session(db, web_session.session_id(request), now=now)
+        sid, _ = sessions.open_session(db, principal, via=via, now=now, not_after=not_after,
+                                       lifetime=timedelta(hours=ctx.settings.page_session_hours))
+        db.commit()
+    response = redirect(request, "/inbox")
+    web_session.start_session(response, sid, ctx.settings)
+    return response
+
+
 @router.get("/login")
 def login_page(request: Request, ctx: CtxDep) -> Response:
-    return render(request, "inbox/login.html", None, dev_login=ctx.settings.dev_login)
+    return _login_page(request, ctx)
 
 
 @router.post("/login")
 async def login(request: Request, ctx: CtxDep, csrf: str = Form(""), token: str = Form(""), sub: str = Form(""),
                 role: str = Form(""), org: str = Form("")) -> Response:
+    """A pasted access token, or (tlc dev only) the development form."""
     web_session.check_csrf(request, csrf)
     if not token and ctx.settings.dev_login and sub and role and org:
         try:
-            token = issue_token(ctx.settings, sub=sub.strip(), role=role, org=org.strip(), ttl_seconds=12 * 3600)
-        except ValueError as exc:
-            return render(request, "inbox/login.html", None, 422, dev_login=True, error=str(exc))
+            principal = Principal(sub=sub.strip(), role=role, org=org.strip())  # type: ignore[arg-type]
+        except ValidationError:
+            return _login_page(request, ctx, 422, "Choose a role, and give a user and an organisation.")
+        return await run_in_threadpool(_signed_in, request, ctx, principal, "dev")
     try:
-        await ctx.verifier.verify(token.strip())
-    except InvalidToken as exc:
-        return render(request, "inbox/login.html", None, 401, dev_login=ctx.settings.dev_login, error=exc.message)
-    response = redirect(request, "/inbox")
-    web_session.start_session(response, token.strip(), ctx.settings)
+        principal, expires = await ctx.verifier.verify_until(token.strip())
+    except InvalidToken:
+        return _login_page(request, ctx, 401, "This token is not valid here (expired, or not issued for tlc).")
+    return await run_in_threadpool(_signed_in, request, ctx, principal, "token", expires)
+
+
+@router.get("/login/oidc")
+async def login_oidc(request: Request, ctx: CtxDep) -> Response:
+    """Off to the identity provider, with a new sign-in (state, nonce, PKCE) bound to this browser."""
+    if ctx.oidc is None:
+        raise NotFound("sign-in provider")
+    marker = Response()
+    browser = web_session.login_browser(request, marker, ctx.settings)
+
+    def start() -> Any:
+        with ctx.session() as db:
+            attempt = sessions.start_login(db, browser=browser, now=ctx.now())
+            db.commit()
+            return attempt
+
+    attempt = await run_in_threadpool(start)
+    try:
+        url = await ctx.oidc.authorization_url(attempt)
+    except SignInFailed as exc:
+        return _login_page(request, ctx, exc.status, exc.message)
+    response = RedirectResponse(url, status_code=303)
+    for name, value in marker.headers.items():
+        if name == "set-cookie":
+            response.headers.append(name, value)
     return response
 
 
+@router.get("/login/oidc/callback")
+async def login_oidc_callback(request: Request, ctx: CtxDep, code: str = "", state: str = "",
+                              error: str = "") -> Response:
+    if ctx.oidc is None:
+        raise NotFound("sign-in provider")
+
+    def take() -> Any:
+        with ctx.session() as db:
+            attempt = sessions.take_login(db, state=state, browser=request.cookies.get(web_session.LOGIN_COOKIE),
+                                          now=ctx.now())
+            db.commit()
+            return attempt
+
+    attempt = await run_in_threadpool(take)
+    if attempt is None:
+        return _login_page(request, ctx, 400, "This sign-in was not started here, or took too long; please sign in again.")
+    if error or not code or len(code) > 2000:
+        return _login_page(request, ctx, 400, "The identity provider did not sign you in.")
+    try:
+        principal = await ctx.oidc.sign_in(code, attempt)
+    except SignInFailed as exc:
+        return _login_page(request, ctx, exc.status, exc.message)
+    return await run_in_threadpool(_signed_in, request, ctx, principal, "oidc")
+
+
 @router.post("/logout")
-def logout(request: Request, csrf: str = Form("")) -> Response:
+def logout(request: Request, principal: PagePrincipal, session: SessionDep, ctx: CtxDep,
+           csrf: str = Form("")) -> Response:
     web_session.check_csrf(request, csrf)
+    sessions.end_session(session, web_session.session_id(request), now=ctx.now())
+    session.commit()
     response = redirect(request, "/inbox/login")
     web_session.end_session(response)
     return response

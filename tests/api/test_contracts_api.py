@@ -62,11 +62,36 @@ def test_admin_registers_a_contract(world: TestClient, admin) -> None:
 
 
 def test_officer_of_the_programmes_ministry_registers_a_contract(world: TestClient, officer) -> None:
-    r = world.post(CONTRACTS, json=ContractBody(id="c-off"), headers=officer)
+    r = world.post(CONTRACTS, json=ContractBody(id="meti-off"), headers=officer)
     assert r.status_code == 201, r.text
-    assert r.json()["workflow_id"] == "contract-c-off"
+    assert r.json()["workflow_id"] == "contract-meti-off"
     assert r.json()["status"] == "active"
-    assert world.get(f"{CONTRACTS}/c-off", headers=officer).status_code == 200
+    assert world.get(f"{CONTRACTS}/meti-off", headers=officer).status_code == 200
+
+
+def test_an_officer_cannot_probe_which_contract_ids_another_ministry_has(mext_world: TestClient, admin,
+                                                                         auth) -> None:
+    """Issue 10 defect 7: a taken id of another ministry answered 409 "already exists", a free one did not."""
+    w = mext_world
+    meti, mext = auth("ministry_officer", "meti"), auth("ministry_officer", "mext")
+    assert w.post(CONTRACTS, json=ContractBody(id="meti-2026-001"), headers=meti).status_code == 201
+    assert w.post(CONTRACTS, json=ContractBody(id="c-legacy", programme_id="m-ai"), headers=admin).status_code == 201
+
+    def answer(contract_id: str) -> tuple[int, dict]:
+        r = w.post(CONTRACTS, json=ContractBody(id=contract_id, programme_id="m-ai"), headers=mext)
+        body = r.json()
+        return r.status_code, {k: v for k, v in body.items() if k != "instance"}
+
+    # Taken or free, an id outside the officer's namespace gets one and the same answer.
+    assert answer("meti-2026-001") == answer("meti-2026-002")
+    assert answer("meti-2026-001")[0] == 422
+    assert answer("c-legacy") == answer("c-free")
+    # Within it, the officer's own ministry's ids are the only ones that can be taken: 409 tells nothing new.
+    assert w.post(CONTRACTS, json=ContractBody(id="mext-1", programme_id="m-ai"), headers=mext).status_code == 201
+    r = w.post(CONTRACTS, json=ContractBody(id="mext-1", programme_id="m-ai"), headers=mext)
+    assert r.status_code == 409 and w.get(f"{CONTRACTS}/mext-1", headers=mext).status_code == 200
+    problem = answer("mext-")
+    assert problem[0] == 422 and "mext-" in problem[1]["detail"]
 
 
 @pytest.mark.parametrize("start,end,period_end", [
@@ -163,9 +188,10 @@ def test_bad_bodies_are_422(world: TestClient, admin, engine: Engine) -> None:
 
 
 def test_duplicate_id_is_409(world: TestClient, admin, officer, engine: Engine) -> None:
-    assert world.post(CONTRACTS, json=ContractBody(), headers=admin).status_code == 201
-    assert_problem(world.post(CONTRACTS, json=ContractBody(title="again"), headers=admin), 409)
-    assert_problem(world.post(CONTRACTS, json=ContractBody(contractor_org="other"), headers=officer), 409)
+    assert world.post(CONTRACTS, json=ContractBody(id="meti-001"), headers=admin).status_code == 201
+    assert_problem(world.post(CONTRACTS, json=ContractBody(id="meti-001", title="again"), headers=admin), 409)
+    assert_problem(world.post(CONTRACTS, json=ContractBody(id="meti-001", contractor_org="other"), headers=officer),
+                   409)
     assert count_rows(engine, "contract") == 1
     assert count_rows(engine, "outbox_message") == 1
     assert count_rows(engine, "audit_entry") == 1
@@ -208,10 +234,10 @@ def test_same_key_with_another_body_is_409(world: TestClient, admin, engine: Eng
 
 def test_different_principals_may_reuse_a_key(world: TestClient, admin, officer, engine: Engine) -> None:
     r1 = world.post(CONTRACTS, json=ContractBody(id="c-a"), headers={**admin, "Idempotency-Key": "same"})
-    r2 = world.post(CONTRACTS, json=ContractBody(id="c-b"), headers={**officer, "Idempotency-Key": "same"})
+    r2 = world.post(CONTRACTS, json=ContractBody(id="meti-b"), headers={**officer, "Idempotency-Key": "same"})
     assert (r1.status_code, r2.status_code) == (201, 201), (r1.text, r2.text)
-    assert (r1.json()["id"], r2.json()["id"]) == ("c-a", "c-b")
-    assert ids(world.get(CONTRACTS, headers=admin)) == ["c-a", "c-b"]
+    assert (r1.json()["id"], r2.json()["id"]) == ("c-a", "meti-b")
+    assert ids(world.get(CONTRACTS, headers=admin)) == ["c-a", "meti-b"]
     assert count_rows(engine, "outbox_message") == 2
 
 
@@ -309,9 +335,9 @@ def test_pagination_with_limit_and_after(world: TestClient, admin, auth) -> None
 
 def test_audit_trail_has_the_registration(world: TestClient, officer) -> None:
     before = datetime.now(UTC)
-    assert world.post(CONTRACTS, json=ContractBody(), headers=officer).status_code == 201
+    assert world.post(CONTRACTS, json=ContractBody(id="meti-001"), headers=officer).status_code == 201
     after = datetime.now(UTC)
-    r = world.get(f"{CONTRACTS}/c-001/audit", headers=officer)
+    r = world.get(f"{CONTRACTS}/meti-001/audit", headers=officer)
     assert r.status_code == 200, r.text
     trail = r.json()
     assert len(trail) == 1

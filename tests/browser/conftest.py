@@ -105,7 +105,7 @@ def browser_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]
 @pytest.fixture(scope="module")
 async def live_app(dev_env: WorkflowEnvironment, browser_engine: Engine) -> AsyncIterator[LiveApp]:
     queue = f"tq-browser-{uuid.uuid4()}"
-    settings = Settings(jwt_secret="browser-test-secret", temporal_task_queue=queue, dev_login=True,
+    settings = Settings(jwt_secret="browser-test-secret", temporal_task_queue=queue, dev_login=True, cookie_secure=False,
                         temporal_address=dev_env.client.service_client.config.target_host)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from service.rules.dates import JST
 
@@ -17,3 +17,16 @@ class Clock:
 
     def __call__(self) -> datetime:
         return self.instant
+
+    def advance(self, delta: timedelta) -> None:
+        self.instant += delta
+        self.day = self.instant.astimezone(JST).date()
+
+    @classmethod
+    def real(cls) -> Clock:
+        """The real time, for tests whose tokens come from outside the app (an identity provider's, signed at
+        the real time): only durations are judged by it, never a day."""
+        clock = cls(date(2000, 1, 1))
+        clock.instant = datetime.now(UTC)
+        clock.day = clock.instant.astimezone(JST).date()
+        return clock
