@@ -29,6 +29,7 @@ from service.deps import AppContext
 from service.determinations.router import router as determinations_router
 from service.events.router import router as events_router
 from service.notices.router import router as notices_router
+from service.notifications.calendar import redact_access_log
 from service.notifications.router import router as notifications_router
 from service.obligations.router import router as obligations_router
 from service.organisations.router import router as organisations_router
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                temporal=temporal, relay_poke=lambda: None, now=now or utcnow, bind=bind,
                                oidc=OidcClient(settings) if settings.oidc_issuer else None)
     problems.install(app)
+    redact_access_log()
     page_errors.install(app)
     app.add_middleware(LoneSurrogateGuard)
     app.add_middleware(SecurityHeaders, https=settings.cookie_secure)

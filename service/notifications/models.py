@@ -53,7 +53,10 @@ class CalendarFeed(SQLModel, table=True):
     __tablename__ = "calendar_feed"
 
     token_hash: str = Field(primary_key=True, max_length=64)
+    id: str = Field(max_length=40, unique=True, description="the feed's public name, to list and revoke it by")
     sub: str = Field(max_length=200)
     role: str = Field(max_length=30)
     org: str = Field(max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

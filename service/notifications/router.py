@@ -13,7 +13,9 @@ from service.notifications import calendar as feeds
 from service.notifications import service as notifications
 from service.notifications import subscriptions
 from service.notifications.schemas import (
+    CalendarFeedCreate,
     CalendarFeedCreated,
+    CalendarFeedPublic,
     NotificationPublic,
     SubscriptionCreate,
     SubscriptionCreated,
@@ -55,14 +57,38 @@ def list_notifications(principal: CurrentPrincipal, session: SessionDep, contrac
 
 
 @router.post("/v1/calendar-feeds", status_code=201, response_model=CalendarFeedCreated)
-def create_calendar_feed(principal: CurrentPrincipal, session: SessionDep, ctx: CtxDep) -> CalendarFeedCreated:
-    token = feeds.create_feed(session, principal=principal, now=ctx.now())
-    return CalendarFeedCreated(url=f"{ctx.settings.public_base_url.rstrip('/')}/v1/calendar/{token}.ics")
+def create_calendar_feed(principal: CurrentPrincipal, session: SessionDep, ctx: CtxDep, record: RecordDep,
+                         body: CalendarFeedCreate | None = None) -> JSONResponse:
+    """A new secret feed URL of your open deadlines, valid for `days` (365 by default)."""
+    body = body or CalendarFeedCreate()
+
+    def create() -> dict:
+        now = ctx.now()
+        token, feed = feeds.create_feed(session, principal=principal, days=body.days, now=now)
+        url = f"{ctx.settings.public_base_url.rstrip('/')}/v1/calendar/{token}.ics"
+        return CalendarFeedCreated(url=url, **feeds.public(feed, now)).model_dump(mode="json")
+
+    return record(body, create)
+
+
+@router.get("/v1/calendar-feeds", response_model=list[CalendarFeedPublic])
+def list_calendar_feeds(principal: CurrentPrincipal, session: SessionDep, ctx: CtxDep) -> list[CalendarFeedPublic]:
+    """Your feeds, without their URLs (those are shown once, when made)."""
+    now = ctx.now()
+    return [CalendarFeedPublic(**feeds.public(f, now)) for f in feeds.feeds_of(session, principal)]
+
+
+@router.delete("/v1/calendar-feeds/{feed_id}", status_code=204)
+def revoke_calendar_feed(feed_id: str, principal: CurrentPrincipal, session: SessionDep, ctx: CtxDep) -> Response:
+    """Revoke one of your feeds: its URL answers 404 from now on."""
+    feeds.revoke(session, principal=principal, feed_id=feed_id, now=ctx.now())
+    session.commit()
+    return Response(status_code=204)
 
 
 @router.get("/v1/calendar/{token}.ics", include_in_schema=True, response_class=Response)
 def calendar(token: str, session: SessionDep, ctx: CtxDep) -> Response:
     """The feed behind a secret URL (no bearer token: calendar programs cannot send one)."""
-    rows = feeds.feed_rows(session, token)
+    rows = feeds.feed_rows(session, token, now=ctx.now())
     return Response(feeds.ical_feed(rows, ctx.settings.public_base_url.rstrip("/")),
                     media_type="text/calendar; charset=utf-8")

@@ -73,5 +73,20 @@ class NotificationPublic(BaseModel):
     subject: str
 
 
-class CalendarFeedCreated(BaseModel):
-    url: str = Field(description="secret URL of an iCalendar feed of your upcoming deadlines; keep it private")
+class CalendarFeedCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    days: int = Field(default=365, ge=1, le=366, description="how long the URL works; make a new one before then")
+
+
+class CalendarFeedPublic(BaseModel):
+    id: str
+    created_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    active: bool
+
+
+class CalendarFeedCreated(CalendarFeedPublic):
+    url: str = Field(description="secret URL of an iCalendar feed of your upcoming deadlines; keep it private. "
+                                 "It is shown in this answer only (and again to a retry with the same Idempotency-Key)")

@@ -8,7 +8,7 @@ shareholder declaration, due 2026-04-15.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -23,6 +23,7 @@ from service.db import session_scope
 from service.notifications.models import Notification, Subscription
 from service.obligations.models import DeadlineRow
 from tests.factories import ContractBody, ProgrammeBody
+from tests.support.db import count_rows
 
 JST = ZoneInfo("Asia/Tokyo")
 PROBLEM = "application/problem+json"
@@ -386,7 +387,7 @@ def feed_path(api: TestClient, headers: dict[str, str], settings: Settings) -> s
     r = api.post("/v1/calendar-feeds", headers=headers)
     assert r.status_code == 201, r.text
     body = r.json()
-    assert set(body) == {"url"}
+    assert set(body) == {"id", "url", "created_at", "expires_at", "revoked_at", "active"} and body["active"]
     url = body["url"]
     assert url.startswith(settings.public_base_url.rstrip("/") + "/v1/calendar/") and url.endswith(".ics")
     parts = urlsplit(url)
@@ -517,3 +518,67 @@ def test_empty_feed_is_a_valid_calendar(api: TestClient, auth, settings: Setting
 def test_unknown_feed_token(api: TestClient, acme, settings: Settings, token: str) -> None:
     feed_path(api, acme, settings)  # a feed exists, just not this one
     problem(api.get(f"/v1/calendar/{token}.ics"), 404)
+
+
+# Issue 10 defect 6: feeds that a retry does not double, that expire, that their owner can revoke, and whose
+# secret the access log does not keep.
+
+def test_a_retried_feed_request_makes_one_feed(api: TestClient, acme, engine: Engine) -> None:
+    h = {**acme, "Idempotency-Key": "feed-1"}
+    first, again = api.post("/v1/calendar-feeds", headers=h), api.post("/v1/calendar-feeds", headers=h)
+    assert (first.status_code, again.status_code) == (201, 201) and first.json() == again.json()
+    assert count_rows(engine, "calendar_feed") == 1
+    other_body = api.post("/v1/calendar-feeds", headers=h, json={"days": 30})
+    assert other_body.status_code == 409  # the same key for another request
+    assert [f["id"] for f in api.get("/v1/calendar-feeds", headers=acme).json()] == [first.json()["id"]]
+
+
+def test_a_feed_expires_after_its_days(api: TestClient, acme, clock) -> None:
+    r = api.post("/v1/calendar-feeds", headers=acme, json={"days": 30})
+    assert r.status_code == 201, r.text
+    path = urlsplit(r.json()["url"]).path
+    assert datetime.fromisoformat(r.json()["expires_at"]) - datetime.fromisoformat(r.json()["created_at"]) \
+        == timedelta(days=30)
+    clock.set(date(2026, 4, 30))
+    fetch_feed(api, path)
+    clock.set(date(2026, 5, 1))
+    problem(api.get(path), 404)
+    (listed,) = api.get("/v1/calendar-feeds", headers=acme).json()
+    assert listed["active"] is False and "url" not in listed
+
+
+@pytest.mark.parametrize("days", [0, 367, "many", None])
+def test_a_feed_lifetime_out_of_range_is_422(api: TestClient, acme, engine: Engine, days) -> None:
+    problem(api.post("/v1/calendar-feeds", headers=acme, json={"days": days}), 422)
+    assert count_rows(engine, "calendar_feed") == 0
+
+
+def test_the_owner_revokes_a_feed_and_nobody_else_can(api: TestClient, acme, auth, settings: Settings) -> None:
+    path = feed_path(api, acme, settings)
+    (feed,) = api.get("/v1/calendar-feeds", headers=acme).json()
+    colleague = auth("contractor", "acme", sub="suzuki")  # same organisation, another person
+    problem(api.delete(f"/v1/calendar-feeds/{feed['id']}", headers=colleague), 404)
+    problem(api.delete(f"/v1/calendar-feeds/{feed['id']}", headers=auth("admin", "admin")), 404)
+    assert api.get("/v1/calendar-feeds", headers=colleague).json() == []
+    fetch_feed(api, path)
+    assert api.delete(f"/v1/calendar-feeds/{feed['id']}", headers=acme).status_code == 204
+    problem(api.get(path), 404)
+    assert api.delete(f"/v1/calendar-feeds/{feed['id']}", headers=acme).status_code == 204  # already revoked
+    (listed,) = api.get("/v1/calendar-feeds", headers=acme).json()
+    assert listed["revoked_at"] is not None and listed["active"] is False
+    problem(api.delete("/v1/calendar-feeds/cal_unknown", headers=acme), 404)
+
+
+def test_the_access_log_does_not_keep_a_feed_secret(caplog) -> None:
+    import logging
+
+    from service.notifications.calendar import RedactFeedTokens, redact_access_log
+
+    redact_access_log()
+    redact_access_log()  # once only, however many apps are made
+    access = logging.getLogger("uvicorn.access")
+    assert sum(isinstance(f, RedactFeedTokens) for f in access.filters) == 1
+    secret = "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eHF1dXg"
+    with caplog.at_level(logging.INFO, logger="uvicorn.access"):
+        access.info('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5000", "GET", f"/v1/calendar/{secret}.ics", "1.1", 200)
+    assert secret not in caplog.text and "/v1/calendar/***.ics" in caplog.text
