@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.rules.consultation import Outcome
+from service.rules.dates import CalendarDay
 from service.rules.text import multi_line, single_line
 
 
@@ -17,7 +18,7 @@ class _Body(BaseModel):
 
 class RequestInfo(_Body):
     question: multi_line(5000, min_length=1)  # type: ignore[valid-type]
-    respond_by: date
+    respond_by: CalendarDay
 
 
 class Respond(_Body):

@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime, utcnow
 from service.ids import Identifier, Name
+from service.rules.dates import within_calendar
 from service.rules.period import obligation_period_end
 
 ContractStatus = Literal["active", "closed"]
@@ -29,6 +30,8 @@ class ContractCreate(ContractBase):
 
     @model_validator(mode="after")
     def _term(self) -> "ContractCreate":
+        within_calendar(self.start_date)
+        within_calendar(self.end_date)
         obligation_period_end(self.start_date, self.end_date)  # ValueError (422) when it cannot be computed
         return self
 

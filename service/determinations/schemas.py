@@ -7,6 +7,7 @@ from datetime import date
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from service.ids import Identifier
+from service.rules.dates import CalendarDay
 from service.rules.ip_models import Condition, Exemption, IpActionRequest
 from service.rules.period import obligation_period_end
 
@@ -16,8 +17,8 @@ class _Body(BaseModel):
 
 
 class ObligationPeriodRequest(_Body):
-    start_date: date
-    end_date: date
+    start_date: CalendarDay
+    end_date: CalendarDay
 
     @model_validator(mode="after")
     def _order(self) -> ObligationPeriodRequest:

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from service.rules.dates import CalendarDay
 from service.rules.obligations.effects import Effect
 from service.rules.obligations.events import EventType
 
@@ -15,7 +16,7 @@ class EventCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: EventType
-    occurred_on: date = Field(description="the Japan date on which it happened (not after today)")
+    occurred_on: CalendarDay = Field(description="the Japan date on which it happened (not after today)")
     data: dict[str, Any] = Field(description="the fields of this event type (see API.md)")
 
 

@@ -9,9 +9,30 @@ from __future__ import annotations
 
 import calendar
 from datetime import MAXYEAR, MINYEAR, UTC, date, datetime, time, timedelta
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
+from pydantic import AfterValidator
+
 JST = ZoneInfo("Asia/Tokyo")
+
+#: The days tlc takes in. Every date of a request lies here, so that what is counted from it (a term plus
+#: three years, Bayh-Dole rights, lead times, reminder ladders, holidays) stays well inside the calendar that
+#: Python and Temporal can count: issue 10 found dates near 0001 and 9999 that made the arithmetic fail.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+OUT_OF_RANGE = (f"must be between {FIRST_DAY} and {LAST_DAY}: tlc counts obligation periods, lead times and "
+                f"reminders from dates within these years")
+
+
+def within_calendar(d: date) -> date:
+    """A pydantic after-validator: the date, or a ValueError saying the range and why."""
+    if not FIRST_DAY <= d <= LAST_DAY:
+        raise ValueError(OUT_OF_RANGE)
+    return d
+
+
+CalendarDay = Annotated[date, AfterValidator(within_calendar)]
 
 
 def add_months(d: date, months: int) -> date:

@@ -12,6 +12,7 @@ from typing import Literal, Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.rules.countries import JAPAN, CountryCode
+from service.rules.dates import CalendarDay
 from service.rules.ratio import ExactNumber
 from service.rules.reasons import Reason
 from service.rules.text import single_line
@@ -81,7 +82,7 @@ class IpActionPlan(_Model):
 
     action: Action = Field(description="Which of the five acts is planned.")
     # The floor keeps "planned date minus any allowed lead time" inside the calendar.
-    planned_date: date = Field(ge=date(1900, 1, 1), description="Japan date on which the act is to be done.")
+    planned_date: CalendarDay = Field(description="Japan date on which the act is to be done.")
     forced_transfer_risk: bool = Field(
         False, description="The contractor has learned of a risk of forced transfer of the IP."
     )
@@ -114,12 +115,12 @@ class IpActionPlan(_Model):
 class IpActionRequest(IpActionPlan):
     """A plan plus the facts the contract and the ministry supply."""
 
-    as_of: date | None = Field(None, description="Day the plan is reported; today (JST) when absent.")
+    as_of: CalendarDay | None = Field(None, description="Day the plan is reported; today (JST) when absent.")
     ministry_notice: bool = Field(
         False, description="The ministry has notified the contractor that it must consult (condition 2)."
     )
     commissioned: bool = Field(False, description="The results come from commissioned R&D (Bayh-Dole).")
-    obligation_period_end: date | None = Field(None, description="Last day of the contract's obligation period.")
+    obligation_period_end: CalendarDay | None = Field(None, description="Last day of the contract's obligation period.")
 
 
 class IpActionDetermination(_Model):

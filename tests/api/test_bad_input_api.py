@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -41,13 +42,66 @@ def test_a_respond_by_beyond_the_calendar_is_a_422(api: TestClient, acme, auth, 
     assert records(engine) == before
 
 
-def test_a_departure_on_the_first_day_of_the_calendar_is_not_a_500(api: TestClient, acme) -> None:
+def test_a_departure_before_the_calendar_is_a_422_and_its_first_day_is_judged(api: TestClient, acme,
+                                                                              engine: Engine) -> None:
     post(api, acme, "core_item.registered", "2026-04-01", {"item_ref": "i", "title": "t"})
     post(api, acme, "access.granted", "2026-04-01", {"item_ref": "i", "employee_ref": "e"})
-    r = post(api, acme, "employee.departing", "2026-04-01", {"employee_ref": "e", "departure_date": "0001-01-01"})
-    # Departed long before it is reported: the case is judged at once (access still open), not a 500.
+    before = records(engine)
+    body = problem(post(api, acme, "employee.departing", "2026-04-01",
+                        {"employee_ref": "e", "departure_date": "0001-01-01"}), 422)
+    assert body["errors"][0]["loc"][-1] == "departure_date" and "1900-01-01 and 2199-12-31" in body["errors"][0]["msg"]
+    assert records(engine) == before
+    r = post(api, acme, "employee.departing", "2026-04-01", {"employee_ref": "e", "departure_date": "1900-01-01"})
+    # Departed long before it is reported: the case is judged at once (access still open).
     assert r.status_code == 202, r.text
     assert [e["kind"] for e in r.json()["effects"]] == ["deadline_set", "violation_recorded"]
+
+
+OUT_OF_RANGE = ["0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"]
+
+
+@pytest.mark.parametrize("day", OUT_OF_RANGE)
+def test_every_date_of_a_request_is_bounded_and_the_error_says_so(api: TestClient, acme, admin, auth,
+                                                                 engine: Engine, day: str) -> None:
+    """Issue 10 defect 4: each date field, out of the calendar tlc counts in, is a 422 that names it and the range."""
+    from tests.factories import ContractBody
+
+    post(api, acme, "core_item.registered", "2026-04-01", {"item_ref": "i", "title": "t"})
+    post(api, acme, "access.granted", "2026-04-01", {"item_ref": "i", "employee_ref": "e"})
+    before = records(engine)
+    plan = ip_plan()
+    calls = {
+        "contract start_date": api.post("/v1/contracts", headers=admin, json=ContractBody(id="c-x", start_date=day)),
+        "contract end_date": api.post("/v1/contracts", headers=admin, json=ContractBody(id="c-x", end_date=day)),
+        "event occurred_on": post(api, acme, "incident.reported", day, {"severity": "near_miss", "summary": "s"}),
+        "departure_date": post(api, acme, "employee.departing", "2026-04-01",
+                               {"employee_ref": "e", "departure_date": day}),
+        "planned_date": post(api, acme, "ip_action.planned", "2026-04-01", {**plan, "planned_date": day}),
+        "nda_signed_on": post(api, acme, "supplier.engaged", "2026-04-01",
+                              {"supplier_ref": "s", "name": "n", "country": "JP", "holds_core_tech": True,
+                               "nda_signed_on": day}),
+        "period end_date": api.post("/v1/determinations/obligation-period", headers=acme,
+                                    json={"start_date": "2026-04-01", "end_date": day}),
+        "determination planned_date": api.post("/v1/determinations/ip-action", headers=acme,
+                                               json={**plan, "planned_date": day}),
+        "determination as_of": api.post("/v1/determinations/ip-action", headers=acme, json={**plan, "as_of": day}),
+    }
+    for what, r in calls.items():
+        assert r.status_code == 422, (what, r.status_code, r.text)
+        msgs = " ".join(e["msg"] for e in r.json()["errors"])
+        assert "1900-01-01 and 2199-12-31" in msgs or "after today" in msgs or "before" in msgs, (what, r.text)
+    assert records(engine) == before
+
+
+def test_the_last_day_of_the_calendar_still_has_a_whole_obligation_period(api: TestClient, acme, admin) -> None:
+    from tests.factories import ContractBody
+
+    r = api.post("/v1/determinations/obligation-period", headers=acme,
+                 json={"start_date": "2199-01-01", "end_date": "2199-12-31"})
+    assert r.status_code == 200 and r.json()["obligation_period_end"] == "2202-12-31"
+    r = api.post("/v1/contracts", headers=admin, json=ContractBody(id="c-far", start_date="2198-04-01",
+                                                                    end_date="2199-12-31"))
+    assert r.status_code == 201 and r.json()["obligation_period_end"] == "2202-12-31"
 
 
 def test_a_contractor_never_sees_the_ministrys_messages_nor_where_they_go(api: TestClient, acme, auth,

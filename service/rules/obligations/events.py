@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from service.rules.countries import CountryCode
+from service.rules.dates import CalendarDay
 from service.rules.ip_models import IpActionPlan
 from service.rules.text import multi_line, single_line
 
@@ -78,7 +79,7 @@ class AccessReviewCompleted(_Data):
 
 class EmployeeDeparting(_Data):
     employee_ref: Ref
-    departure_date: date
+    departure_date: CalendarDay
 
 
 class EmployeeDeparted(_Data):
@@ -92,7 +93,7 @@ class SupplierEngaged(_Data):
     name: Text
     country: CountryCode
     holds_core_tech: bool
-    nda_signed_on: date | None = None
+    nda_signed_on: CalendarDay | None = None
 
 
 class SupplierReviewed(_Data):
@@ -106,8 +107,8 @@ class SupplierUpdated(_Data):
 
     supplier_ref: Ref
     holds_core_tech: bool | None = None
-    nda_signed_on: date | None = None
-    flow_down_on: date | None = Field(None, description="the day equivalent measures were required of it")
+    nda_signed_on: CalendarDay | None = None
+    flow_down_on: CalendarDay | None = Field(None, description="the day equivalent measures were required of it")
 
     @model_validator(mode="after")
     def _something(self) -> SupplierUpdated:
@@ -138,7 +139,7 @@ class IpActionRiskLearned(_Data):
 
 class IpActionRescheduled(_Data):
     plan_event_id: Ref
-    planned_date: date = Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))
+    planned_date: CalendarDay
 
 
 class IpActionCancelled(_Data):
@@ -169,7 +170,7 @@ class ResultsReleasePlanned(_Data):
 
     release_ref: Ref
     kind: Literal["publication", "provision"]
-    planned_date: date = Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))
+    planned_date: CalendarDay
     title: Text
 
 
