@@ -85,7 +85,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         """The process is alive."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"])
+    @app.get("/readyz", tags=["operations"],
+             responses={503: {"description": "The database or Temporal is unreachable (the body says which)"}})
     async def readyz() -> JSONResponse:
         """The database and Temporal are reachable."""
         db_ok = await asyncio.to_thread(_db_ok, engine)

@@ -147,6 +147,23 @@ class _RejectNul:
         return await self.app(scope, receive, send)
 
 
+def _answers(method: str, params: set[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The problems an operation can answer besides its own, from what it takes (issue 10 defect 10)."""
+    out: list[tuple[str, str]] = []
+    authenticated = ("header", "authorization") in params
+    if ("header", "idempotency-key") in params:
+        out.append(("400", "The Idempotency-Key header is not 1 to 200 printable characters"))
+    if authenticated:
+        out += [("401", "Missing or bad token"), ("403", "Your role may not do this"),
+                ("503", "The identity provider's keys or Temporal cannot be reached now; retry later")]
+    if any(where == "path" for where, _ in params):
+        out.append(("404", "No such resource, or not one you may see"))
+    if authenticated and method in ("post", "put", "patch", "delete"):
+        out.append(("409", "It conflicts with what is recorded (its state, or an Idempotency-Key used for "
+                           "another request)"))
+    return out
+
+
 def document(app: FastAPI) -> None:
     """Make the served OpenAPI say what the API sends: problem+json for validation errors."""
     default_openapi = app.openapi
@@ -159,13 +176,13 @@ def document(app: FastAPI) -> None:
         components["ProblemDetail"] = ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
         problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
         for path in schema.get("paths", {}).values():
-            for op in path.values():
+            for method, op in path.items():
                 responses = op.get("responses", {})
+                params = {(p.get("in"), p.get("name")) for p in op.get("parameters", [])}
+                for status, description in _answers(method, params):
+                    responses.setdefault(status, {"description": description, "content": problem})
                 if "422" in responses:
                     responses["422"] = {"description": "Validation error (RFC 9457)", "content": problem}
-                if any(p.get("in") == "header" and p.get("name") == "authorization"
-                       for p in op.get("parameters", [])):
-                    responses.setdefault("401", {"description": "Missing or bad token", "content": problem})
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)
         app.openapi_schema = schema
