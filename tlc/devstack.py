@@ -120,7 +120,8 @@ async def _stop_server(server: subprocess.Popen) -> None:
     try:
         await asyncio.wait_for(_exited(server), STOP_GRACE)
     except TimeoutError:
-        log.warning("the Temporal dev server did not stop within %.0f s of SIGTERM; killing it", STOP_GRACE)
+        log.info("the Temporal dev server did not stop within %.0f s of SIGTERM; killing it (its SQLite file "
+                 "survives that)", STOP_GRACE)
         server.kill()
         await asyncio.to_thread(server.wait)
 

@@ -30,7 +30,6 @@ from tests.support.secrets import TEST_JWT_SECRET
 from tests.support.servers import REPO
 
 
-
 def _worker(tmp_path: Path, db_url: str, address: str, queue: str, smtp_port: int, name: str) -> subprocess.Popen:
     env = {**os.environ, "TLC_DATABASE_URL": db_url, "TLC_TEMPORAL_ADDRESS": address, "TLC_TEMPORAL_TASK_QUEUE": queue,
            "TLC_JWT_SECRET": TEST_JWT_SECRET, "TLC_SMTP_HOST": "127.0.0.1", "TLC_SMTP_PORT": str(smtp_port),
