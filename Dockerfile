@@ -1,5 +1,11 @@
 # The tlc service image: one image, two processes (`tlc api` and `tlc worker`), pointed at PostgreSQL
 # and a Temporal cluster by TLC_* settings. Migrate once per release with `tlc migrate`.
+# Both processes refuse to start (exit 2) until they are given a token key, so set at least:
+#   TLC_JWT_JWKS_URL (the identity provider's keys) or TLC_JWT_SECRET (>= 32 random bytes),
+#   TLC_DATABASE_URL=postgresql+psycopg://..., TLC_TEMPORAL_ADDRESS=host:7233,
+#   TLC_PUBLIC_BASE_URL=https://... (cookies are Secure by default: serve the pages over HTTPS),
+#   TLC_OIDC_ISSUER and TLC_OIDC_CLIENT_ID (+ _SECRET) for page sign-in.
+# The development login is off by default, and TLC_DEV_LOGIN=true is refused.
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
@@ -11,8 +17,7 @@ COPY templates ./templates
 RUN pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TLC_DATA_DIR=/var/lib/tlc TLC_TEMPLATES_DIR=/app/templates \
-    TLC_DEV_LOGIN=false
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TLC_DATA_DIR=/var/lib/tlc TLC_TEMPLATES_DIR=/app/templates
 COPY --from=build /install /usr/local
 COPY templates /app/templates
 RUN useradd --system --uid 10001 --home-dir /var/lib/tlc --create-home tlc

@@ -29,9 +29,10 @@ class Settings(BaseSettings):
     temporal_tls_key: Path | None = None
     temporal_api_key: str | None = None
 
-    # JWT. HS256 with this shared secret for local use; RS256 keys from a JWKS URL in production.
-    # Each key is only ever tried with its own algorithm.
-    jwt_secret: str | None = "tlc-local-development-secret-change-me"
+    # JWT. HS256 with a shared secret, RS256 keys from a JWKS URL (production), or both; each key is only
+    # ever tried with its own algorithm. No default: a shipped secret is a public one, so `tlc api` and
+    # `tlc worker` refuse to start without a key (service/startup_checks.py), and `tlc dev` makes its own.
+    jwt_secret: str | None = None
     jwt_jwks_url: str | None = None
     jwt_issuer: str = "tlc"
     jwt_audience: str = "tlc-api"
@@ -43,8 +44,8 @@ class Settings(BaseSettings):
     templates_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "templates")
     templates_override_dir: Path | None = None
     # The pages' development login form (choose user, role, organisation). Off in production, where the
-    # token comes from the ministry's identity provider.
-    dev_login: bool = True
+    # token comes from the ministry's identity provider; `tlc dev` turns it on for itself.
+    dev_login: bool = False
     # Page cookies are sent over HTTPS only; `tlc dev` (plain HTTP on loopback) turns this off for itself.
     cookie_secure: bool = True
     # A page session ends after this long (or when its person signs out, or when the token it was opened

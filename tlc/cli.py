@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import sys
 
 from service.config import get_settings
@@ -24,16 +25,32 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
 
 def _cmd_token(args: argparse.Namespace) -> int:
     from service.auth.tokens import issue_token
+    from tlc.devsecret import NoDevSecret, read_dev_secret
 
+    settings = get_settings()
     try:
-        print(issue_token(get_settings(), sub=args.sub, role=args.role, org=args.org, ttl_seconds=args.ttl))
-    except ValueError as exc:
+        if not settings.jwt_secret:
+            settings = settings.model_copy(update={"jwt_secret": read_dev_secret(settings)})
+        print(issue_token(settings, sub=args.sub, role=args.role, org=args.org, ttl_seconds=args.ttl))
+    except (ValueError, NoDevSecret) as exc:
         print(f"tlc token: {exc}", file=sys.stderr)
         return 2
     return 0
 
 
+def _refusal(command: str) -> int | None:
+    """Exit code 2, before anything binds or connects, when the settings are unsafe outside `tlc dev`."""
+    from service.startup_checks import startup_problems
+
+    problems = startup_problems(get_settings())
+    for problem in problems:
+        print(f"tlc {command}: refusing to start: {problem}", file=sys.stderr)
+    return 2 if problems else None
+
+
 def _cmd_api(args: argparse.Namespace) -> int:
+    if (refused := _refusal("api")) is not None:
+        return refused
     import uvicorn
 
     from service.main import create_app
@@ -43,6 +60,8 @@ def _cmd_api(args: argparse.Namespace) -> int:
 
 
 def _cmd_worker(args: argparse.Namespace) -> int:
+    if (refused := _refusal("worker")) is not None:
+        return refused
     from workflows.worker import run_worker_forever
 
     asyncio.run(run_worker_forever(get_settings()))
@@ -51,16 +70,25 @@ def _cmd_worker(args: argparse.Namespace) -> int:
 
 def _cmd_dev(args: argparse.Namespace) -> int:
     from service.toolchain import ToolMissing
-    from tlc.devstack import run_dev
+    from tlc.devstack import DevFailed, run_dev
 
     try:
-        return asyncio.run(run_dev(get_settings(), host=args.host, port=args.port,
+        code = asyncio.run(run_dev(get_settings(), host=args.host, port=args.port,
                                    temporal_port=args.temporal_port))
     except ToolMissing as exc:
         print(f"tlc dev: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 0
+    except DevFailed as exc:
+        print(f"tlc dev: {exc}", file=sys.stderr)
+        code = exc.exit_code
+    except KeyboardInterrupt:  # before the signal handlers are in place (e.g. during the migration)
+        code = 0
+    # Everything it started has stopped and been reaped; tearing down the interpreter's module graph
+    # (FastAPI, SQLAlchemy, temporalio) would take another second or more of Ctrl-C, for nothing.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _safe_url(url: str) -> str:
@@ -93,7 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     mig.add_argument("--revision", default="head")
     mig.set_defaults(func=_cmd_migrate)
 
-    tok = sub.add_parser("token", help="print a JWT signed with the local secret (TLC_JWT_SECRET)")
+    tok = sub.add_parser("token", help="print a JWT signed with TLC_JWT_SECRET, or else with the "
+                                         "secret `tlc dev` keeps in TLC_DATA_DIR")
     tok.add_argument("--sub", required=True, help="the caller's user id")
     tok.add_argument("--role", required=True, choices=["contractor", "ministry_officer", "admin"])
     tok.add_argument("--org", required=True, help="contractor organisation id, or the ministry's code")

@@ -15,8 +15,9 @@ from service.main import create_app
 from tests.factories import ContractBody
 from tests.support import db as testdb
 from tests.support.clock import Clock
+from tests.support.secrets import TEST_JWT_SECRET
 
-SETTINGS = Settings(jwt_secret="test-secret-for-api-tests", temporal_address="127.0.0.1:1")
+SETTINGS = Settings(jwt_secret=TEST_JWT_SECRET, temporal_address="127.0.0.1:1")
 
 
 @pytest.fixture

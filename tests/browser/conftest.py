@@ -25,6 +25,7 @@ from service.auth.tokens import issue_token
 from service.config import Settings
 from service.main import create_app
 from tests.support import db as testdb
+from tests.support.secrets import TEST_JWT_SECRET
 from tests.support.servers import free_port
 from workflows.worker import build_worker
 
@@ -105,7 +106,7 @@ def browser_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]
 @pytest.fixture(scope="module")
 async def live_app(dev_env: WorkflowEnvironment, browser_engine: Engine) -> AsyncIterator[LiveApp]:
     queue = f"tq-browser-{uuid.uuid4()}"
-    settings = Settings(jwt_secret="browser-test-secret", temporal_task_queue=queue, dev_login=True, cookie_secure=False,
+    settings = Settings(jwt_secret=TEST_JWT_SECRET, temporal_task_queue=queue, dev_login=True, cookie_secure=False,
                         temporal_address=dev_env.client.service_client.config.target_host)
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"

@@ -17,12 +17,13 @@ from service.main import create_app
 from service.obligations import service as obligations
 from service.obligations.models import DeadlineRow
 from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
+from tests.support.secrets import TEST_JWT_SECRET
 
 EVENTS, WORKERS, TRANSITIONS = 200, 16, 20
 
 
 def _world(engine: Engine) -> tuple[TestClient, Settings]:
-    settings = Settings(jwt_secret="concurrency-secret-0123456789abcdef")
+    settings = Settings(jwt_secret=TEST_JWT_SECRET)
     # Noon JST on 1 April 2026: the answers do not depend on the day the test runs.
     app = create_app(settings, engine=engine, run_relay=False, now=lambda: datetime(2026, 4, 1, 3, tzinfo=UTC))
     return TestClient(app, raise_server_exceptions=False), settings

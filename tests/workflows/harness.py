@@ -24,6 +24,7 @@ from service.outbox import OutboxMessage
 from service.rules.dates import JST
 from service.workflow_io import ContractStatus
 from tests.factories import OrganisationBody, ProgrammeBody
+from tests.support.secrets import TEST_JWT_SECRET
 from workflows.contract.workflows import ContractWorkflow
 from workflows.worker import build_worker
 
@@ -132,7 +133,7 @@ class Harness:
 async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | None = None,
                   programme: dict | None = None, **settings_overrides: object) -> AsyncIterator[Harness]:
     queue = f"tq-{uuid.uuid4()}"
-    settings = Settings(jwt_secret="harness-secret", temporal_task_queue=queue,
+    settings = Settings(jwt_secret=TEST_JWT_SECRET, temporal_task_queue=queue,
                         temporal_address=env.client.service_client.config.target_host,
                         **{"webhook_allow_private": True, **settings_overrides})
     clock = Clock()

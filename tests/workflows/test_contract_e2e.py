@@ -20,6 +20,7 @@ from service.config import Settings
 from service.main import create_app
 from service.outbox import OutboxMessage
 from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
+from tests.support.secrets import TEST_JWT_SECRET
 from workflows.contract.workflows import ContractWorkflow
 from workflows.worker import build_worker
 
@@ -32,7 +33,7 @@ async def running_worker(dev_env: WorkflowEnvironment, engine: Engine) -> AsyncI
 
 
 def _settings(dev_env: WorkflowEnvironment, queue: str, address: str | None = None) -> Settings:
-    return Settings(jwt_secret="e2e-secret", temporal_task_queue=queue,
+    return Settings(jwt_secret=TEST_JWT_SECRET, temporal_task_queue=queue,
                     temporal_address=address or dev_env.client.service_client.config.target_host)
 
 

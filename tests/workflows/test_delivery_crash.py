@@ -26,14 +26,13 @@ from service.notifications.models import Notification
 from service.rules.dates import JST
 from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
 from tests.support.receivers import SmtpSink
+from tests.support.secrets import TEST_JWT_SECRET
 from tests.support.servers import REPO
-
-SECRET = "crash-secret"
 
 
 def _worker(tmp_path: Path, db_url: str, address: str, queue: str, smtp_port: int, name: str) -> subprocess.Popen:
     env = {**os.environ, "TLC_DATABASE_URL": db_url, "TLC_TEMPORAL_ADDRESS": address, "TLC_TEMPORAL_TASK_QUEUE": queue,
-           "TLC_JWT_SECRET": SECRET, "TLC_SMTP_HOST": "127.0.0.1", "TLC_SMTP_PORT": str(smtp_port),
+           "TLC_JWT_SECRET": TEST_JWT_SECRET, "TLC_SMTP_HOST": "127.0.0.1", "TLC_SMTP_PORT": str(smtp_port),
            "TLC_DATA_DIR": str(tmp_path / "data")}
     log = (tmp_path / f"{name}.log").open("wb")
     return subprocess.Popen([sys.executable, "-m", "tlc.cli", "worker"], cwd=REPO, env=env, stdout=log,
@@ -55,7 +54,7 @@ async def test_killed_between_send_and_record_the_message_arrives_once(
     queue = f"tq-{uuid.uuid4()}"
     address = dev_env.client.service_client.config.target_host
     db_url = engine.url.render_as_string(hide_password=False)
-    settings = Settings(jwt_secret=SECRET, temporal_task_queue=queue, temporal_address=address)
+    settings = Settings(jwt_secret=TEST_JWT_SECRET, temporal_task_queue=queue, temporal_address=address)
     admin = {"Authorization": "Bearer " + issue_token(settings, sub="a", role="admin", org="admin")}
     acme = {"Authorization": "Bearer " + issue_token(settings, sub="c", role="contractor", org="acme")}
     today = datetime.now(JST).date()

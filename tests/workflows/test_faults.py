@@ -42,10 +42,10 @@ from service.rules.dates import JST
 from service.toolchain import temporal_cli
 from service.workflow_io import ContractStatus, EventApplied
 from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
+from tests.support.secrets import TEST_JWT_SECRET
 from tests.support.servers import REPO, free_port
 from workflows.contract.workflows import ContractWorkflow
 
-SECRET = "faults-secret"
 T = TypeVar("T")
 
 
@@ -69,7 +69,7 @@ class WorkerProcess:
     @classmethod
     def spawn(cls, db_url: str, address: str, queue: str, tmp_path: Path, name: str) -> WorkerProcess:
         env = {**os.environ, "TLC_DATABASE_URL": db_url, "TLC_TEMPORAL_ADDRESS": address,
-               "TLC_TEMPORAL_TASK_QUEUE": queue, "TLC_JWT_SECRET": SECRET, "TLC_DATA_DIR": str(tmp_path / "data"),
+               "TLC_TEMPORAL_TASK_QUEUE": queue, "TLC_JWT_SECRET": TEST_JWT_SECRET, "TLC_DATA_DIR": str(tmp_path / "data"),
                "PYTHONUNBUFFERED": "1"}
         log_path = tmp_path / f"{name}.log"
         log = log_path.open("wb")
@@ -259,7 +259,7 @@ async def test_worker_killed_mid_stream_loses_and_repeats_nothing(engine: Engine
     try:
         workers.append(WorkerProcess.spawn(db_url, address, queue, tmp_path, "worker-1"))
         await workers[0].polling()
-        settings = Settings(jwt_secret=SECRET, temporal_task_queue=queue, temporal_address=address)
+        settings = Settings(jwt_secret=TEST_JWT_SECRET, temporal_task_queue=queue, temporal_address=address)
         with TestClient(create_app(settings, engine=engine)) as client:
             api = Api(client, settings)
             workflow_id = api.register()
@@ -314,7 +314,7 @@ async def test_dev_server_stopped_while_api_accepts_events(engine: Engine, tmp_p
     try:
         workers.append(WorkerProcess.spawn(db_url, address, queue, tmp_path, "worker-1"))
         await workers[0].polling()
-        settings = Settings(jwt_secret=SECRET, temporal_task_queue=queue, temporal_address=address)
+        settings = Settings(jwt_secret=TEST_JWT_SECRET, temporal_task_queue=queue, temporal_address=address)
         with TestClient(create_app(settings, engine=engine)) as client:
             api = Api(client, settings)
             workflow_id = api.register()

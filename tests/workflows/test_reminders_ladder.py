@@ -21,6 +21,7 @@ from service.rules.policy import DEFAULT_POLICY
 from service.rules.reminders import ladder
 from tests.factories import ContractBody
 from tests.support.receivers import SmtpSink, WebhookReceiver
+from tests.support.secrets import TEST_JWT_SECRET
 from tests.support.servers import free_port
 from tests.workflows.harness import Harness, harness, settled
 
@@ -75,7 +76,7 @@ async def test_every_rung_of_the_ladder_on_its_instant(ts_env: WorkflowEnvironme
                 id=cid, programme_id=h.programme_id, start_date=R.isoformat(),
                 end_date=(add_years(R, 1) - timedelta(days=1)).isoformat()))
             assert r.status_code == 201, r.text
-            officer = {"Authorization": "Bearer " + issue_token(Settings(jwt_secret="harness-secret"), sub="sato",
+            officer = {"Authorization": "Bearer " + issue_token(Settings(jwt_secret=TEST_JWT_SECRET), sub="sato",
                                                                 role="ministry_officer", org="meti")}
             _subscribe(h, {"contract_id": cid, "audience": "contractor", "channel": "email",
                            "address": "compliance@acme.example", "lang": "ja"}, h.contractor)

@@ -26,6 +26,7 @@ from service.rules.dates import JST, add_years
 from service.workflow_io import CaseStatus
 from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
 from tests.support import db as testdb
+from tests.support.secrets import TEST_JWT_SECRET
 from tests.workflows.harness import Clock, Harness, harness
 from workflows.consultation.workflows import ConsultationWorkflow
 from workflows.contract.workflows import ContractWorkflow
@@ -33,7 +34,7 @@ from workflows.worker import build_worker
 
 D = timedelta(days=1)
 DUE_SOON = 5  # the programme's due_soon_days; review_target_days stays at its default of 30
-OFFICER = {"Authorization": "Bearer " + issue_token(Settings(jwt_secret="harness-secret"), sub="o",
+OFFICER = {"Authorization": "Bearer " + issue_token(Settings(jwt_secret=TEST_JWT_SECRET), sub="o",
                                                     role="ministry_officer", org="meti", ttl_seconds=10**9)}
 
 
@@ -165,7 +166,7 @@ async def test_a_transition_delivered_with_the_start_reaches_the_case_workflow(
     delivers the backlog in order (start the contract's and the case's workflows, signal each), so each
     workflow gets its start and its first signal in one task. Both must adopt the signal and keep running."""
     queue = f"tq-{uuid.uuid4()}"
-    settings = Settings(jwt_secret="harness-secret", temporal_task_queue=queue,
+    settings = Settings(jwt_secret=TEST_JWT_SECRET, temporal_task_queue=queue,
                         temporal_address=ts_env.client.service_client.config.target_host)
     clock = Clock(at=await ts_env.get_current_time())
     R = clock.at.astimezone(JST).date()
