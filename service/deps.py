@@ -15,6 +15,7 @@ from service import outbox
 from service.auth.tokens import InvalidToken, KeySetUnavailable, Principal, TokenVerifier
 from service.config import Settings
 from service.db import utcnow, writing
+from service.notifications.addresses import Resolver, system_resolver
 from service.problems import Unauthorized, Unavailable
 from service.rules.dates import today_jst
 from service.temporal_link import TemporalLink
@@ -32,6 +33,8 @@ class AppContext:
     # Where sessions write: the engine, or (tests) one connection whose outer transaction is rolled back
     # after the test; each session then works in a savepoint of it.
     bind: Engine | Connection | None = None
+    # How webhook hosts are resolved at subscribe time; tests map names without DNS.
+    resolver: Resolver = system_resolver
 
     def today(self) -> date:
         return today_jst(self.now())

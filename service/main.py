@@ -26,6 +26,7 @@ from service.deps import AppContext
 from service.determinations.router import router as determinations_router
 from service.events.router import router as events_router
 from service.notices.router import router as notices_router
+from service.notifications.addresses import Resolver, system_resolver
 from service.notifications.router import router as notifications_router
 from service.obligations.router import router as obligations_router
 from service.organisations.router import router as organisations_router
@@ -40,8 +41,10 @@ log = logging.getLogger("tlc.api")
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, run_relay: bool = True,
-               now: Callable[[], datetime] | None = None, bind: Engine | Connection | None = None) -> FastAPI:
-    """The application; `bind` (tests) is where its sessions write, when not the engine itself."""
+               now: Callable[[], datetime] | None = None, bind: Engine | Connection | None = None,
+               resolver: Resolver | None = None) -> FastAPI:
+    """The application; `bind` (tests) is where its sessions write, when not the engine itself; `resolver`
+    (tests) resolves webhook hosts instead of the system's getaddrinfo."""
     settings = settings or get_settings()
     engine = engine or engine_for(settings)
     temporal = TemporalLink(settings)
@@ -61,7 +64,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   description="Tracks the technology-leakage obligations of Japan's state-funded R&D "
                               "contracts for the contract term plus three years.")
     app.state.ctx = AppContext(settings=settings, engine=engine, verifier=TokenVerifier(settings),
-                               temporal=temporal, relay_poke=lambda: None, now=now or utcnow, bind=bind)
+                               temporal=temporal, relay_poke=lambda: None, now=now or utcnow, bind=bind,
+                               resolver=resolver or system_resolver)
     problems.install(app)
     page_errors.install(app)
     app.add_middleware(LoneSurrogateGuard)

@@ -11,7 +11,7 @@ from service.auth.tokens import Principal
 from service.config import Settings
 from service.contracts.models import Contract
 from service.db import utcnow
-from service.notifications import delivery
+from service.notifications import addresses, delivery
 from service.notifications.messages import kind_of, render
 from service.notifications.models import Notification, Subscription
 from service.obligations import service as obligations
@@ -51,11 +51,12 @@ def plan(session: Session, *, contract: Contract, state: ObligationState, policy
 
 
 async def send(settings: Settings, note: Notification, contract: Contract, state: ObligationState,
-               secret: str | None, today: date | None = None) -> str:
+               secret: str | None, today: date | None = None,
+               resolver: addresses.Resolver = addresses.system_resolver) -> str:
     """Send one message; returns its subject. Raises DeliveryError to be retried."""
     d = state.deadlines.get(note.deadline_id)
     if d is None:
-        raise delivery.DeliveryError(f"deadline {note.deadline_id} is gone")
+        raise delivery.DeliveryError("its deadline is gone", detail=f"deadline {note.deadline_id} is gone")
     rung_kind = note.rung.split("-")[0]
     # The real distance from the day it goes out to the due day: a rung moved off a holiday says so, and a
     # message sent late (a deadline set late, a worker that was down) counts from the day it really goes.
@@ -71,9 +72,9 @@ async def send(settings: Settings, note: Notification, contract: Contract, state
         await delivery.send_email(settings, to=note.address, message_id=note.id, rendered=rendered)
     else:
         if not secret:
-            raise delivery.DeliveryError("the webhook subscription has no signing secret")
+            raise delivery.DeliveryError("the subscription has no signing secret")
         await delivery.send_webhook(settings, url=note.address, secret=secret, message_id=note.id,
-                                    rendered=rendered)
+                                    rendered=rendered, resolver=resolver)
     return rendered.subject
 
 
