@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
 from sqlmodel import Session, or_, select
@@ -19,6 +20,8 @@ from service.rules import reminders
 from service.rules.dates import JST
 from service.rules.obligations.state import ObligationState
 from service.rules.policy import Policy
+
+log = logging.getLogger("tlc.notifications")
 
 
 def recipients(session: Session, contract: Contract, audience: str) -> list[Subscription]:
@@ -136,8 +139,11 @@ def still_due(session: Session, message_id: str) -> tuple[Notification, Contract
 
 
 def give_up(session: Session, message_id: str, error: str) -> None:
-    """Retries ran out: the message is marked failed, visibly, in the notification log."""
+    """Retries ran out: the message is marked failed, visibly, in the notification log. The log keeps the
+    reason its last attempt recorded (mark): the workflow's `error` is Temporal's rendering of the failure
+    (its type, a time-out's wording), which goes to the server log, not to the subscriber."""
     note = session.get(Notification, message_id)
     if note is not None and note.status == "pending":
-        note.status, note.last_error = "failed", error[:2000]
+        log.info("message %s given up: %s", message_id, error)
+        note.status, note.last_error = "failed", note.last_error or "not delivered (no attempt completed)"
         session.add(note)
