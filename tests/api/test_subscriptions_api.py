@@ -359,7 +359,7 @@ def notes(api: TestClient, engine: Engine) -> None:
             _note("msg_c1_pending", "c-001", "pending", 8),
             _note("msg_c1_sent", "c-001", "sent", 7, attempts=1, sent_at=datetime(2026, 4, 7, 0, 0, 5, tzinfo=UTC),
                   subject="【期限の7日前】"),
-            _note("msg_c1_failed", "c-001", "failed", 6, attempts=5, last_error="webhook answered 500"),
+            _note("msg_c1_failed", "c-001", "failed", 6, attempts=5, last_error="not delivered (HTTP 500)"),
             _note("msg_c2_sent", "c-002", "sent", 7, attempts=1),
             _note("msg_c3_cancelled", "c-003", "cancelled", 9, last_error="no longer due when its turn came"),
         ])
