@@ -16,6 +16,7 @@ from service.auth.oidc import OidcClient
 from service.auth.tokens import InvalidToken, KeySetUnavailable, Principal, TokenVerifier
 from service.config import Settings
 from service.db import utcnow, writing
+from service.notifications.addresses import Resolver, system_resolver
 from service.problems import Unauthorized, Unavailable
 from service.rules.dates import today_jst
 from service.temporal_link import TemporalLink
@@ -35,6 +36,8 @@ class AppContext:
     bind: Engine | Connection | None = None
     # The identity provider the pages sign in with, when one is configured (settings oidc_*).
     oidc: OidcClient | None = None
+    # How webhook hosts are resolved at subscribe time; tests map names without DNS.
+    resolver: Resolver = system_resolver
 
     def today(self) -> date:
         return today_jst(self.now())

@@ -29,6 +29,7 @@ from service.deps import AppContext
 from service.determinations.router import router as determinations_router
 from service.events.router import router as events_router
 from service.notices.router import router as notices_router
+from service.notifications.addresses import Resolver, system_resolver
 from service.notifications.calendar import redact_access_log
 from service.notifications.router import router as notifications_router
 from service.obligations.router import router as obligations_router
@@ -45,8 +46,10 @@ log = logging.getLogger("tlc.api")
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, run_relay: bool = True,
-               now: Callable[[], datetime] | None = None, bind: Engine | Connection | None = None) -> FastAPI:
-    """The application; `bind` (tests) is where its sessions write, when not the engine itself."""
+               now: Callable[[], datetime] | None = None, bind: Engine | Connection | None = None,
+               resolver: Resolver | None = None) -> FastAPI:
+    """The application; `bind` (tests) is where its sessions write, when not the engine itself; `resolver`
+    (tests) resolves webhook hosts instead of the system's getaddrinfo."""
     settings = settings or get_settings()
     engine = engine or engine_for(settings)
     temporal = TemporalLink(settings)
@@ -67,7 +70,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                               "contracts for the contract term plus three years.")
     app.state.ctx = AppContext(settings=settings, engine=engine, verifier=TokenVerifier(settings),
                                temporal=temporal, relay_poke=lambda: None, now=now or utcnow, bind=bind,
-                               oidc=OidcClient(settings) if settings.oidc_issuer else None)
+                               oidc=OidcClient(settings) if settings.oidc_issuer else None,
+                               resolver=resolver or system_resolver)
     problems.install(app)
     redact_access_log()
     page_errors.install(app)

@@ -11,9 +11,10 @@ from sqlalchemy.engine import Engine
 from temporalio.testing import WorkflowEnvironment
 
 from tests.support import db as testdb
-from tests.support import servers
+from tests.support import no_dns, servers
 
 logging.getLogger("alembic").setLevel(logging.WARNING)
+no_dns.install()
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from service.config import Settings, get_settings
 from service.db import engine_for
+from service.notifications.addresses import Resolver, system_resolver
 from service.temporal_link import connect
 from workflows.consultation.activities import ConsultationActivities
 from workflows.consultation.workflows import ConsultationWorkflow
@@ -32,9 +33,11 @@ SANDBOX = SandboxedWorkflowRunner(
         "workflows.constants"))
 
 
-def build_worker(client: Client, engine: Engine, task_queue: str, settings: Settings | None = None) -> Worker:
+def build_worker(client: Client, engine: Engine, task_queue: str, settings: Settings | None = None,
+                 resolver: Resolver = system_resolver) -> Worker:
+    """`resolver` (tests): how webhook hosts are resolved before each delivery, instead of getaddrinfo."""
     contract, case = ContractActivities(engine), ConsultationActivities(engine)
-    notify = NotifyActivities(engine, settings or get_settings())
+    notify = NotifyActivities(engine, settings or get_settings(), resolver)
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, workflow_runner=SANDBOX,
                   activities=[contract.advance, contract.close, case.advance, notify.plan, notify.deliver,
                               notify.give_up])

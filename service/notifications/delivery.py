@@ -7,12 +7,18 @@ Webhook signature (how a receiver verifies it):
 Compute the HMAC over the raw body bytes, compare in constant time, refuse timestamps older than five
 minutes, and ignore a message id already processed (a retry after a lost answer repeats the message).
 E-mails carry the id as their Message-ID, which mail systems use to drop duplicates the same way.
+
+A webhook goes only to the address addresses.py judged, resolved afresh for every attempt; redirects are not
+followed (a 3xx would send the message on to an address nobody judged).
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
+import logging
+import ssl
 import time
 from email.message import EmailMessage
 
@@ -20,7 +26,10 @@ import aiosmtplib
 import httpx
 
 from service.config import Settings
+from service.notifications.addresses import Refused, Resolver, resolve_target, system_resolver
 from service.notifications.messages import Rendered
+
+log = logging.getLogger("tlc.delivery")
 
 
 def signature(secret: str, timestamp: int, body: bytes) -> str:
@@ -41,12 +50,23 @@ def verify(secret: str, timestamp: str, body: bytes, header: str, *, now: float 
 
 
 class DeliveryError(Exception):
-    pass
+    """A message not delivered. Its text is what the subscriber reads (the notification log, the pages): a
+    short fixed reason, never an OS error or an address, which would make the log a probe of the server's
+    network (refused, timed out, open). The detail goes to the server log only."""
+
+    def __init__(self, reason: str, *, detail: str = ""):
+        super().__init__(f"not delivered ({reason})")
+        self.reason, self.detail = reason, detail
+
+
+def _failed(channel: str, message_id: str, reason: str, detail: str) -> DeliveryError:
+    log.warning("%s message %s not delivered (%s): %s", channel, message_id, reason, detail)
+    return DeliveryError(reason, detail=detail)
 
 
 async def send_email(settings: Settings, *, to: str, message_id: str, rendered: Rendered) -> None:
     if not settings.smtp_host:
-        raise DeliveryError("no SMTP server is configured (TLC_SMTP_HOST)")
+        raise _failed("e-mail", message_id, "no mail server is configured", "TLC_SMTP_HOST is not set")
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = settings.mail_from, to, rendered.subject
     msg["Message-ID"] = f"<{message_id}@tlc>"
@@ -57,19 +77,53 @@ async def send_email(settings: Settings, *, to: str, message_id: str, rendered: 
                               username=settings.smtp_username, password=settings.smtp_password,
                               use_tls=settings.smtp_tls, start_tls=settings.smtp_starttls or None,
                               timeout=settings.smtp_timeout_seconds)
+    except aiosmtplib.SMTPTimeoutError as exc:
+        raise _failed("e-mail", message_id, "timeout", f"SMTP: {exc}") from exc
+    except aiosmtplib.SMTPResponseException as exc:
+        raise _failed("e-mail", message_id, f"mail server answered {exc.code}", f"SMTP: {exc}") from exc
     except (aiosmtplib.SMTPException, OSError) as exc:
-        raise DeliveryError(f"SMTP: {exc}") from exc
+        raise _failed("e-mail", message_id, "mail server unreachable", f"SMTP: {type(exc).__name__}: {exc}") from exc
 
 
-async def send_webhook(settings: Settings, *, url: str, secret: str, message_id: str, rendered: Rendered) -> None:
+def _reason(exc: httpx.HTTPError) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return "timeout"
+    causes: list[BaseException] = []
+    seen: BaseException | None = exc
+    while seen is not None and len(causes) < 10:
+        causes.append(seen)
+        seen = seen.__cause__ or seen.__context__
+    if any(isinstance(c, ConnectionRefusedError) for c in causes):
+        return "connection refused"
+    if any(isinstance(c, ssl.SSLError) for c in causes):
+        return "TLS handshake failed"
+    if isinstance(exc, httpx.ConnectError):
+        return "connection failed"
+    return "no valid HTTP answer"
+
+
+async def send_webhook(settings: Settings, *, url: str, secret: str, message_id: str, rendered: Rendered,
+                       resolver: Resolver = system_resolver) -> None:
+    try:
+        target = await asyncio.to_thread(resolve_target, url, allow_private=settings.webhook_allow_private,
+                                         resolver=resolver)
+    except Refused as exc:
+        raise _failed("webhook", message_id, "refused by policy", f"{url}: {exc}") from None
     body = rendered.json_body.encode()
     ts = int(time.time())
-    headers = {"Content-Type": "application/json", "X-Tlc-Message-Id": message_id, "X-Tlc-Timestamp": str(ts),
-               "X-Tlc-Signature": signature(secret, ts, body), "User-Agent": "tlc-webhooks/1"}
+    headers = {"Host": target.host_header, "Content-Type": "application/json", "X-Tlc-Message-Id": message_id,
+               "X-Tlc-Timestamp": str(ts), "X-Tlc-Signature": signature(secret, ts, body),
+               "User-Agent": "tlc-webhooks/1"}
+    # To the judged address itself; TLS still checks the certificate against the subscriber's host name.
+    extensions = {"sni_hostname": target.tls_name} if target.url.scheme == "https" else {}
     try:
         async with httpx.AsyncClient(timeout=settings.webhook_timeout_seconds, follow_redirects=False) as client:
-            r = await client.post(url, content=body, headers=headers)
+            r = await client.post(target.connect_url, content=body, headers=headers, extensions=extensions)
     except httpx.HTTPError as exc:
-        raise DeliveryError(f"webhook: {type(exc).__name__}: {exc}") from exc
+        raise _failed("webhook", message_id, _reason(exc),
+                      f"{url} via {target.ip}: {type(exc).__name__}: {exc}") from exc
+    if 300 <= r.status_code < 400:
+        raise _failed("webhook", message_id, f"HTTP {r.status_code}, redirects are not followed",
+                      f"{url} via {target.ip} redirects to {r.headers.get('location')!r}")
     if not 200 <= r.status_code < 300:
-        raise DeliveryError(f"webhook answered {r.status_code}")
+        raise _failed("webhook", message_id, f"HTTP {r.status_code}", f"{url} via {target.ip}")

@@ -30,7 +30,8 @@ def create_subscription(body: SubscriptionCreate, principal: CurrentPrincipal, s
                         record: RecordDep) -> JSONResponse:
     """Who gets a contract's reminders (contractor, compliance lead) or a programme's escalations (officer)."""
     return record(body, lambda: subscriptions.create(session, principal=principal, body=body, now=ctx.now(),
-                                                     allow_private=ctx.settings.webhook_allow_private))
+                                                     allow_private=ctx.settings.webhook_allow_private,
+                                                     resolver=ctx.resolver))
 
 
 @router.get("/v1/subscriptions", response_model=list[SubscriptionPublic])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 
 from sqlmodel import Session, or_, select
@@ -11,7 +12,7 @@ from service.auth.tokens import Principal
 from service.config import Settings
 from service.contracts.models import Contract
 from service.db import utcnow
-from service.notifications import delivery
+from service.notifications import addresses, delivery
 from service.notifications.messages import kind_of, render
 from service.notifications.models import Notification, Subscription
 from service.obligations import service as obligations
@@ -19,6 +20,8 @@ from service.rules import reminders
 from service.rules.dates import JST
 from service.rules.obligations.state import ObligationState
 from service.rules.policy import Policy
+
+log = logging.getLogger("tlc.notifications")
 
 
 def recipients(session: Session, contract: Contract, audience: str) -> list[Subscription]:
@@ -51,11 +54,12 @@ def plan(session: Session, *, contract: Contract, state: ObligationState, policy
 
 
 async def send(settings: Settings, note: Notification, contract: Contract, state: ObligationState,
-               secret: str | None, today: date | None = None) -> str:
+               secret: str | None, today: date | None = None,
+               resolver: addresses.Resolver = addresses.system_resolver) -> str:
     """Send one message; returns its subject. Raises DeliveryError to be retried."""
     d = state.deadlines.get(note.deadline_id)
     if d is None:
-        raise delivery.DeliveryError(f"deadline {note.deadline_id} is gone")
+        raise delivery.DeliveryError("its deadline is gone", detail=f"deadline {note.deadline_id} is gone")
     rung_kind = note.rung.split("-")[0]
     # The real distance from the day it goes out to the due day: a rung moved off a holiday says so, and a
     # message sent late (a deadline set late, a worker that was down) counts from the day it really goes.
@@ -71,9 +75,9 @@ async def send(settings: Settings, note: Notification, contract: Contract, state
         await delivery.send_email(settings, to=note.address, message_id=note.id, rendered=rendered)
     else:
         if not secret:
-            raise delivery.DeliveryError("the webhook subscription has no signing secret")
+            raise delivery.DeliveryError("the subscription has no signing secret")
         await delivery.send_webhook(settings, url=note.address, secret=secret, message_id=note.id,
-                                    rendered=rendered)
+                                    rendered=rendered, resolver=resolver)
     return rendered.subject
 
 
@@ -135,8 +139,11 @@ def still_due(session: Session, message_id: str) -> tuple[Notification, Contract
 
 
 def give_up(session: Session, message_id: str, error: str) -> None:
-    """Retries ran out: the message is marked failed, visibly, in the notification log."""
+    """Retries ran out: the message is marked failed, visibly, in the notification log. The log keeps the
+    reason its last attempt recorded (mark): the workflow's `error` is Temporal's rendering of the failure
+    (its type, a time-out's wording), which goes to the server log, not to the subscriber."""
     note = session.get(Notification, message_id)
     if note is not None and note.status == "pending":
-        note.status, note.last_error = "failed", error[:2000]
+        log.info("message %s given up: %s", message_id, error)
+        note.status, note.last_error = "failed", note.last_error or "not delivered (no attempt completed)"
         session.add(note)

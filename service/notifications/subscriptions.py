@@ -12,18 +12,18 @@ from sqlmodel import Session
 from service import authz
 from service.actors import actor_of
 from service.auth.tokens import Principal
-from service.notifications.addresses import check_webhook_url
+from service.notifications.addresses import Resolver, check_webhook_url, system_resolver
 from service.notifications.models import Subscription
 from service.notifications.schemas import SubscriptionCreate, SubscriptionCreated
 from service.problems import NotFound
 
 
 def create(session: Session, *, principal: Principal, body: SubscriptionCreate, allow_private: bool,
-           now: datetime) -> SubscriptionCreated:
+           now: datetime, resolver: Resolver = system_resolver) -> SubscriptionCreated:
     authz.require_subscription_manager(session, principal, contract_id=body.contract_id,
                                        programme_id=body.programme_id, audience=body.audience)
     if body.channel == "webhook":
-        check_webhook_url(body.address, allow_private=allow_private)
+        check_webhook_url(body.address, allow_private=allow_private, resolver=resolver)
     sub = Subscription(id=f"sub_{uuid.uuid4().hex[:20]}", **body.model_dump(),
                        secret=secrets.token_urlsafe(32) if body.channel == "webhook" else None,
                        created_by=actor_of(principal), created_at=now)

@@ -15,6 +15,7 @@ from service.main import create_app
 from tests.factories import ContractBody
 from tests.support import db as testdb
 from tests.support.clock import Clock
+from tests.support.resolvers import TableResolver
 from tests.support.secrets import TEST_JWT_SECRET
 
 SETTINGS = Settings(jwt_secret=TEST_JWT_SECRET, temporal_address="127.0.0.1:1")
@@ -51,10 +52,18 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def client(engine: Engine | Connection, settings: Settings, clock: Clock) -> Iterator[TestClient]:
+def resolver() -> TableResolver:
+    """How the app resolves webhook hosts: a table, never DNS (tests may add names)."""
+    return TableResolver()
+
+
+@pytest.fixture
+def client(engine: Engine | Connection, settings: Settings, clock: Clock, resolver: TableResolver
+           ) -> Iterator[TestClient]:
     """The app on the test's clock, without its outbox relay (these tests need no Temporal; the outbox rows
     just wait)."""
-    app = create_app(settings, engine=getattr(engine, "engine", engine), bind=engine, run_relay=False, now=clock)
+    app = create_app(settings, engine=getattr(engine, "engine", engine), bind=engine, run_relay=False, now=clock,
+                     resolver=resolver)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
 

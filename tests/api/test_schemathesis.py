@@ -26,6 +26,7 @@ from service.main import create_app
 from tests.factories import ContractBody, ProgrammeBody
 from tests.support import db as testdb
 from tests.support.clock import Clock
+from tests.support.resolvers import TableResolver
 
 SETTINGS = Settings(jwt_secret="schemathesis-secret-0123456789abcdef0123", temporal_address="127.0.0.1:1",
                     dev_login=False)
@@ -39,7 +40,8 @@ EXAMPLES = 25
 def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     path: Path = tmp_path_factory.mktemp("fuzz") / "tlc.sqlite3"
     engine = testdb.migrated_engine(f"sqlite:///{path}")
-    app = create_app(SETTINGS, engine=engine, run_relay=False, now=Clock(date(2026, 4, 1)))
+    # Webhook hosts are looked up in a table, never in DNS (the fuzzer makes up host names).
+    app = create_app(SETTINGS, engine=engine, run_relay=False, now=Clock(date(2026, 4, 1)), resolver=TableResolver())
     admin = {"Authorization": "Bearer " + issue_token(SETTINGS, sub="fuzz", role="admin", org="admin")}
     with TestClient(app) as c:
         for body in ({"id": "meti", "name": "経済産業省", "kind": "ministry", "country": "JP"},

@@ -222,6 +222,37 @@ def test_invalid_subscriptions(api: TestClient, acme, body: dict[str, Any], engi
     assert subscription_rows(engine) == []
 
 
+# Issue 10: every spelling of an internal host the SSRF review found accepted, judged on what it resolves to
+# (the app's resolver is a table here, tests/support/resolvers.py: the numeric forms are read as getaddrinfo
+# reads them, the names are the table's, nothing asks DNS).
+INTERNAL_NAMES = {"localhost": ["127.0.0.1", "::1"], "localhost.": ["127.0.0.1"], "intranet.acme.example": ["10.0.0.5"],
+                  "cgnat.acme.example": ["100.64.12.34"], "meta.acme.example": ["169.254.169.254"],
+                  "split.acme.example": ["192.0.43.10", "192.168.1.20"], "v6.acme.example": ["fd00::5"]}
+
+
+@pytest.mark.parametrize("address", [
+    "http://2130706433:8080/hook", "http://0x7f000001:8080/hook", "http://127.1:8080/hook", "http://0:8080/hook",
+    "http://127.0.0.1:8080/hook", "http://[::1]:8080/hook", "http://[::ffff:127.0.0.1]/hook",
+    "http://localhost:8080/hook", "http://localhost.:8080/hook", "https://intranet.acme.example/hook",
+    "https://cgnat.acme.example/hook", "http://100.64.0.1/hook", "http://meta.acme.example/latest/meta-data",
+    "https://split.acme.example/hook", "https://v6.acme.example/hook", "https://unknown.acme.example/hook",
+    "https://sato:pw@hooks.acme.example/hook", "https://sato@hooks.acme.example/hook",
+])
+def test_webhooks_to_internal_hosts_refused(api: TestClient, acme, address: str, resolver, engine: Engine) -> None:
+    resolver.names.update(INTERNAL_NAMES)
+    body = invalid(api.post(SUBS, json=sub_body(channel="webhook", address=address), headers=acme))
+    assert body["errors"][0]["loc"] == ["body", "address"]
+    # The same answer for every refused host: it does not tell which internal names exist.
+    assert body["detail"] == ("A webhook must be an http(s) URL without user info whose host resolves only to "
+                              "public internet addresses.")
+    assert subscription_rows(engine) == []
+
+
+def test_a_public_name_is_accepted_and_was_resolved(api: TestClient, acme, resolver) -> None:
+    subscribe(api, acme, channel="webhook", address="https://hooks.acme.example/tlc")
+    assert resolver.lookups == ["hooks.acme.example"]
+
+
 def test_invalid_json_and_no_token(api: TestClient, acme) -> None:
     invalid(api.post(SUBS, content=b"{", headers={**acme, "Content-Type": "application/json"}))
     invalid(api.post(SUBS, json=[sub_body()], headers=acme))
@@ -329,7 +360,7 @@ def notes(api: TestClient, engine: Engine) -> None:
             _note("msg_c1_pending", "c-001", "pending", 8),
             _note("msg_c1_sent", "c-001", "sent", 7, attempts=1, sent_at=datetime(2026, 4, 7, 0, 0, 5, tzinfo=UTC),
                   subject="【期限の7日前】"),
-            _note("msg_c1_failed", "c-001", "failed", 6, attempts=5, last_error="webhook answered 500"),
+            _note("msg_c1_failed", "c-001", "failed", 6, attempts=5, last_error="not delivered (HTTP 500)"),
             _note("msg_c2_sent", "c-002", "sent", 7, attempts=1),
             _note("msg_c3_cancelled", "c-003", "cancelled", 9, last_error="no longer due when its turn came"),
         ])

@@ -74,6 +74,9 @@ class WebhookReceiver:
     messages: dict[str, dict] = field(default_factory=dict)
     attempts: list[tuple[str, int]] = field(default_factory=list)  # (message id, status answered)
     bad_signatures: int = 0
+    hosts: list[str] = field(default_factory=list)  # the Host header of every request
+    redirect_to: str | None = None  # answer every request with 302 to here
+
 
     def __enter__(self) -> WebhookReceiver:
         receiver = self
@@ -82,6 +85,13 @@ class WebhookReceiver:
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 mid = self.headers.get("X-Tlc-Message-Id", "")
+                receiver.hosts.append(self.headers.get("Host", ""))
+                if receiver.redirect_to is not None:
+                    receiver.attempts.append((mid, 302))
+                    self.send_response(302)
+                    self.send_header("Location", receiver.redirect_to)
+                    self.end_headers()
+                    return
                 ok = verify(receiver.secret, self.headers.get("X-Tlc-Timestamp", ""), body,
                             self.headers.get("X-Tlc-Signature", ""))
                 if not ok:

@@ -102,3 +102,17 @@ def test_each_problem_is_one_sentence_saying_what_to_set() -> None:
     for kw in ({}, {"jwt_secret": "secret"}, {"jwt_secret": "short"}, {"jwt_jwks_url": JWKS, "dev_login": True}):
         for problem in startup_problems(settings(**kw)):
             assert problem.endswith(".") and "\n" not in problem and " set " in problem
+
+
+@pytest.mark.parametrize("kw, says", [
+    ({"oidc_issuer": "http://login.example.go.jp", "oidc_client_id": "tlc"}, "https://"),
+    ({"oidc_issuer": "https://login.example.go.jp"}, "TLC_OIDC_CLIENT_ID"),
+])
+def test_a_sign_in_provider_half_configured_or_over_http_is_refused(kw: dict[str, object], says: str) -> None:
+    (problem,) = startup_problems(Settings(jwt_jwks_url=JWKS, **kw))
+    assert says in problem and problem.endswith(".")
+
+
+@pytest.mark.parametrize("issuer", ["https://login.example.go.jp/realms/meti", "http://127.0.0.1:8080"])
+def test_a_sign_in_provider_over_https_or_on_loopback_may_start(issuer: str) -> None:
+    assert startup_problems(Settings(jwt_jwks_url=JWKS, oidc_issuer=issuer, oidc_client_id="tlc")) == []

@@ -16,6 +16,7 @@ from service.config import Settings
 from service.notifications import delivery
 from service.notifications.delivery import DeliveryError, send_webhook, signature, verify
 from service.notifications.messages import Rendered
+from tests.support.resolvers import TableResolver
 
 SECRET = "k3y-0f-the-subscript10n"
 TS = 1_767_225_600  # 2026-01-01T00:00:00Z
@@ -121,7 +122,7 @@ def _capture(monkeypatch: pytest.MonkeyPatch, status: int = 204) -> list[httpx.R
 async def test_send_webhook_headers_verify(monkeypatch: pytest.MonkeyPatch) -> None:
     seen = _capture(monkeypatch)
     await send_webhook(Settings(), url="https://receiver.example/hook", secret=SECRET, message_id="msg_1",
-                       rendered=RENDERED)
+                       rendered=RENDERED, resolver=TableResolver())
     (req,) = seen
     assert req.method == "POST"
     assert req.headers["content-type"] == "application/json"
@@ -135,8 +136,8 @@ async def test_send_webhook_non_2xx_is_a_delivery_error(monkeypatch: pytest.Monk
     _capture(monkeypatch, status=500)
     with pytest.raises(DeliveryError):
         await send_webhook(Settings(), url="https://receiver.example/hook", secret=SECRET, message_id="msg_1",
-                           rendered=RENDERED)
+                           rendered=RENDERED, resolver=TableResolver())
     _capture(monkeypatch, status=302)  # redirects are not followed: not delivered
     with pytest.raises(DeliveryError):
         await send_webhook(Settings(), url="https://receiver.example/hook", secret=SECRET, message_id="msg_1",
-                           rendered=RENDERED)
+                           rendered=RENDERED, resolver=TableResolver())

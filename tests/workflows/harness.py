@@ -19,11 +19,13 @@ from temporalio.testing import WorkflowEnvironment
 from service.auth.tokens import issue_token
 from service.config import Settings
 from service.main import create_app
+from service.notifications.addresses import Resolver
 from service.obligations.models import DeadlineRow
 from service.outbox import OutboxMessage
 from service.rules.dates import JST
 from service.workflow_io import ContractStatus
 from tests.factories import OrganisationBody, ProgrammeBody
+from tests.support.resolvers import TableResolver
 from tests.support.secrets import TEST_JWT_SECRET
 from workflows.contract.workflows import ContractWorkflow
 from workflows.worker import build_worker
@@ -131,7 +133,11 @@ class Harness:
 
 @asynccontextmanager
 async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | None = None,
-                  programme: dict | None = None, **settings_overrides: object) -> AsyncIterator[Harness]:
+                  programme: dict | None = None, resolver: Resolver | None = None,
+                  **settings_overrides: object) -> AsyncIterator[Harness]:
+    """`resolver`: how the API and the worker resolve webhook hosts (by default a table of no names, never
+    DNS: IP literals only)."""
+    resolver = resolver or TableResolver(names={})
     queue = f"tq-{uuid.uuid4()}"
     settings = Settings(jwt_secret=TEST_JWT_SECRET, temporal_task_queue=queue,
                         temporal_address=env.client.service_client.config.target_host,
@@ -149,8 +155,8 @@ async def harness(env: WorkflowEnvironment, engine: Engine, *, policy: dict | No
             row.delivered_at = datetime.now(UTC)
             s.add(row)
         s.commit()
-    async with build_worker(env.client, engine, queue, settings):
-        with TestClient(create_app(settings, engine=engine, now=clock)) as client:
+    async with build_worker(env.client, engine, queue, settings, resolver):
+        with TestClient(create_app(settings, engine=engine, now=clock, resolver=resolver)) as client:
             # A programme of its own, so that its policy is this test's whatever the database holds already.
             h = Harness(env, engine, client, clock, admin, contractor, programme_id=f"k-{uuid.uuid4().hex[:8]}",
                         officer=officer)

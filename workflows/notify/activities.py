@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
@@ -10,13 +11,16 @@ from temporalio import activity
 
 from service.config import Settings
 from service.db import run_in_transaction
+from service.notifications import addresses, delivery
 from service.notifications import service as notes
 from service.rules.dates import today_jst
 
+log = logging.getLogger("tlc.notify")
+
 
 class NotifyActivities:
-    def __init__(self, engine: Engine, settings: Settings):
-        self._engine, self._settings = engine, settings
+    def __init__(self, engine: Engine, settings: Settings, resolver: addresses.Resolver = addresses.system_resolver):
+        self._engine, self._settings, self._resolver = engine, settings, resolver
 
     @activity.defn(name="notify.plan")
     async def plan(self, contract_id: str, now: datetime) -> list[str]:
@@ -30,12 +34,21 @@ class NotifyActivities:
         if loaded is None:
             return "already sent"
         note, contract, state, secret = loaded
+        # What is recorded (and, once retries run out, what give_up records from the raised error) is what
+        # the subscriber reads: DeliveryError's short reason, or a fixed text; the detail is logged.
         try:
-            subject = await notes.send(self._settings, note, contract, state, secret, today=today_jst())
-        except Exception as exc:
+            subject = await notes.send(self._settings, note, contract, state, secret, today=today_jst(),
+                                       resolver=self._resolver)
+        except delivery.DeliveryError as exc:
             await asyncio.to_thread(run_in_transaction, self._engine, notes.mark, message_id, status=None,
-                                    error=f"{type(exc).__name__}: {exc}")
+                                    error=str(exc))
             raise
+        except Exception as exc:
+            log.exception("message %s not delivered", message_id)
+            failure = delivery.DeliveryError("internal error", detail=f"{type(exc).__name__}: {exc}")
+            await asyncio.to_thread(run_in_transaction, self._engine, notes.mark, message_id, status=None,
+                                    error=str(failure))
+            raise failure from exc
         # A crash right here (sent, not yet recorded) makes Temporal retry: the message goes again with
         # the same id, which receivers use to drop the repeat (delivery.py).
         await asyncio.to_thread(run_in_transaction, self._engine, notes.mark, message_id, status="sent",
