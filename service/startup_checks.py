@@ -39,6 +39,14 @@ def startup_problems(settings: Settings) -> list[str]:
         problems.append(f"TLC_JWT_SECRET is {len(secret.encode())} bytes long, shorter than the "
                         f"{MIN_SECRET_BYTES} bytes required: set it to a random secret of at least "
                         f"{MIN_SECRET_BYTES} bytes (e.g. from `{GENERATE}`), or unset it and set TLC_JWT_JWKS_URL.")
+    if settings.oidc_issuer:
+        from service.auth.oidc import issuer_problem
+
+        if (problem := issuer_problem(settings.oidc_issuer)) is not None:
+            problems.append(problem + ".")
+        if not settings.oidc_client_id:
+            problems.append("TLC_OIDC_ISSUER is set but TLC_OIDC_CLIENT_ID is not: set the client id registered "
+                            "for tlc at the identity provider (and TLC_OIDC_CLIENT_SECRET for a confidential client).")
     if settings.dev_login:
         problems.append("TLC_DEV_LOGIN is on, which lets anyone sign in to the pages as anyone: set "
                         "TLC_DEV_LOGIN=false (the development login is for `tlc dev` only).")
