@@ -115,3 +115,62 @@ def test_open_contracts_ending_28_february_before_a_leap_year_get_their_civil_co
         assert payload["obligation_period_end"] == "2028-02-29"
     finally:
         engine.dispose()
+
+
+def test_audit_entries_recorded_before_the_chain_revision_are_chained_in_the_order_written(empty_url: str) -> None:
+    """Migration 0007 numbers and hashes the existing entries per contract in id order, with its frozen copy of
+    the canonical form; the service's own walk then finds every chain intact, and appending goes on from the
+    head. Down again keeps the entries and drops the chain."""
+    from datetime import UTC, datetime
+
+    from sqlmodel import Session
+
+    from service import audit
+    from service.db import UTCDateTime, session_scope
+
+    migrate.upgrade(empty_url, "0006")
+    engine = make_engine(empty_url)
+    t = {"t": "2026-04-01 00:00:00+00:00"}
+    entry = sa.table("audit_entry", sa.column("contract_id", sa.String), sa.column("at", UTCDateTime()),
+                     sa.column("actor", sa.String), sa.column("action", sa.String), sa.column("detail", sa.JSON))
+    written = [("a", "contract.registered", {"programme_id": "p", "名前": "ＡＢＣ株式会社"}),
+               ("b", "contract.registered", {}),
+               ("a", "event.supplier.engaged", {"data": {"z": 1, "a": [1.5, None, {"ü": True}]}}),
+               ("b", "effect.deadline_set", {"due_on": "2027-04-02"}),
+               ("a", "effect.violation_recorded", {"id": "violation.1"})]
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("insert into organisation values ('meti','METI','ministry','JP',:t), "
+                                 "('acme','Acme','contractor','JP',:t)"), t)
+            conn.execute(sa.text("insert into programme values ('p','P','meti',null,'[]',true,1,'{}',:t)"), t)
+            for cid in ("a", "b"):
+                conn.execute(sa.text("insert into contract (id, programme_id, contractor_org, title, start_date, "
+                                     "end_date, commissioned, obligation_period_end, workflow_id, created_at, "
+                                     "created_by) values (:id,'p','acme','t','2026-04-01','2031-03-31',true,"
+                                     "'2034-03-31',:wf,:t,'x')"), {"id": cid, "wf": f"contract-{cid}", **t})
+            for i, (cid, action, detail) in enumerate(written):
+                conn.execute(sa.insert(entry).values(contract_id=cid, actor="system", action=action, detail=detail,
+                                                     at=datetime(2026, 4, 1, 3, 0, i, 654321, tzinfo=UTC)))
+        migrate.upgrade(empty_url)
+        assert _diff(empty_url) == []
+        with Session(engine) as s:
+            assert [(cid, n, brk) for cid, n, brk in audit.verify(s)] == [("a", 3, None), ("b", 2, None)]
+            trail = audit.trail(s, "a")
+        assert [(e.seq, e.action) for e in trail.entries] == [
+            (1, "contract.registered"), (2, "event.supplier.engaged"), (3, "effect.violation_recorded")]
+        assert trail.verified and trail.entries[0].prev_hash == "0" * 64
+        with session_scope(engine) as s:
+            audit.append(s, contract_id="a", actor="system", action="contract.closed")
+        with Session(engine) as s:
+            assert [(cid, n, brk) for cid, n, brk in audit.verify(s, "a")] == [("a", 4, None)]
+
+        migrate.downgrade(empty_url, "0006")
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("audit_entry")}
+        assert {"seq", "prev_hash", "hash"}.isdisjoint(columns)
+        with engine.connect() as conn:
+            assert conn.execute(sa.text("select count(*) from audit_entry")).scalar_one() == 6
+        migrate.upgrade(empty_url)
+        with Session(engine) as s:
+            assert [(cid, n, brk) for cid, n, brk in audit.verify(s)] == [("a", 4, None), ("b", 2, None)]
+    finally:
+        engine.dispose()

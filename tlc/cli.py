@@ -1,4 +1,4 @@
-"""The `tlc` command: dev (everything on one machine), api, worker, migrate, token."""
+"""The `tlc` command: dev (everything on one machine), api, worker, migrate, token, audit verify."""
 
 from __future__ import annotations
 
@@ -46,6 +46,41 @@ def _refusal(command: str) -> int | None:
     for problem in problems:
         print(f"tlc {command}: refusing to start: {problem}", file=sys.stderr)
     return 2 if problems else None
+
+
+def _cmd_audit_verify(args: argparse.Namespace) -> int:
+    from sqlmodel import Session, select
+
+    import service.tables  # noqa: F401 - every table, for the audit entries' foreign keys
+    from service import audit
+    from service.contracts.models import Contract
+    from service.db import engine_for
+
+    engine = engine_for(get_settings())
+    try:
+        with Session(engine) as session:
+            if args.contract is not None and session.get(Contract, args.contract) is None:
+                print(f"tlc audit verify: no contract {args.contract!r}", file=sys.stderr)
+                return 2
+            seen, broken = set(), 0
+            for contract_id, entries, brk in audit.verify(session, args.contract):
+                seen.add(contract_id)
+                if brk is None:
+                    print(f"OK      {contract_id}: {entries} entries")
+                else:
+                    broken += 1
+                    print(f"BROKEN  {brk.describe()}")
+            # A contract without a single entry lost at least its registration entry.
+            query = select(Contract.id) if args.contract is None else select(Contract.id).where(
+                Contract.id == args.contract)
+            for contract_id in sorted(set(session.exec(query).all()) - seen):
+                seen.add(contract_id)
+                broken += 1
+                print(f"BROKEN  contract {contract_id}: no audit entries (seq 1, its registration, is missing)")
+    finally:
+        engine.dispose()
+    print(f"{len(seen)} chains checked, {broken} broken" if broken else f"all {len(seen)} chains intact")
+    return 1 if broken else 0
 
 
 def _cmd_api(args: argparse.Namespace) -> int:
@@ -120,6 +155,13 @@ def build_parser() -> argparse.ArgumentParser:
     mig = sub.add_parser("migrate", help="apply the Alembic migrations to the configured database")
     mig.add_argument("--revision", default="head")
     mig.set_defaults(func=_cmd_migrate)
+
+    aud = sub.add_parser("audit", help="the contracts' audit trails")
+    aud_sub = aud.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
+    ver = aud_sub.add_parser("verify", help="check every contract's audit hash chain (or one's) and name the "
+                                            "first broken entry; exit 1 if any chain is broken")
+    ver.add_argument("--contract", metavar="ID", help="check this contract's chain only")
+    ver.set_defaults(func=_cmd_audit_verify)
 
     tok = sub.add_parser("token", help="print a JWT signed with TLC_JWT_SECRET, or else with the "
                                          "secret `tlc dev` keeps in TLC_DATA_DIR")

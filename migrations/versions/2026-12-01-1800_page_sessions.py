@@ -7,7 +7,7 @@ Calendar feeds get a public id (to list and revoke them by) and an expiry: the f
 year after they were made, as new ones do by default.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-01 18:00:00
 """
 import secrets
@@ -20,7 +20,7 @@ from alembic import op
 from service.db import UTCDateTime
 
 revision = '0008'
-down_revision = '0006'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Query
+from fastapi.responses import JSONResponse, Response
 
 from service import audit
-from service.audit import AuditEntryPublic
+from service.audit import AuditTrail
 from service.authz import VisibleContract
 from service.commands import RecordDep
 from service.contracts import service
@@ -45,7 +45,43 @@ def get_contract(contract: VisibleContract, session: SessionDep, ctx: CtxDep) ->
     return service.detail(session, contract, ctx.today())
 
 
-@router.get("/{contract_id}/audit", response_model=list[AuditEntryPublic])
-def get_audit(contract: VisibleContract, session: SessionDep) -> list[AuditEntryPublic]:
-    """The contract's append-only audit trail, oldest first."""
-    return audit.trail(session, contract.id)
+AUDIT_CSV = "text/csv; charset=utf-8"
+
+
+def _wants_csv(format: str | None, accept: str | None) -> bool:
+    """`?format=` decides; without it, the Accept header's preferred one of JSON and CSV (JSON when neither)."""
+    if format is not None:
+        return format == "csv"
+    ranked: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept or "").split(",")):
+        media, *params = (p.strip() for p in part.split(";"))
+        q = 1.0
+        for p in params:
+            name, _, value = p.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if media.lower() in ("text/csv", "application/json") and q > 0:
+            ranked.append((-q, i, media.lower()))
+    return bool(ranked) and min(ranked)[2] == "text/csv"
+
+
+@router.get("/{contract_id}/audit", response_model=AuditTrail, responses={200: {
+    "content": {"text/csv": {"schema": {"type": "string"},
+                             "example": ",".join(audit.CSV_COLUMNS) + "\r\n"}},
+    "description": "The chain: JSON by default; CSV with `?format=csv` or `Accept: text/csv` (the head hash and "
+                   "the verdict are then in the X-Audit-Head-Hash and X-Audit-Verified headers)."}})
+def get_audit(contract: VisibleContract, session: SessionDep,
+              format: Annotated[Literal["json", "csv"] | None, Query()] = None,
+              accept: Annotated[str | None, Header()] = None) -> AuditTrail | Response:
+    """The contract's audit trail, oldest first, as a hash chain: each entry carries the hash of the one before,
+    `verified` says whether the whole chain holds, and `broken` names the first entry that does not."""
+    trail = audit.trail(session, contract.id)
+    if not _wants_csv(format, accept):
+        return trail
+    return Response(audit.to_csv(trail), media_type=AUDIT_CSV, headers={
+        "Content-Disposition": f'attachment; filename="audit-{contract.id}.csv"',
+        "X-Audit-Verified": "true" if trail.verified else "false",
+        "X-Audit-Head-Hash": trail.head_hash or ""})

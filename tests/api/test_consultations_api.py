@@ -315,7 +315,7 @@ def test_every_transition_through_http_with_its_history(api: TestClient, acme, o
     assert [h["at"] for h in history] == sorted(h["at"] for h in history)
 
     # The contract's audit trail has each transition; one signal per transition for the case's workflow.
-    trail = [(e["actor"], e["action"]) for e in api.get("/v1/contracts/c-001/audit", headers=officer).json()]
+    trail = [(e["actor"], e["action"]) for e in api.get("/v1/contracts/c-001/audit", headers=officer).json()["entries"]]
     assert [a for _, a in trail if a.startswith("consultation.")] == [
         "consultation.claim", "consultation.start-review", "consultation.reassign", "consultation.request-info",
         "consultation.respond", "consultation.conclude"]
@@ -618,7 +618,7 @@ def test_notices_are_issued_by_officers_of_the_ministry(api: TestClient, acme, o
     for who in (mext, other):
         problem(api.get("/v1/contracts/c-001/notices", headers=who), 404)
 
-    trail = api.get("/v1/contracts/c-001/audit", headers=officer).json()
+    trail = api.get("/v1/contracts/c-001/audit", headers=officer).json()["entries"]
     notices = [(e["actor"], e["detail"]) for e in trail if e["action"] == "notice.issued"]
     assert notices == [
         ("tanaka (ministry_officer, meti)", {"notice_id": issued["id"], "scope": "counterparty",

@@ -650,7 +650,7 @@ def test_the_audit_trail_has_the_event_and_each_effect(api: TestClient, acme, au
         {"kind": "deadline_set", "id": "supplier_review.SUP-1.1", "due_on": "2027-04-02"}])
     r = api.get("/v1/contracts/c-001/audit", headers=auth("ministry_officer", "meti"))
     assert r.status_code == 200, r.text
-    trail = [(e["actor"], e["action"], e["detail"]) for e in r.json()]
+    trail = [(e["actor"], e["action"], e["detail"]) for e in r.json()["entries"]]
     assert [a for _, a, _ in trail] == ["contract.registered", "event.supplier.engaged",
                                         "effect.violation_recorded", "effect.deadline_set"]
     assert trail[1:] == [
@@ -659,7 +659,7 @@ def test_the_audit_trail_has_the_event_and_each_effect(api: TestClient, acme, au
         ("system", "effect.violation_recorded", {"event_id": eid, "id": "violation.1"}),
         ("system", "effect.deadline_set", {"event_id": eid, "id": "supplier_review.SUP-1.1", "due_on": "2027-04-02"})]
     accepted(post(api, acme, "incident.reported", "2026-04-02", {"severity": "near_miss", "summary": "s"}), [])
-    assert [e["action"] for e in api.get("/v1/contracts/c-001/audit", headers=acme).json()][-1] == \
+    assert [e["action"] for e in api.get("/v1/contracts/c-001/audit", headers=acme).json()["entries"]][-1] == \
         "event.incident.reported"
 
 
