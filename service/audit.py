@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel
 from sqlmodel import Field, Session, SQLModel, select
 
+from service import db
 from service.contracts.models import Contract
 from service.db import UTCDateTime, utcnow
 from service.rules.audit_chain import GENESIS, Break, ChainRow, as_stored, entry_hash, first_break
@@ -77,9 +78,11 @@ def _head(session: Session, contract_id: str) -> tuple[int, str]:
 def append(session: Session, *, contract_id: str, actor: str, action: str, **detail: Any) -> None:
     with session.no_autoflush:
         # Two transactions must not both take seq N: the contract's row lock orders them on PostgreSQL (the
-        # services already hold it; taking it again is free); on SQLite a writing transaction holds the one
+        # services usually hold it already, and then it is not asked again); on SQLite a writing transaction holds the one
         # write lock from its first read (service/db.py).
-        session.exec(select(Contract.id).where(Contract.id == contract_id).with_for_update()).first()
+        if not db.holds(session, f"contract:{contract_id}"):
+            session.exec(select(Contract.id).where(Contract.id == contract_id).with_for_update()).first()
+            db.hold(session, f"contract:{contract_id}")
         seq, prev = _head(session, contract_id)
         entry = AuditEntry(contract_id=contract_id, seq=seq + 1, at=utcnow(), actor=actor, action=action,
                            detail=as_stored(detail), prev_hash=prev, hash="")

@@ -16,6 +16,7 @@ from typing import Annotated, Any
 from fastapi import Depends
 from sqlmodel import Session, select
 
+from service import db
 from service.auth.tokens import Principal
 from service.consultations.models import ConsultationCase
 from service.contracts.models import Contract
@@ -78,10 +79,15 @@ def scope_notifications(query: Any, principal: Principal) -> Any:
     return query
 
 
-def contract(session: Session, principal: Principal, contract_id: str) -> Contract:
-    found = session.exec(scope_contracts(select(Contract).where(Contract.id == contract_id), principal)).first()
+def contract(session: Session, principal: Principal, contract_id: str, *, lock: bool = False) -> Contract:
+    """The contract in the caller's scope (404 outside it); `lock`: its row locked until the transaction ends,
+    in the same one query (so that one contract's changes apply one at a time)."""
+    query = scope_contracts(select(Contract).where(Contract.id == contract_id), principal)
+    found = session.exec(query.with_for_update() if lock else query).first()
     if found is None:
         raise NotFound("contract", contract_id)
+    if lock:
+        db.hold(session, f"contract:{contract_id}")
     return found
 
 

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
 
 from service.config import Settings
@@ -48,6 +49,25 @@ WRITES = "tlc_writes"
 def writing(engine: Engine) -> Engine:
     """The engine for transactions that read and then write: on SQLite they take the write lock at once."""
     return engine.execution_options(**{WRITES: True})
+
+
+# Row locks this session's transaction holds (`hold`, `holds`), so that a second lock of the same row is not
+# another round trip. Forgotten whenever a transaction or savepoint ends: a rolled-back savepoint releases
+# the locks taken in it on PostgreSQL.
+_HELD = "tlc_locks"
+
+
+def hold(session: Session, key: str) -> None:
+    session.info.setdefault(_HELD, set()).add(key)
+
+
+def holds(session: Session, key: str) -> bool:
+    return key in session.info.get(_HELD, ())
+
+
+@event.listens_for(OrmSession, "after_transaction_end")
+def _forget_locks(session: OrmSession, _transaction) -> None:
+    session.info.pop(_HELD, None)
 
 
 def make_engine(url: str) -> Engine:

@@ -25,6 +25,18 @@ class EventAccepted(BaseModel):
     effects: list[Effect]
 
 
+class EventBatch(BaseModel):
+    """Events of one contract, applied in this order in one transaction: all of them, or none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    events: list[EventCreate] = Field(min_length=1, max_length=500)
+
+
+class EventBatchAccepted(BaseModel):
+    results: list[EventAccepted] = Field(description="one per event, in the order given")
+
+
 class EventPublic(BaseModel):
     id: str
     type: str

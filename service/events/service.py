@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 
 from pydantic import ValidationError
@@ -12,64 +13,117 @@ from service import audit, authz
 from service.actors import actor_of
 from service.auth.tokens import Principal
 from service.consultations.service import move_case, open_case, withdraw_case
+from service.contracts.models import Contract
 from service.events.models import ContractEvent
 from service.events.schemas import EventCreate
 from service.obligations import service as obligations
+from service.obligations.models import ObligationRecord
 from service.problems import Conflict, Invalid, Problem
 from service.rules.ip_models import IpActionPlan
 from service.rules.obligations import engine
+from service.rules.obligations.context import ContractContext
 from service.rules.obligations.effects import Rejected, as_json
 from service.rules.obligations.events import Event, parse_data
 from service.rules.obligations.periods import open_after_period
+from service.rules.obligations.state import ObligationState
+from service.rules.policy import Policy
 
 
-def _validate_data(body: EventCreate):
+def _validate_data(body: EventCreate, loc: list[str | int]):
     try:
         return parse_data(body.type, body.data)
     except ValidationError as exc:
-        raise Invalid(errors=[{"loc": ["body", "data", *map(str, e["loc"])], "msg": e["msg"]} for e in exc.errors()],
+        raise Invalid(errors=[{"loc": [*loc, "data", *map(str, e["loc"])], "msg": e["msg"]} for e in exc.errors()],
                       detail="The event is not valid.") from exc
+
+
+@dataclass
+class _Ingest:
+    """One contract's facts and state, read once, for one event or a batch of them."""
+
+    contract: Contract
+    ctx: ContractContext
+    policy: Policy
+    record: ObligationRecord | None
+    state: ObligationState
+    actor: str
+    today: date
+
+
+def _begin(session: Session, principal: Principal, contract_id: str, today: date) -> _Ingest:
+    # One scoped SELECT ... FOR UPDATE: 404 outside the caller's scope, and one contract's changes one at a time.
+    contract = authz.contract(session, principal, contract_id, lock=True)
+    authz.require_reporter(principal)
+    ctx, policy = obligations.facts_of(session, contract)
+    record = obligations.load_record(session, contract_id)
+    return _Ingest(contract, ctx, policy, record, obligations.state_of(record), actor_of(principal), today)
+
+
+def _apply(session: Session, run: _Ingest, body: EventCreate, loc: list[str | int]) -> dict:
+    """The event applied to the state in memory, and its own rows (event, cases, audit) added to the session."""
+    data = _validate_data(body, loc)
+    if body.occurred_on > run.today:
+        raise Invalid([*loc, "occurred_on"], f"is after today ({run.today}, JST)", detail="The event is not valid.")
+    contract = run.contract
+    if (contract.closed_at is not None or run.today > contract.obligation_period_end) \
+            and not open_after_period(body.type, run.ctx):
+        raise Conflict(f"The obligation period ended on {contract.obligation_period_end}; the record is read-only"
+                       + (" except for Bayh-Dole approvals of IP acts." if run.ctx.commissioned else "."),
+                       title="Contract closed")
+    _recall_plan_request(session, run.state, data)
+    event = Event(id=f"evt_{uuid.uuid4().hex[:24]}", type=body.type, occurred_on=body.occurred_on,
+                  reported_on=run.today, data=data)
+    try:
+        effects = engine.apply_event(run.state, event, ctx=run.ctx, policy=run.policy)
+    except Rejected as exc:
+        if exc.field is not None:  # names something that does not exist: a validation error of that field
+            raise Invalid([*loc, "data", exc.field], exc.detail) from exc
+        raise Problem(exc.status, "Event rejected", exc.detail) from exc
+    effect_dicts = as_json(effects)
+    stored = data.model_dump(mode="json")
+    session.add(ContractEvent(id=event.id, contract_id=contract.id, type=body.type, occurred_on=body.occurred_on,
+                              reported_on=run.today, data=stored, effects=effect_dicts, actor=run.actor))
+    _open_cases(session, contract, event, run.state, run.today, run.policy, run.actor, effect_dicts)
+    audit.append(session, contract_id=contract.id, actor=run.actor, action=f"event.{body.type}", event_id=event.id,
+                 occurred_on=body.occurred_on.isoformat(), data=stored)
+    audit.effects(session, contract_id=contract.id, effects=effect_dicts, event_id=event.id)
+    return {"event_id": event.id, "effects": effect_dicts}
+
+
+def _finish(session: Session, run: _Ingest, change_id: str) -> None:
+    """The new state, its deadlines and the workflow's one signal for everything applied."""
+    obligations.save_and_signal(session, run.contract, run.state, change_id=change_id, today=run.today,
+                                policy=run.policy, record=run.record)
 
 
 def accept(session: Session, *, principal: Principal, contract_id: str, body: EventCreate,
            today: date) -> dict:
     """Record the event, its effects, the new state, its audit entries and the workflow's signal, or nothing."""
-    authz.contract(session, principal, contract_id)  # 404 outside the caller's scope
-    authz.require_reporter(principal)
-    data = _validate_data(body)
-    if body.occurred_on > today:
-        raise Invalid(["body", "occurred_on"], f"is after today ({today}, JST)", detail="The event is not valid.")
-    contract = obligations.lock_contract(session, contract_id)
-    assert contract is not None
-    ctx = obligations.context_of(session, contract)
-    if (contract.closed_at is not None or today > contract.obligation_period_end) \
-            and not open_after_period(body.type, ctx):
-        raise Conflict(f"The obligation period ended on {contract.obligation_period_end}; the record is read-only"
-                       + (" except for Bayh-Dole approvals of IP acts." if ctx.commissioned else "."),
-                       title="Contract closed")
-    policy = obligations.policy_of(session, contract)
-    state = obligations.load(session, contract_id)
-    _recall_plan_request(session, state, data)
-    event = Event(id=f"evt_{uuid.uuid4().hex[:24]}", type=body.type, occurred_on=body.occurred_on,
-                  reported_on=today, data=data)
-    try:
-        effects = engine.apply_event(state, event, ctx=ctx, policy=policy)
-    except Rejected as exc:
-        if exc.field is not None:  # names something that does not exist: a validation error of that field
-            raise Invalid(["body", "data", exc.field], exc.detail) from exc
-        raise Problem(exc.status, "Event rejected", exc.detail) from exc
+    run = _begin(session, principal, contract_id, today)
+    result = _apply(session, run, body, ["body"])
+    _finish(session, run, result["event_id"])
+    return result
 
-    actor = actor_of(principal)
-    obligations.save_and_signal(session, contract, state, change_id=event.id, today=today, policy=policy)
-    effect_dicts = as_json(effects)
-    session.add(ContractEvent(id=event.id, contract_id=contract_id, type=body.type, occurred_on=body.occurred_on,
-                              reported_on=today, data=data.model_dump(mode="json"), effects=effect_dicts,
-                              actor=actor))
-    _open_cases(session, contract, event, state, today, policy, actor, effect_dicts)
-    audit.append(session, contract_id=contract_id, actor=actor, action=f"event.{body.type}", event_id=event.id,
-                 occurred_on=body.occurred_on.isoformat(), data=data.model_dump(mode="json"))
-    audit.effects(session, contract_id=contract_id, effects=effect_dicts, event_id=event.id)
-    return {"event_id": event.id, "effects": effect_dicts}
+
+MAX_BATCH = 500
+
+
+def accept_batch(session: Session, *, principal: Principal, contract_id: str, bodies: list[EventCreate],
+                 today: date) -> dict:
+    """Events in the order given, in one transaction: all recorded, or (the first one refused says why) none.
+    The contract's state is read and saved once, and its workflow gets one signal for the lot."""
+    run = _begin(session, principal, contract_id, today)
+    results = []
+    for i, body in enumerate(bodies):
+        try:
+            results.append(_apply(session, run, body, ["body", "events", i]))
+        except Problem as exc:
+            if exc.status != 422:  # 422s name their event in `loc` already
+                exc.detail = f"Event {i} ({body.type}): {exc.detail}"
+                exc.extra = {**exc.extra, "event_index": i}
+            raise
+    _finish(session, run, results[-1]["event_id"])
+    return {"results": results}
 
 
 def _recall_plan_request(session: Session, state, data) -> None:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from sqlmodel import Session, select
 
-from service import audit, authz, outbox
+from service import audit, authz, db, outbox
 from service.auth.tokens import Principal
 from service.contracts.models import Contract
 from service.notices.models import MinistryNotice
@@ -24,10 +24,10 @@ from service.rules.policy import SWITCHES, Policy
 from service.workflow_io import ClockSnapshot, ContractState, ContractTerms, EventApplied
 
 
-def context_of(session: Session, contract: Contract) -> ContractContext:
+def context_of(session: Session, contract: Contract, programme: Programme | None = None) -> ContractContext:
     """What the rules know of the contract: its terms, its programme's switch, the ministry's notices on it."""
     notices = [n.as_rule() for n in session.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract.id))]
-    programme = session.get(Programme, contract.programme_id)
+    programme = programme or session.get(Programme, contract.programme_id)
     assert programme is not None  # a foreign key guarantees it
     required = (contract.switches or {}).get("leakage_measures_required", programme.leakage_measures_required)
     return ContractContext(contract_id=contract.id, start_date=contract.start_date, end_date=contract.end_date,
@@ -40,9 +40,21 @@ def policy_of(session: Session, contract: Contract) -> Policy:
     """The programme's policy as it is now, with the switches of the call as they were at registration."""
     programme = session.get(Programme, contract.programme_id)
     assert programme is not None  # a foreign key guarantees it
+    return _policy(programme, contract)
+
+
+def _policy(programme: Programme, contract: Contract) -> Policy:
     policy = programme.effective_policy()
     kept = {k: v for k, v in (contract.switches or {}).items() if k in SWITCHES}
     return policy.model_copy(update=kept) if kept else policy
+
+
+def facts_of(session: Session, contract: Contract) -> tuple[ContractContext, Policy]:
+    """`context_of` and `policy_of` together, reading the programme once (the session keeps only weak
+    references, so two separate reads of it are two queries)."""
+    programme = session.get(Programme, contract.programme_id)
+    assert programme is not None
+    return context_of(session, contract, programme), _policy(programme, contract)
 
 
 def switches_of(programme: Programme) -> dict:
@@ -53,16 +65,28 @@ def switches_of(programme: Programme) -> dict:
 
 def lock_contract(session: Session, contract_id: str) -> Contract | None:
     """The contract row, locked until the transaction ends: one contract's changes apply one at a time."""
-    return session.exec(select(Contract).where(Contract.id == contract_id).with_for_update()).first()
+    found = session.exec(select(Contract).where(Contract.id == contract_id).with_for_update()).first()
+    if found is not None:
+        db.hold(session, f"contract:{contract_id}")
+    return found
 
 
 def load(session: Session, contract_id: str) -> ObligationState:
-    record = session.get(ObligationRecord, contract_id)
+    return state_of(load_record(session, contract_id))
+
+
+def load_record(session: Session, contract_id: str) -> ObligationRecord | None:
+    """The stored state's row; hand it back to `save` so that saving does not read it again."""
+    return session.get(ObligationRecord, contract_id)
+
+
+def state_of(record: ObligationRecord | None) -> ObligationState:
     return ObligationState() if record is None else ObligationState.model_validate(record.state)
 
 
-def save(session: Session, contract_id: str, state: ObligationState) -> None:
-    record = session.get(ObligationRecord, contract_id)
+def save(session: Session, contract_id: str, state: ObligationState, *,
+         record: ObligationRecord | None = None) -> None:
+    record = record if record is not None else session.get(ObligationRecord, contract_id)
     payload = state.model_dump(mode="json")
     if record is None:
         session.add(ObligationRecord(contract_id=contract_id, version=state.version, state=payload))
@@ -73,10 +97,10 @@ def save(session: Session, contract_id: str, state: ObligationState) -> None:
 
 
 def save_and_signal(session: Session, contract: Contract, state: ObligationState, *, change_id: str, today: date,
-                    policy: Policy) -> None:
+                    policy: Policy, record: ObligationRecord | None = None) -> None:
     """Save a changed state and, in the same transaction, the outbox row that gives the contract's
     workflow its new clock (`change_id` lets the workflow ignore a redelivery)."""
-    save(session, contract.id, state)
+    save(session, contract.id, state, record=record)
     applied = EventApplied(event_id=change_id, snapshot=snapshot(state, today=today, policy=policy))
     if state.closed or contract.closed_at is not None:
         # The period is over and the workflow may have ended with it: Bayh-Dole's clock starts it again.
