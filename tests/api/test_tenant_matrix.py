@@ -85,6 +85,7 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/v1/consultations/{case}", None),
     ("GET", "/v1/programmes/{programme}", None),
     ("POST", "/v1/contracts/{contract}/events", INCIDENT),
+    ("POST", "/v1/contracts/{contract}/events:batch", {"events": [INCIDENT]}),
     ("POST", "/v1/contracts/{contract}/notices", {"scope": "contract", "reason": "r"}),
     ("POST", "/v1/contracts/{contract}/approvals/{approval}/decide", {"granted": True, "reason": "r"}),
     ("PATCH", "/v1/programmes/{programme}", {"name": "renamed"}),
