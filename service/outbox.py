@@ -32,6 +32,18 @@ class OutboxMessage(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=2000)
 
 
+# A transaction that writes outbox rows NOTIFYs this channel on PostgreSQL; PostgreSQL sends it on commit
+# (never on rollback), once per transaction however many rows, and `tlc relay` LISTENs (service/relay.py).
+OUTBOX_CHANNEL = "tlc_outbox"
+
+
+@sa_event.listens_for(OutboxMessage, "after_insert")
+def _notify(_mapper: Any, connection: sa.Connection, _target: OutboxMessage) -> None:
+    # On the mapper, not the API's sessions: rows written by a workflow activity wake `tlc relay` as well.
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"NOTIFY {OUTBOX_CHANNEL}")
+
+
 def enqueue(session: Session, *, kind: str, workflow_id: str, payload: dict[str, Any]) -> OutboxMessage:
     msg = OutboxMessage(kind=kind, workflow_id=workflow_id, payload=payload)
     session.add(msg)
