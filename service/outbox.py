@@ -1,7 +1,7 @@
 """The outbox: what must reach Temporal is written in the same transaction as the record that causes it.
 
 A request commits its rows and an outbox row together, so an accepted record is never without the
-instruction to tell its workflow. The relay (service/relay.py) delivers rows in id order until
+instruction to tell its workflow. The relay (service/relay.py) delivers each workflow's rows in id order until
 Temporal has them; every delivery is idempotent on the Temporal side (workflow ids derived from
 record ids), so delivering a row twice is harmless and losing one is impossible.
 """
