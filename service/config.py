@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     temporal_tls_key: Path | None = None
     temporal_api_key: str | None = None
 
+    # The outbox relay (service/relay.py). Each API process runs one unless relay_in_api is off, for
+    # deployments where `tlc relay` runs as its own process (PostgreSQL only: it is woken by NOTIFY).
+    relay_in_api: bool = True
+    # `tlc relay` also makes a pass this often, for rows whose notification was lost (its connection down).
+    relay_safety_pass_seconds: float = Field(default=5, gt=0, le=3600)
+    # Workflows delivered to at once; one workflow's rows always go one after another, in id order.
+    relay_concurrency: int = Field(default=16, ge=1, le=256)
+
     # JWT. HS256 with a shared secret, RS256 keys from a JWKS URL (production), or both; each key is only
     # ever tried with its own algorithm. No default: a shipped secret is a public one, so `tlc api` and
     # `tlc worker` refuse to start without a key (service/startup_checks.py), and `tlc dev` makes its own.

@@ -48,7 +48,8 @@ log = logging.getLogger("tlc.api")
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None, run_relay: bool = True,
                now: Callable[[], datetime] | None = None, bind: Engine | Connection | None = None,
                resolver: Resolver | None = None) -> FastAPI:
-    """The application; `bind` (tests) is where its sessions write, when not the engine itself; `resolver`
+    """The application; it runs the outbox relay unless `run_relay` (tests) or settings.relay_in_api is off
+    (`tlc relay` delivers instead); `bind` (tests) is where its sessions write, when not the engine itself; `resolver`
     (tests) resolves webhook hosts instead of the system's getaddrinfo."""
     settings = settings or get_settings()
     engine = engine or engine_for(settings)
@@ -57,7 +58,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         relay = None
-        if run_relay:
+        if run_relay and settings.relay_in_api:
             relay = _start_relay(app, engine, temporal, settings)
         try:
             yield
@@ -114,7 +115,7 @@ def _db_ok(engine) -> bool:
 
 
 def _start_relay(app: FastAPI, engine, temporal: TemporalLink, settings: Settings) -> Relay:
-    relay = Relay(engine, temporal, settings.temporal_task_queue)
+    relay = Relay(engine, temporal, settings.temporal_task_queue, concurrency=settings.relay_concurrency)
     relay.start()
     app.state.ctx.relay_poke = relay.poke
     relay.poke()  # deliver whatever an earlier process left behind

@@ -1,7 +1,7 @@
 """The outbox: what must reach Temporal is written in the same transaction as the record that causes it.
 
 A request commits its rows and an outbox row together, so an accepted record is never without the
-instruction to tell its workflow. The relay (service/relay.py) delivers rows in id order until
+instruction to tell its workflow. The relay (service/relay.py) delivers each workflow's rows in id order until
 Temporal has them; every delivery is idempotent on the Temporal side (workflow ids derived from
 record ids), so delivering a row twice is harmless and losing one is impossible.
 """
@@ -30,6 +30,18 @@ class OutboxMessage(SQLModel, table=True):
     delivered_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=2000)
+
+
+# A transaction that writes outbox rows NOTIFYs this channel on PostgreSQL; PostgreSQL sends it on commit
+# (never on rollback), once per transaction however many rows, and `tlc relay` LISTENs (service/relay.py).
+OUTBOX_CHANNEL = "tlc_outbox"
+
+
+@sa_event.listens_for(OutboxMessage, "after_insert")
+def _notify(_mapper: Any, connection: sa.Connection, _target: OutboxMessage) -> None:
+    # On the mapper, not the API's sessions: rows written by a workflow activity wake `tlc relay` as well.
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"NOTIFY {OUTBOX_CHANNEL}")
 
 
 def enqueue(session: Session, *, kind: str, workflow_id: str, payload: dict[str, Any]) -> OutboxMessage:

@@ -1,27 +1,34 @@
-"""Delivers outbox rows to Temporal, in order, until Temporal has each of them.
+"""Delivers outbox rows to Temporal, in id order per workflow, until Temporal has each of them.
 
-Runs inside the API process: woken after a transaction that wrote a row commits, and on a back-off
-timer while rows are still undelivered (Temporal down). Every delivery is idempotent, so several relays
-(several API replicas) may run at the same time. Workflows are started and signalled by name
-(service/workflow_io.py): the API process never imports workflow code.
+Runs inside the API process (woken after a transaction that wrote a row commits), or alone as `tlc relay`
+(woken by PostgreSQL's NOTIFY, which that transaction sends, and by a safety pass every few seconds for a
+notification that was lost); either way on a back-off timer while rows are still undelivered (Temporal
+down). Rows of different workflows are delivered concurrently, those of one workflow one after another,
+and delivered rows are marked a page at a time. Every delivery is idempotent, so several relays (API
+replicas and `tlc relay` processes) may run at the same time. Workflows are started and signalled by name
+(service/workflow_io.py): the relay never imports workflow code.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+from collections.abc import Callable
 from datetime import timedelta
 
+import sqlalchemy as sa
 from pydantic import BaseModel
-from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, select
 from temporalio.client import Client
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from service.db import session_scope, utcnow
-from service.outbox import OutboxMessage
+from service.config import Settings
+from service.db import engine_for, session_scope, utcnow
+from service.outbox import OUTBOX_CHANNEL, OutboxMessage
 from service.temporal_link import TemporalLink
 from service.workflow_io import (
     CASE_UPDATED_SIGNAL,
@@ -92,46 +99,93 @@ async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
         raise ValueError(f"unknown outbox message kind {msg.kind!r}")
 
 
-def _pending(engine: Engine, limit: int) -> list[OutboxMessage]:
-    with session_scope(engine) as session:
-        return list(session.exec(select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None))
+PAGE = 500
+CONCURRENCY = 16
+
+
+def _pending(engine: Engine, after: int, limit: int) -> list[OutboxMessage]:
+    with Session(engine, expire_on_commit=False) as session:
+        return list(session.exec(select(OutboxMessage).where(OutboxMessage.delivered_at.is_(None),
+                                                             OutboxMessage.id > after)
                                  .order_by(OutboxMessage.id).limit(limit)).all())
 
 
-def _mark(engine: Engine, msg_id: int, error: str | None) -> None:
+def _mark(engine: Engine, delivered: list[int], failed: list[tuple[int, str]]) -> None:
+    """One transaction for a page: the delivered rows in one UPDATE, each failure with its own reason. A row
+    another relay marked meanwhile keeps its mark (`delivered_at IS NULL`)."""
+    table = OutboxMessage.__table__
+    undelivered = table.c.delivered_at.is_(None)
     with session_scope(engine) as session:
-        msg = session.get(OutboxMessage, msg_id)
-        if msg is None or msg.delivered_at is not None:
-            return
-        msg.attempts += 1
-        if error is None:
-            msg.delivered_at = utcnow()
-        else:
-            msg.last_error = error[:2000]
+        now = utcnow()
+        for i in range(0, len(delivered), PAGE):
+            session.execute(sa.update(table).where(table.c.id.in_(delivered[i:i + PAGE]), undelivered)
+                            .values(delivered_at=now, attempts=table.c.attempts + 1))
+        for msg_id, error in failed:
+            session.execute(sa.update(table).where(table.c.id == msg_id, undelivered)
+                            .values(attempts=table.c.attempts + 1, last_error=error[:2000]))
 
 
-async def drain(engine: Engine, client: Client, task_queue: str, *, batch: int = 100) -> int:
-    """Deliver what is pending; returns how many rows are still undelivered after a failure (0 = all done)."""
-    while True:
-        rows = await asyncio.to_thread(_pending, engine, batch)
-        if not rows:
-            return 0
-        for msg in rows:
+async def _deliver_chain(client: Client, task_queue: str, chain: list[OutboxMessage], gate: asyncio.Semaphore,
+                         delivered: list[int], failed: list[tuple[int, str]]) -> int:
+    """One workflow's rows in id order, each after the one before was delivered; returns how many were not."""
+    async with gate:
+        for n, msg in enumerate(chain):
             try:
                 await deliver(client, task_queue, msg)
             except Exception as exc:
                 log.warning("outbox %s (%s) not delivered yet: %s", msg.id, msg.kind, exc)
-                await asyncio.to_thread(_mark, engine, msg.id, f"{type(exc).__name__}: {exc}")
-                return len(rows)
-            await asyncio.to_thread(_mark, engine, msg.id, None)
+                failed.append((msg.id, f"{type(exc).__name__}: {exc}"))
+                return len(chain) - n
+            delivered.append(msg.id)
+    return 0
+
+
+async def drain(engine: Engine, client: Client, task_queue: str, *, page: int = PAGE,
+                concurrency: int = CONCURRENCY) -> int:
+    """Deliver what is pending; returns how many rows are still undelivered (0 = all done).
+
+    A failed row holds back the later rows of its own workflow (a workflow sees its rows in id order), for
+    the rest of this pass; the other workflows' rows go on."""
+    gate = asyncio.Semaphore(concurrency)
+    blocked: set[str] = set()
+    after, left = 0, 0
+    while True:
+        rows = await asyncio.to_thread(_pending, engine, after, page)
+        if not rows:
+            return left
+        after = rows[-1].id or after
+        chains: dict[str, list[OutboxMessage]] = {}
+        for msg in rows:
+            if msg.workflow_id in blocked:
+                left += 1
+            else:
+                chains.setdefault(msg.workflow_id, []).append(msg)
+        delivered: list[int] = []
+        failed: list[tuple[int, str]] = []
+        try:
+            held = await asyncio.gather(*(_deliver_chain(client, task_queue, chain, gate, delivered, failed)
+                                          for chain in chains.values()))
+            left += sum(held)
+            failed_ids = {msg_id for msg_id, _ in failed}
+            blocked.update(msg.workflow_id for msg in rows if msg.id in failed_ids)
+        finally:
+            # Also when the pass is cancelled (the process stops): what Temporal has taken is recorded.
+            if delivered or failed:
+                await asyncio.shield(asyncio.to_thread(_mark, engine, delivered, failed))
 
 
 class Relay:
+    """`idle_pass`: a pass this often even when nothing woke the relay (`tlc relay`: a NOTIFY can be lost
+    while its listening connection is down); None waits for a poke (in the API, whose commits poke it)."""
+
     def __init__(self, engine: Engine, temporal: TemporalLink, task_queue: str,
-                 max_backoff: timedelta = timedelta(seconds=30)):
+                 max_backoff: timedelta = timedelta(seconds=30), idle_pass: timedelta | None = None,
+                 concurrency: int = CONCURRENCY):
         self._engine, self._temporal, self._task_queue = engine, temporal, task_queue
         self._wake = asyncio.Event()
         self._max_backoff = max_backoff.total_seconds()
+        self._idle = idle_pass.total_seconds() if idle_pass is not None else None
+        self._concurrency = concurrency
         self._task: asyncio.Task | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
 
@@ -159,16 +213,67 @@ class Relay:
             self._wake.clear()
             try:
                 client = await self._temporal.client()
-                left = await drain(self._engine, client, self._task_queue)
+                left = await drain(self._engine, client, self._task_queue, concurrency=self._concurrency)
             except Exception as exc:
                 log.warning("outbox relay pass failed: %s", exc)
                 left = 1
             if left:
-                timeout: float | None = backoff
+                timeout: float | None = backoff if self._idle is None else min(backoff, self._idle)
                 backoff = min(backoff * 2, self._max_backoff)
             else:
-                timeout, backoff = None, 0.5
+                timeout, backoff = self._idle, 0.5
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout)
             except TimeoutError:
                 pass
+
+
+async def listen(database_url: str, wake: Callable[[], None], *, max_backoff: float = 30) -> None:
+    """LISTEN for the outbox channel's notifications and `wake` on each; also once after every (re)connect,
+    since what was notified while no connection listened is gone. Runs until cancelled."""
+    import psycopg  # PostgreSQL only: the SQLite of `tlc dev` never gets here
+
+    conninfo = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    backoff = 0.5
+    while True:
+        try:
+            async with await psycopg.AsyncConnection.connect(conninfo, autocommit=True, connect_timeout=10) as conn:
+                await conn.execute(f"LISTEN {OUTBOX_CHANNEL}")
+                log.info("outbox relay listening for %s", OUTBOX_CHANNEL)
+                backoff = 0.5
+                wake()
+                async for _ in conn.notifies():
+                    wake()
+        except Exception as exc:
+            log.warning("outbox relay cannot listen (retrying in %.1f s): %s", backoff, exc)
+        await asyncio.sleep(backoff)
+        backoff = min(backoff * 2, max_backoff)
+
+
+async def run_relay(settings: Settings, stop: asyncio.Event) -> None:
+    """`tlc relay`: the relay alone, woken by NOTIFY and by a safety pass, until `stop` is set."""
+    engine = engine_for(settings)
+    relay = Relay(engine, TemporalLink(settings), settings.temporal_task_queue,
+                  idle_pass=timedelta(seconds=settings.relay_safety_pass_seconds),
+                  concurrency=settings.relay_concurrency)
+    relay.start()
+    listener = asyncio.create_task(listen(settings.resolved_database_url(), relay.poke), name="tlc-outbox-listen")
+    relay.poke()  # whatever is pending already
+    try:
+        await stop.wait()
+    finally:
+        listener.cancel()
+        try:
+            await listener
+        except asyncio.CancelledError:
+            pass
+        await relay.stop()
+        engine.dispose()
+
+
+async def run_relay_forever(settings: Settings) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await run_relay(settings, stop)

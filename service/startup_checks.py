@@ -1,4 +1,4 @@
-"""Why a production process (`tlc api`, `tlc worker`) must not start with these settings: a pure function
+"""Why a production process (`tlc api`, `tlc worker`, `tlc relay`) must not start with these settings: a pure function
 of Settings, so that every case is a unit test and the CLI only prints the answer.
 
 Each problem is one sentence saying what is wrong and what to set."""
@@ -50,4 +50,14 @@ def startup_problems(settings: Settings) -> list[str]:
     if settings.dev_login:
         problems.append("TLC_DEV_LOGIN is on, which lets anyone sign in to the pages as anyone: set "
                         "TLC_DEV_LOGIN=false (the development login is for `tlc dev` only).")
+    return problems
+
+
+def relay_problems(settings: Settings) -> list[str]:
+    """`tlc relay`: what any production process must not start with, and a database it can listen to."""
+    problems = startup_problems(settings)
+    if not settings.resolved_database_url().startswith("postgresql"):
+        problems.append("tlc relay needs PostgreSQL, whose NOTIFY wakes it: set TLC_DATABASE_URL to a "
+                        "postgresql+psycopg:// URL, or on SQLite leave the relay in the API (TLC_RELAY_IN_API=true, "
+                        "the default; `tlc dev` does so).")
     return problems

@@ -1,4 +1,4 @@
-"""The `tlc` command: dev (everything on one machine), api, worker, migrate, token, audit verify."""
+"""The `tlc` command: dev (everything on one machine), api, worker, relay, migrate, token, audit verify."""
 
 from __future__ import annotations
 
@@ -40,9 +40,9 @@ def _cmd_token(args: argparse.Namespace) -> int:
 
 def _refusal(command: str) -> int | None:
     """Exit code 2, before anything binds or connects, when the settings are unsafe outside `tlc dev`."""
-    from service.startup_checks import startup_problems
+    from service.startup_checks import relay_problems, startup_problems
 
-    problems = startup_problems(get_settings())
+    problems = (relay_problems if command == "relay" else startup_problems)(get_settings())
     for problem in problems:
         print(f"tlc {command}: refusing to start: {problem}", file=sys.stderr)
     return 2 if problems else None
@@ -103,6 +103,15 @@ def _cmd_worker(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_relay(args: argparse.Namespace) -> int:
+    if (refused := _refusal("relay")) is not None:
+        return refused
+    from service.relay import run_relay_forever
+
+    asyncio.run(run_relay_forever(get_settings()))
+    return 0
+
+
 def _cmd_dev(args: argparse.Namespace) -> int:
     from service.toolchain import ToolMissing
     from tlc.devstack import DevFailed, run_dev
@@ -151,6 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="run the Temporal worker alone (production)")
     worker.set_defaults(func=_cmd_worker)
+
+    relay = sub.add_parser("relay", help="run the outbox relay alone (production, PostgreSQL): delivers what "
+                                         "the API wrote for Temporal, woken by NOTIFY; set TLC_RELAY_IN_API=false "
+                                         "on the API replicas then")
+    relay.set_defaults(func=_cmd_relay)
 
     mig = sub.add_parser("migrate", help="apply the Alembic migrations to the configured database")
     mig.add_argument("--revision", default="head")

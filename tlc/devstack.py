@@ -153,7 +153,9 @@ async def run_dev(settings: Settings, *, host: str, port: int, temporal_port: in
     settings = settings.model_copy(update={"temporal_address": f"127.0.0.1:{temporal_port}",
                                            "webhook_allow_private": True, "dev_login": True,
                                            "jwt_secret": settings.jwt_secret or ensure_dev_secret(settings),
-                                           "cookie_secure": False, "public_base_url": f"http://{host}:{port}"})
+                                           "cookie_secure": False, "public_base_url": f"http://{host}:{port}",
+                                           # SQLite has no NOTIFY for a separate relay: the API delivers.
+                                           "relay_in_api": True})
     api_sock = bind_api_socket(host, port)
     try:
         return await _run(settings, api_sock, host=host, port=port, temporal_port=temporal_port)

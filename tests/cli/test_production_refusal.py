@@ -1,4 +1,4 @@
-"""`tlc api` and `tlc worker` refuse unsafe settings before they bind or connect (Issue 10 defect 1): run as
+"""`tlc api`, `tlc worker` and `tlc relay` refuse unsafe settings before they bind or connect (Issue 10 defect 1): run as
 real subprocesses with a clean environment."""
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def _nobody_connected(listener: socket.socket) -> bool:
     return False
 
 
-@pytest.mark.parametrize("command", ["api", "worker"])
+@pytest.mark.parametrize("command", ["api", "worker", "relay"])
 @pytest.mark.parametrize(("tlc_env", "sentence"), UNSAFE)
 def test_unsafe_settings_are_refused_before_binding_or_connecting(
     tmp_path: Path, command: str, tlc_env: dict[str, str], sentence: str, temporal_listener: socket.socket
@@ -94,3 +94,14 @@ def test_a_safe_api_does_start(tmp_path: Path) -> None:
             raise AssertionError(log.read_text())
     finally:
         kill_tree(proc)
+
+
+def test_tlc_relay_on_sqlite_is_refused(tmp_path: Path, temporal_listener: socket.socket) -> None:
+    """No NOTIFY on SQLite to wake it: there the API's own relay delivers (`tlc dev`)."""
+    address = f"127.0.0.1:{temporal_listener.getsockname()[1]}"
+    env = clean_env(tmp_path, TLC_TEMPORAL_ADDRESS=address, TLC_JWT_SECRET=TEST_JWT_SECRET)
+    code, out = _run(tmp_path, ["relay"], env)
+    assert code == 2, out
+    assert "tlc relay: refusing to start: tlc relay needs PostgreSQL, whose NOTIFY wakes it" in out
+    assert _nobody_connected(temporal_listener)
+    assert not (tmp_path / "data" / "tlc.sqlite3").exists()

@@ -116,3 +116,15 @@ def test_a_sign_in_provider_half_configured_or_over_http_is_refused(kw: dict[str
 @pytest.mark.parametrize("issuer", ["https://login.example.go.jp/realms/meti", "http://127.0.0.1:8080"])
 def test_a_sign_in_provider_over_https_or_on_loopback_may_start(issuer: str) -> None:
     assert startup_problems(Settings(jwt_jwks_url=JWKS, oidc_issuer=issuer, oidc_client_id="tlc")) == []
+
+
+def test_tlc_relay_checks_what_the_others_check_and_wants_postgresql() -> None:
+    from service.startup_checks import relay_problems
+
+    pg = "postgresql+psycopg://tlc@db.internal/tlc"
+    assert relay_problems(settings(jwt_secret=GOOD_SECRET, database_url=pg)) == []
+    assert relay_problems(settings(jwt_secret="secret", dev_login=True, database_url=pg)) == startup_problems(
+        settings(jwt_secret="secret", dev_login=True))
+    [problem] = relay_problems(settings(jwt_secret=GOOD_SECRET))  # the SQLite file of the data directory
+    assert problem.startswith("tlc relay needs PostgreSQL, whose NOTIFY wakes it: set TLC_DATABASE_URL")
+    assert "TLC_RELAY_IN_API=true" in problem
