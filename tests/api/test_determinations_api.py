@@ -597,14 +597,17 @@ def test_ip_action_lowercase_country_is_read_as_upper_case(client: TestClient, u
 
 
 def test_ip_action_extreme_planned_dates(client: TestClient, user) -> None:
-    for planned, consult_by in (("9999-12-31", "9999-11-01"), ("1900-01-01", "1899-11-02")):
+    # The first and last days tlc counts in (issue 10: dates beyond them are refused, saying the range).
+    for planned, consult_by in (("2199-12-31", "2199-11-01"), ("1900-01-01", "1899-11-02")):
         body = plan("transfer", planned_date=planned, as_of="2027-01-01", commissioned=True,
                     forced_transfer_risk=True, counterparty={"name": "X", "country": "US"})
         out = judged(client, user, body)
         assert out["consult_by"] == consult_by
         assert out["prior_approval_required"] is True
-    r = ip(client, user, plan("provide", planned_date="0001-01-01", forced_transfer_risk=True))
-    assert_problem(r, 422, loc=["body", "planned_date"])
+    for planned in ("0001-01-01", "1899-12-31", "2200-01-01", "9999-12-31"):
+        r = ip(client, user, plan("provide", planned_date=planned, forced_transfer_risk=True))
+        assert_problem(r, 422, loc=["body", "planned_date"])
+        assert "1900-01-01 and 2199-12-31" in r.json()["errors"][0]["msg"]
 
 
 def test_an_exclusive_licence_is_only_for_provide(client: TestClient, user) -> None:
