@@ -34,12 +34,16 @@ def recipients(session: Session, contract: Contract, audience: str) -> list[Subs
 def plan(session: Session, *, contract: Contract, state: ObligationState, policy: Policy,
          now: datetime) -> list[str]:
     """Record the messages due at `now` (each exactly once, by its derived id); return every message of
-    the contract still waiting to be sent, including ones an earlier crash left pending."""
+    the contract still waiting to be sent, including ones an earlier crash left pending. Each open deadline's
+    ladder is marked planned through `now`, so that the contract's clock no longer wakes for those rungs."""
+    marked = False
     for d in state.deadlines.values():
         if not d.is_open:
             continue
         rungs = reminders.ladder_of(d, policy)
-        for rung in reminders.due_now(rungs, now=now, set_on=d.set_on):
+        planned = reminders.planned_through(d)
+        marked = reminders.mark_planned(d, now) or marked
+        for rung in reminders.due_now(rungs, now=now, set_on=d.set_on, planned=planned):
             for sub in recipients(session, contract, rung.audience):
                 mid = reminders.message_id(contract.id, d.id, d.due_on.isoformat(), rung.key, sub.id)
                 if session.get(Notification, mid) is None:
@@ -47,6 +51,8 @@ def plan(session: Session, *, contract: Contract, state: ObligationState, policy
                         id=mid, contract_id=contract.id, deadline_id=d.id, due_on_text=d.due_on.isoformat(),
                         rung=rung.key, audience=rung.audience, subscription_id=sub.id, channel=sub.channel,
                         address=sub.address, lang=sub.lang, scheduled_for=rung.send_at))
+    if marked:
+        obligations.save(session, contract.id, state)
     session.flush()
     return list(session.exec(select(Notification.id).where(Notification.contract_id == contract.id,
                                                            Notification.status == "pending")

@@ -139,17 +139,14 @@ def _sync_deadlines(session: Session, contract_id: str, state: ObligationState) 
 
 def snapshot(state: ObligationState, *, today: date, policy: Policy) -> ClockSnapshot:
     """What the contract's workflow needs to keep the clock: the days on which deadlines change state,
-    and the instants at which reminder-ladder messages are due (from today on)."""
+    and the instants at which reminder-ladder messages are due (from today on) and not planned yet."""
     start_of_today = deadline_instant(today - timedelta(days=1))
     instants: set = set()
     for d in state.deadlines.values():
         if not d.is_open:
             continue
-        rungs = reminders.ladder_of(d, policy)
-        instants.update(r.send_at for r in rungs if r.send_at >= start_of_today)
-        past = [r.send_at for r in rungs if r.send_at < start_of_today]
-        if past:  # a deadline set late: its latest reached rung is due at once (the plan sends it once)
-            instants.add(past[-1])
+        instants.update(reminders.wake_instants(reminders.ladder_of(d, policy), since=start_of_today,
+                                                planned=reminders.planned_through(d)))
     # Closed once nothing can change any more: the period is over and no Bayh-Dole approval is open (a later
     # plan on commissioned R&D starts the clock again, see service/relay.py).
     done = state.closed and not any(d.is_open for d in state.deadlines.values())

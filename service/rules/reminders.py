@@ -21,7 +21,7 @@ import holidays
 from pydantic import BaseModel
 
 from service.rules.dates import JST, add_days
-from service.rules.obligations.state import Deadline
+from service.rules.obligations.state import Deadline, LadderPlanned
 from service.rules.policy import Policy
 
 Audience = Literal["contractor", "compliance_lead", "ministry_officer"]
@@ -98,11 +98,13 @@ def _at(day: date) -> datetime:
     return datetime.combine(day, SEND_TIME, tzinfo=JST)
 
 
-def due_now(rungs: list[Rung], *, now: datetime, set_on: date | None) -> list[Rung]:
+def due_now(rungs: list[Rung], *, now: datetime, set_on: date | None, planned: datetime | None = None) -> list[Rung]:
     """The rungs to send at `now` (the caller skips those already sent). Each escalation once; of the
     reminders and the due-day notice only the latest reached, so that a deadline set late, or a clock
-    that was stopped for a while, gives one message at once rather than a flurry of stale ones."""
-    reached = [r for r in rungs if r.send_at <= now]
+    that was stopped for a while, gives one message at once rather than a flurry of stale ones. Rungs
+    reached by `planned` (the ladder's planned_through) were planned then, to whoever was subscribed: they
+    are never planned again, not even to a subscriber who came later."""
+    reached = [r for r in rungs if r.send_at <= now and (planned is None or r.send_at > planned)]
     notices = [r for r in reached if r.kind == "notice"]
     before = [r for r in reached if r.kind in ("reminder", "due")]
     escalations = [r for r in reached if r.kind == "escalation"]
@@ -110,6 +112,31 @@ def due_now(rungs: list[Rung], *, now: datetime, set_on: date | None) -> list[Ru
     if out and escalations and set_on is not None and out[0].send_on < set_on:
         out = []  # set when it was already overdue: the escalations speak for it
     return notices + out + escalations
+
+
+def planned_through(deadline: Deadline) -> datetime | None:
+    """The instant up to which this deadline's ladder (of its current due day) has been planned, if at all."""
+    mark = deadline.ladder_planned
+    return mark.through if mark is not None and mark.due_on == deadline.due_on else None
+
+
+def mark_planned(deadline: Deadline, now: datetime) -> bool:
+    """Record that the ladder was planned at `now` (never moving the mark back); True if it changed."""
+    through = planned_through(deadline)
+    if through is not None and through >= now:
+        return False
+    deadline.ladder_planned = LadderPlanned(due_on=deadline.due_on, through=now)
+    return True
+
+
+def wake_instants(rungs: list[Rung], *, since: datetime, planned: datetime | None) -> list[datetime]:
+    """The instants at which the contract workflow must plan this ladder: every rung from `since` on that is
+    not planned yet and, for a deadline set late (or a clock stopped for a while), the latest rung reached
+    before `since` if it is not planned yet either (due at once: due_now sends only that one). A rung planned
+    already is no reason to wake: without this every event signal woke the workflow for the same past rung."""
+    fresh = [r.send_at for r in rungs if planned is None or r.send_at > planned]
+    past = [t for t in fresh if t < since]
+    return ([max(past)] if past else []) + [t for t in fresh if t >= since]
 
 
 def next_send_at(rungs: list[Rung], *, now: datetime) -> datetime | None:
@@ -122,5 +149,5 @@ def message_id(*parts: str) -> str:
     return "msg_" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
-__all__ = ["Rung", "ladder", "ladder_of", "due_now", "next_send_at", "message_id", "is_day_off", "working_day_on_or_before",
+__all__ = ["Rung", "ladder", "ladder_of", "due_now", "next_send_at", "planned_through", "mark_planned", "wake_instants", "message_id", "is_day_off", "working_day_on_or_before",
            "working_day_on_or_after"]

@@ -16,14 +16,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.rules.dates import JST, deadline_instant
+from service.rules.obligations.state import Deadline
 from service.rules.policy import Policy
 from service.rules.reminders import (
     Rung,
     due_now,
     is_day_off,
     ladder,
+    mark_planned,
     message_id,
     next_send_at,
+    planned_through,
+    wake_instants,
     working_day_on_or_after,
     working_day_on_or_before,
 )
@@ -390,3 +394,63 @@ def test_a_ministry_step_reminds_and_escalates_to_the_ministry_only() -> None:
     assert [r.send_on for r in ministry] == [r.send_on for r in contractor]
     assert {r.audience for r in ministry} == {"ministry_officer"}
     assert [r.audience for r in contractor] == ["contractor"] * 4 + ["compliance_lead", "ministry_officer"]
+
+
+# --- which instants still wake the contract's workflow (issue 11) ------------------------------------
+
+def _deadline(due_on: date, set_on: date) -> Deadline:
+    return Deadline(id="departure.emp-1.1", kind="departure", subject="emp-1", due_on=due_on, set_on=set_on)
+
+
+def test_a_deadline_set_late_wakes_at_once_for_its_latest_reached_rung_until_that_is_planned() -> None:
+    due = date(2027, 3, 10)  # a Wednesday: reminders on 8 February, 3 March and 9 March
+    d = _deadline(due, set_on=date(2027, 3, 5))
+    rungs = ladder(due, DEFAULT)
+    since = deadline_instant(date(2027, 3, 4))  # 00:00 JST on 5 March, the day it was set
+    later = [r.send_at for r in rungs if r.send_at >= since]
+    assert wake_instants(rungs, since=since, planned=planned_through(d)) == [_at(date(2027, 3, 3))] + later
+
+    now = datetime.combine(date(2027, 3, 5), time(14), tzinfo=JST)
+    assert [r.key for r in due_now(rungs, now=now, set_on=d.set_on, planned=planned_through(d))] == ["reminder-7"]
+    assert mark_planned(d, now) and not mark_planned(d, now - ONE_SECOND)
+    # Planned: the same day's next signal brings only what is still to come, and nothing is planned twice.
+    assert wake_instants(rungs, since=since, planned=planned_through(d)) == later
+    assert all(t > now for t in later)
+    assert due_now(rungs, now=now + timedelta(hours=1), set_on=d.set_on, planned=planned_through(d)) == []
+    assert [r.key for r in due_now(rungs, now=_at(date(2027, 3, 9)), set_on=d.set_on,
+                                   planned=planned_through(d))] == ["reminder-1"]
+
+
+def test_a_moved_deadline_has_a_new_ladder_whatever_was_planned_of_the_old_one() -> None:
+    d = _deadline(date(2027, 3, 10), set_on=date(2027, 3, 1))
+    mark_planned(d, datetime.combine(date(2027, 3, 5), time(14), tzinfo=JST))
+    d.due_on, d.set_on = date(2027, 3, 8), date(2027, 3, 6)  # moved earlier on Saturday 6 March
+    rungs = ladder(d.due_on, DEFAULT)
+    since = deadline_instant(date(2027, 3, 5))
+    assert planned_through(d) is None
+    # Its 1-day reminder moved to Friday 5 March, before the old ladder's mark: still due at once.
+    assert min(wake_instants(rungs, since=since, planned=planned_through(d))) == _at(date(2027, 3, 5))
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(9), tzinfo=JST)
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(due=st.dates(date(2026, 1, 1), date(2030, 12, 31)), since_days=st.integers(-60, 30),
+       planned_days=st.one_of(st.none(), st.integers(-90, 30)), hour=st.integers(0, 23))
+def test_no_rung_still_to_plan_is_without_a_wake(due: date, since_days: int, planned_days: int | None,
+                                                 hour: int) -> None:
+    rungs = ladder(due, DEFAULT, off)
+    since = deadline_instant(due + timedelta(days=since_days - 1))
+    planned = None if planned_days is None else datetime.combine(due + timedelta(days=planned_days), time(hour),
+                                                                 tzinfo=JST)
+    if planned is not None and planned > since:
+        return  # the workflow plans only up to its own now, never past the day a snapshot is taken on
+    wakes = wake_instants(rungs, since=since, planned=planned)
+    unplanned = [r.send_at for r in rungs if planned is None or r.send_at > planned]
+    # Every rung to come wakes the workflow on its instant; one not planned that is already reached wakes it
+    # at once; and no planned rung is ever a reason to wake.
+    assert {t for t in unplanned if t >= since} <= set(wakes)
+    assert any(t < since for t in wakes) == any(t < since for t in unplanned)
+    assert all(planned is None or t > planned for t in wakes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -77,6 +77,14 @@ SOURCE_OF: dict[str, str] = {
 }
 
 
+class LadderPlanned(BaseModel):
+    """How far a deadline's reminder ladder has been planned: every rung reached by `through` is a recorded
+    message (or was passed over on purpose, see reminders.due_now), for the ladder of the due day `due_on`."""
+
+    due_on: date
+    through: datetime
+
+
 class Deadline(BaseModel):
     id: str
     kind: DeadlineKind
@@ -90,6 +98,9 @@ class Deadline(BaseModel):
     # The last day its obligation binds (DOMAIN.md §3 [r2]); None: no end (Bayh-Dole), or a state saved
     # before it was kept, whose deadlines the end of the obligation period closes.
     ends_after: date | None = None
+    # Set by the contract workflow's reminder step, so that a rung already planned is never a reason to wake
+    # the workflow again (issue 11). A moved deadline has a new ladder: a mark for another due day counts nil.
+    ladder_planned: LadderPlanned | None = None
 
     @property
     def obligation(self) -> Obligation:
