@@ -42,7 +42,7 @@ def register(session: Session, *, principal: Principal, body: ContractCreate, no
     if session.get(Contract, body.id) is not None:
         raise Conflict(f"Contract {body.id!r} already exists.")
     period_end = obligation_period_end(body.start_date, body.end_date)  # the schema checked it can be computed
-    contract = Contract(**body.model_dump(), obligation_period_end=period_end,
+    contract = Contract(**body.model_dump(), ministry=programme.ministry, obligation_period_end=period_end,
                         workflow_id=contract_workflow_id(body.id), created_by=actor_of(principal), created_at=now,
                         switches=obligations.switches_of(programme))
     session.add(contract)
