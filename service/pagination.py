@@ -42,11 +42,16 @@ def parse_date_cursor(after: str) -> tuple[date, str]:
         raise Invalid(["query", "after"], "bad cursor", detail="after is not a cursor this API gave.") from exc
 
 
-def page_of(session: Session, query: Any, key_col: Any, after: str | None, limit: int,
-            public: type[BaseModel], convert=None) -> Page:
+def keyed(query: Any, key_col: Any, after: str | None, limit: int) -> Any:
+    """`query`'s page after `after` by a unique key: what `page_of` runs."""
     if after is not None:
         query = query.where(key_col > after)
-    rows = list(session.exec(query.order_by(key_col).limit(limit + 1)).all())
+    return query.order_by(key_col).limit(limit + 1)
+
+
+def page_of(session: Session, query: Any, key_col: Any, after: str | None, limit: int,
+            public: type[BaseModel], convert=None) -> Page:
+    rows = list(session.exec(keyed(query, key_col, after, limit)).all())
     more = len(rows) > limit
     rows = rows[:limit]
     items = [convert(r) if convert else public.model_validate(r) for r in rows]

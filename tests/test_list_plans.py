@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from service.audit import trail_query
 from service.auth.tokens import Principal
 from service.consultations.service import page_query
+from service.contracts.service import page_query as contracts_page_query
 from service.notifications.service import log_query
 from service.obligations.service import visible_deadlines_query
 from tests.support import bulk
@@ -75,6 +76,12 @@ def test_the_message_log_is_a_backward_range_of_the_scope_index(seeded: Engine, 
 @pytest.mark.parametrize("who", [OFFICER, CONTRACTOR, ADMIN])
 def test_a_contracts_message_log_is_a_range_of_the_contract_index(seeded: Engine, who) -> None:
     assert_ordered_scan(seeded, log_query(who, contract_id="meti-c-00003"), "ix_notification_contract_time")
+
+
+@pytest.mark.parametrize("who,index", [(OFFICER, "ix_contract_ministry_id"), (CONTRACTOR, "ix_contract_contractor_id")])
+@pytest.mark.parametrize("after", [None, "meti-c-00010"])
+def test_a_contracts_page_is_a_range_of_the_scope_index(seeded: Engine, who, index, after) -> None:
+    assert_ordered_scan(seeded, contracts_page_query(who, after=after), index)
 
 
 def test_the_audit_trail_is_a_range_of_the_contract_seq_index(seeded: Engine) -> None:
