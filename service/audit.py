@@ -26,7 +26,8 @@ class AuditEntry(SQLModel, table=True):
     __table_args__ = (sa.UniqueConstraint("contract_id", "seq", name="uq_audit_entry_contract_seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    contract_id: str = Field(foreign_key="contract.id", max_length=64, index=True)
+    # No index of its own: the unique (contract_id, seq) serves both a contract's entries and their order.
+    contract_id: str = Field(foreign_key="contract.id", max_length=64)
     seq: int = Field(description="1, 2, 3 ... within the contract")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     actor: str = Field(max_length=300, description="sub/role/org of a person, or 'system'")
@@ -103,9 +104,14 @@ def _chain_row(r: AuditEntry) -> ChainRow:
                     detail=r.detail, prev_hash=r.prev_hash, hash=r.hash)
 
 
+def trail_query(contract_id: str) -> Any:
+    """A contract's entries in chain order: seq is unique within the contract, so the unique index on
+    (contract_id, seq) gives this order as it is (a tie-break on id would make PostgreSQL sort)."""
+    return select(AuditEntry).where(AuditEntry.contract_id == contract_id).order_by(AuditEntry.seq)
+
+
 def _rows(session: Session, contract_id: str) -> list[AuditEntry]:
-    return list(session.exec(select(AuditEntry).where(AuditEntry.contract_id == contract_id)
-                             .order_by(AuditEntry.seq, AuditEntry.id)).all())
+    return list(session.exec(trail_query(contract_id)).all())
 
 
 def trail(session: Session, contract_id: str) -> AuditTrail:

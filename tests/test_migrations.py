@@ -174,3 +174,49 @@ def test_audit_entries_recorded_before_the_chain_revision_are_chained_in_the_ord
             assert [(cid, n, brk) for cid, n, brk in audit.verify(s)] == [("a", 4, None), ("b", 2, None)]
     finally:
         engine.dispose()
+
+
+def test_the_scope_is_copied_onto_contracts_deadlines_and_messages_recorded_before_the_list_indexes(
+        empty_url: str) -> None:
+    """Migration 0009: each contract gets its programme's ministry, each deadline and message its contract's
+    ministry and contractor, so that the lists scope them without a join (issue 11)."""
+    migrate.upgrade(empty_url, "0008")
+    engine = make_engine(empty_url)
+    t = {"t": "2026-04-01 00:00:00+00:00"}
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("insert into organisation values ('meti','METI','ministry','JP',:t), "
+                                 "('mext','MEXT','ministry','JP',:t), ('acme','Acme','contractor','JP',:t), "
+                                 "('beta','Beta','contractor','JP',:t)"), t)
+            for pid, ministry in (("p1", "meti"), ("p2", "mext")):
+                conn.execute(sa.text("insert into programme (id, name, ministry, technology_areas, "
+                                     "leakage_measures_required, annual_support_jpy, policy, created_at) "
+                                     "values (:id, 'P', :m, '[]', true, 1, '{}', :t)"), {"id": pid, "m": ministry, **t})
+            for cid, pid, org in (("c1", "p1", "acme"), ("c2", "p2", "beta")):
+                conn.execute(sa.text("insert into contract (id, programme_id, contractor_org, title, start_date, "
+                                     "end_date, commissioned, obligation_period_end, workflow_id, created_at, "
+                                     "created_by) values (:id, :p, :o, 't', '2026-04-01', '2031-03-31', true, "
+                                     "'2034-03-31', :wf, :t, 'x')"), {"id": cid, "p": pid, "o": org, "wf": cid, **t})
+                conn.execute(sa.text("insert into deadline (contract_id, id, kind, obligation, subject, due_on, "
+                                     "state, updated_at) values (:c, 'd.1', 'k', 'o', 's', '2026-05-01', 'ok', :t)"),
+                             {"c": cid, **t})
+                conn.execute(sa.text("insert into notification (id, contract_id, deadline_id, due_on_text, rung, "
+                                     "audience, subscription_id, channel, address, lang, scheduled_for, status, "
+                                     "attempts, subject, created_at) values (:id, :c, 'd.1', '2026-05-01', 'r', "
+                                     "'contractor', 's', 'email', 'a@example.invalid', 'en', :t, 'pending', 0, '', "
+                                     ":t)"), {"id": f"msg-{cid}", "c": cid, **t})
+        migrate.upgrade(empty_url)
+        with engine.connect() as conn:
+            contracts = conn.execute(sa.text("select id, ministry from contract order by id")).all()
+            deadlines = conn.execute(sa.text("select contract_id, ministry, contractor_org from deadline "
+                                             "order by contract_id")).all()
+            notes = conn.execute(sa.text("select contract_id, ministry, contractor_org from notification "
+                                         "order by contract_id")).all()
+        assert [tuple(r) for r in contracts] == [("c1", "meti"), ("c2", "mext")]
+        assert [tuple(r) for r in deadlines] == [tuple(r) for r in notes] == [("c1", "meti", "acme"),
+                                                                             ("c2", "mext", "beta")]
+        assert _diff(empty_url) == []
+        migrate.downgrade(empty_url, "0008")
+        migrate.upgrade(empty_url)
+    finally:
+        engine.dispose()

@@ -13,14 +13,26 @@ from service.db import UTCDateTime, utcnow
 
 class ConsultationCase(SQLModel, table=True):
     __tablename__ = "consultation_case"
-    __table_args__ = (sa.Index("ix_case_ministry_status", "ministry", "status", "submitted_on"),)
+    # The inbox's pages, one index per scope and sort (issue 11): the scope's column (an officer's ministry, a
+    # contractor's organisation, nothing for an admin), then the sort key and the id, so that a page is one
+    # ordered range scan that stops at the page's end; with a status filter, the ministry's by status.
+    __table_args__ = (
+        sa.Index("ix_case_ministry_age", "ministry", "submitted_on", "id"),
+        sa.Index("ix_case_ministry_target", "ministry", "review_target_on", "id"),
+        sa.Index("ix_case_ministry_status_age", "ministry", "status", "submitted_on", "id"),
+        sa.Index("ix_case_ministry_status_target", "ministry", "status", "review_target_on", "id"),
+        sa.Index("ix_case_contractor_age", "contractor_org", "submitted_on", "id"),
+        sa.Index("ix_case_contractor_target", "contractor_org", "review_target_on", "id"),
+        sa.Index("ix_case_age", "submitted_on", "id"),
+        sa.Index("ix_case_target", "review_target_on", "id"),
+    )
 
     id: str = Field(primary_key=True, max_length=60)
     contract_id: str = Field(foreign_key="contract.id", max_length=64, index=True)
     # Copied from the contract so that the inbox filters and scopes without joins.
     programme_id: str = Field(max_length=64, index=True)
     ministry: str = Field(max_length=64)
-    contractor_org: str = Field(max_length=64, index=True)
+    contractor_org: str = Field(max_length=64)
     plan_event_id: str = Field(max_length=40)
     status: str = Field(max_length=20, index=True)
     action: str = Field(max_length=30)

@@ -18,7 +18,7 @@ ContractStatus = Literal["active", "closed"]
 class ContractBase(SQLModel):
     id: Identifier = Field(primary_key=True, max_length=64)
     programme_id: Identifier = Field(foreign_key="programme.id", max_length=64, index=True)
-    contractor_org: Identifier = Field(foreign_key="organisation.id", max_length=64, index=True)
+    contractor_org: Identifier = Field(foreign_key="organisation.id", max_length=64)
     title: Name = Field(max_length=300)
     start_date: date
     end_date: date
@@ -37,6 +37,12 @@ class ContractCreate(ContractBase):
 
 
 class Contract(ContractBase, table=True):
+    # The officers' scope and list order (issue 11): the ministry of the programme, copied at registration (a
+    # programme keeps its ministry), so that a ministry's contracts are one range of (ministry, id).
+    __table_args__ = (sa.Index("ix_contract_ministry_id", "ministry", "id"),
+                      sa.Index("ix_contract_contractor_id", "contractor_org", "id"))
+
+    ministry: str = Field(max_length=64)
     obligation_period_end: date
     workflow_id: str = Field(max_length=100, unique=True)
     # Set by the contract's workflow when the obligation period has ended and everything is closed.

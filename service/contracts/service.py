@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -14,7 +15,7 @@ from service.contracts.schemas import ContractDetail
 from service.obligations import service as obligations
 from service.obligations.schemas import FindingPublic, ViolationPublic
 from service.organisations.models import Organisation
-from service.pagination import Page, page_of
+from service.pagination import Page, keyed, page_of
 from service.problems import Conflict, Invalid
 from service.programmes.models import Programme
 from service.rules.dates import today_jst
@@ -42,7 +43,7 @@ def register(session: Session, *, principal: Principal, body: ContractCreate, no
     if session.get(Contract, body.id) is not None:
         raise Conflict(f"Contract {body.id!r} already exists.")
     period_end = obligation_period_end(body.start_date, body.end_date)  # the schema checked it can be computed
-    contract = Contract(**body.model_dump(), obligation_period_end=period_end,
+    contract = Contract(**body.model_dump(), ministry=programme.ministry, obligation_period_end=period_end,
                         workflow_id=contract_workflow_id(body.id), created_by=actor_of(principal), created_at=now,
                         switches=obligations.switches_of(programme))
     session.add(contract)
@@ -62,14 +63,26 @@ def register(session: Session, *, principal: Principal, body: ContractCreate, no
     return to_public(contract, today_jst(now))
 
 
-def page(session: Session, principal: Principal, today: date, *, programme_id: str | None,
-         contractor_org: str | None, after: str | None, limit: int) -> Page[ContractPublic]:
+def _listed(principal: Principal, programme_id: str | None, contractor_org: str | None) -> Any:
     query = authz.scope_contracts(select(Contract), principal)
     if programme_id:
         query = query.where(Contract.programme_id == programme_id)
     if contractor_org:
         query = query.where(Contract.contractor_org == contractor_org)
-    return page_of(session, query, Contract.id, after, limit, ContractPublic, convert=lambda c: to_public(c, today))
+    return query
+
+
+def page_query(principal: Principal, *, programme_id: str | None = None, contractor_org: str | None = None,
+               after: str | None = None, limit: int = 50) -> Any:
+    """The contracts page's query, as `page` runs it (ordered by id, served by (ministry, id) for officers and
+    (contractor_org, id) for contractors)."""
+    return keyed(_listed(principal, programme_id, contractor_org), Contract.id, after, limit)
+
+
+def page(session: Session, principal: Principal, today: date, *, programme_id: str | None,
+         contractor_org: str | None, after: str | None, limit: int) -> Page[ContractPublic]:
+    return page_of(session, _listed(principal, programme_id, contractor_org), Contract.id, after, limit,
+                   ContractPublic, convert=lambda c: to_public(c, today))
 
 
 def detail(session: Session, contract: Contract, today: date) -> ContractDetail:

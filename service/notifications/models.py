@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime, utcnow
@@ -28,8 +29,19 @@ class Subscription(SQLModel, table=True):
 class Notification(SQLModel, table=True):
     """One message to one recipient. Its id is derived from what it is about, so it exists once."""
 
+    # The message log, newest first (issue 11): one index per scope, the scope's column (copied from the
+    # contract) then the order, and one per contract for a contract's own log.
+    __table_args__ = (
+        sa.Index("ix_notification_ministry_time", "ministry", "scheduled_for", "id"),
+        sa.Index("ix_notification_contractor_time", "contractor_org", "scheduled_for", "id"),
+        sa.Index("ix_notification_contract_time", "contract_id", "scheduled_for", "id"),
+        sa.Index("ix_notification_time", "scheduled_for", "id"),
+    )
+
     id: str = Field(primary_key=True, max_length=40)
-    contract_id: str = Field(foreign_key="contract.id", max_length=64, index=True)
+    contract_id: str = Field(foreign_key="contract.id", max_length=64)
+    ministry: str = Field(max_length=64)
+    contractor_org: str = Field(max_length=64)
     deadline_id: str = Field(max_length=200)
     due_on_text: str = Field(max_length=10)
     rung: str = Field(max_length=30)

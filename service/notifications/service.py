@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import Session, or_, select
 
@@ -48,7 +49,8 @@ def plan(session: Session, *, contract: Contract, state: ObligationState, policy
                 mid = reminders.message_id(contract.id, d.id, d.due_on.isoformat(), rung.key, sub.id)
                 if session.get(Notification, mid) is None:
                     session.add(Notification(
-                        id=mid, contract_id=contract.id, deadline_id=d.id, due_on_text=d.due_on.isoformat(),
+                        id=mid, contract_id=contract.id, ministry=contract.ministry,
+                        contractor_org=contract.contractor_org, deadline_id=d.id, due_on_text=d.due_on.isoformat(),
                         rung=rung.key, audience=rung.audience, subscription_id=sub.id, channel=sub.channel,
                         address=sub.address, lang=sub.lang, scheduled_for=rung.send_at))
     if marked:
@@ -107,12 +109,19 @@ def mark(session: Session, note_id: str, *, status: str | None, error: str | Non
 def log_of(session: Session, principal: Principal, *, contract_id: str | None = None, status: str | None = None,
            limit: int = 200) -> list[Notification]:
     """Every message of the contracts the caller may see, with its attempts and outcome, newest first."""
+    return list(session.exec(log_query(principal, contract_id=contract_id, status=status, limit=limit)).all())
+
+
+def log_query(principal: Principal, *, contract_id: str | None = None, status: str | None = None,
+              limit: int = 200) -> Any:
+    """The log's query: newest first, ties by id (descending too, so that one backward scan of an index on
+    (scope, scheduled_for, id) gives the order)."""
     q = authz.scope_notifications(select(Notification), principal)
     if contract_id:
         q = q.where(Notification.contract_id == contract_id)
     if status:
         q = q.where(Notification.status == status)
-    return list(session.exec(q.order_by(Notification.scheduled_for.desc(), Notification.id).limit(limit)).all())
+    return q.order_by(Notification.scheduled_for.desc(), Notification.id.desc()).limit(limit)
 
 
 def plan_due(session: Session, contract_id: str, now: datetime) -> list[str]:

@@ -24,10 +24,19 @@ class ObligationRecord(SQLModel, table=True):
 
 class DeadlineRow(SQLModel, table=True):
     __tablename__ = "deadline"
-    __table_args__ = (sa.Index("ix_deadline_open_due", "state", "due_on"),)
+    # Deadlines across contracts, soonest first (issue 11): one index per scope, the scope's column (copied
+    # from the contract, which keeps its ministry and contractor) then the order; the state is filtered on the
+    # way, as most deadlines are open ones.
+    __table_args__ = (
+        sa.Index("ix_deadline_ministry_due", "ministry", "due_on", "id", "contract_id"),
+        sa.Index("ix_deadline_contractor_due", "contractor_org", "due_on", "id", "contract_id"),
+        sa.Index("ix_deadline_due", "due_on", "id", "contract_id"),
+    )
 
     contract_id: str = Field(foreign_key="contract.id", primary_key=True, max_length=64)
     id: str = Field(primary_key=True, max_length=200)
+    ministry: str = Field(max_length=64)
+    contractor_org: str = Field(max_length=64)
     kind: str = Field(max_length=50)
     obligation: str = Field(max_length=50)
     subject: str = Field(max_length=200)

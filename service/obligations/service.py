@@ -124,13 +124,16 @@ def terms_of(contract: Contract) -> ContractTerms:
 
 
 def _sync_deadlines(session: Session, contract_id: str, state: ObligationState) -> None:
+    contract = session.get(Contract, contract_id)
+    assert contract is not None, contract_id
+    scope = dict(ministry=contract.ministry, contractor_org=contract.contractor_org)
     rows = {r.id: r for r in session.exec(select(DeadlineRow).where(DeadlineRow.contract_id == contract_id))}
     for d in state.deadlines.values():
         values = dict(kind=d.kind, obligation=d.obligation, subject=d.subject, due_on=d.due_on, state=d.state,
                       opened_by=d.opened_by, resolved_by=d.resolved_by, resolved_on=d.resolved_on)
         row = rows.get(d.id)
         if row is None:
-            session.add(DeadlineRow(contract_id=contract_id, id=d.id, **values))
+            session.add(DeadlineRow(contract_id=contract_id, id=d.id, **scope, **values))
         elif any(getattr(row, k) != v for k, v in values.items()):
             for k, v in values.items():
                 setattr(row, k, v)
@@ -180,11 +183,17 @@ def deadlines_of(session: Session, contract_id: str, state: StateFilter | None =
 def visible_deadline_rows(session: Session, principal: Principal, *, state: StateFilter | None = "open",
                           due_before: date | None = None, limit: int = 500) -> list[DeadlineRow]:
     """Deadlines across the contracts the caller may see, soonest first."""
-    query = _in_state(select(DeadlineRow).where(DeadlineRow.contract_id.in_(authz.visible_contract_ids(principal))),
-                      state)
+    return list(session.exec(visible_deadlines_query(principal, state=state, due_before=due_before,
+                                                     limit=limit)).all())
+
+
+def visible_deadlines_query(principal: Principal, *, state: StateFilter | None = "open", due_before: date | None = None,
+                            limit: int = 500) -> Any:
+    """Soonest first, ties by id and contract: the order of the indexes on (scope, due_on, id, contract_id)."""
+    query = _in_state(authz.scope_deadlines(select(DeadlineRow), principal), state)
     if due_before is not None:
         query = query.where(DeadlineRow.due_on < due_before)
-    return list(session.exec(query.order_by(DeadlineRow.due_on, DeadlineRow.id).limit(limit)).all())
+    return query.order_by(DeadlineRow.due_on, DeadlineRow.id, DeadlineRow.contract_id).limit(limit)
 
 
 # --- the contract workflow's clock -------------------------------------------------------------------

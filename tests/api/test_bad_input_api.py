@@ -111,10 +111,11 @@ def test_a_contractor_never_sees_the_ministrys_messages_nor_where_they_go(api: T
 
     from service.notifications.models import Notification
     from service.rules.dates import JST
+    from tests.support.rows import contract_scope
 
     with Session(engine) as s:
         for audience in ("contractor", "ministry_officer"):
-            s.add(Notification(id=f"msg_{audience}", contract_id="c-001", deadline_id="shareholder_declaration.1",
+            s.add(Notification(id=f"msg_{audience}", contract_id="c-001", **contract_scope(s, "c-001"), deadline_id="shareholder_declaration.1",
                                due_on_text="2026-04-15", rung="escalation-7" if audience != "contractor" else "due",
                                audience=audience, subscription_id="sub_x", channel="webhook",
                                address=f"https://{audience}.example/hook?secret=s", lang="ja",

@@ -24,6 +24,7 @@ from service.notifications.models import Notification, Subscription
 from service.obligations.models import DeadlineRow
 from tests.factories import ContractBody, ProgrammeBody
 from tests.support.db import count_rows
+from tests.support.rows import scoped
 
 JST = ZoneInfo("Asia/Tokyo")
 PROBLEM = "application/problem+json"
@@ -356,14 +357,14 @@ def _note(nid: str, contract_id: str, status: str, day: int, **kw: Any) -> Notif
 @pytest.fixture
 def notes(api: TestClient, engine: Engine) -> None:
     with session_scope(engine) as s:
-        s.add_all([
+        s.add_all(scoped(s, [
             _note("msg_c1_pending", "c-001", "pending", 8),
             _note("msg_c1_sent", "c-001", "sent", 7, attempts=1, sent_at=datetime(2026, 4, 7, 0, 0, 5, tzinfo=UTC),
                   subject="【期限の7日前】"),
             _note("msg_c1_failed", "c-001", "failed", 6, attempts=5, last_error="not delivered (HTTP 500)"),
             _note("msg_c2_sent", "c-002", "sent", 7, attempts=1),
             _note("msg_c3_cancelled", "c-003", "cancelled", 9, last_error="no longer due when its turn came"),
-        ])
+        ]))
 
 
 def _note_ids(api: TestClient, headers: dict[str, str], **params: Any) -> list[str]:
@@ -477,7 +478,7 @@ def deadlines(api: TestClient, engine: Engine) -> None:
     """Beyond each contract's initial declaration: c-001 gets a long Japanese-subject review (open) and a met
     departure; c-002 an open supplier review."""
     with session_scope(engine) as s:
-        s.add_all([
+        s.add_all(scoped(s, [
             DeadlineRow(contract_id="c-001", id="access_review.長い項目名.1", kind="access_review",
                         obligation="access_control", subject="量子センサー制御ファームウェア, 第二版; 試作機" * 3,
                         due_on=date(2026, 10, 1), state="due_soon"),
@@ -487,7 +488,7 @@ def deadlines(api: TestClient, engine: Engine) -> None:
                         subject="EMP-2", due_on=date(2026, 3, 31), state="violated"),
             DeadlineRow(contract_id="c-002", id="supplier_review.SUP-1.1", kind="supplier_review",
                         obligation="suppliers", subject="SUP-1", due_on=date(2027, 1, 4), state="overdue"),
-        ])
+        ]))
 
 
 def test_calendar_feed(api: TestClient, deadlines: None, acme, settings: Settings) -> None:
