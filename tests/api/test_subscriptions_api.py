@@ -374,10 +374,10 @@ def _note_ids(api: TestClient, headers: dict[str, str], **params: Any) -> list[s
 
 
 def test_notifications_scoped(api: TestClient, notes: None, acme, other, meti, mext, admin) -> None:
-    # Newest first (by scheduled time).
+    # Newest first (by scheduled time), ties by id, descending too (one backward scan of the log's index).
     assert _note_ids(api, acme) == ["msg_c3_cancelled", "msg_c1_pending", "msg_c1_sent", "msg_c1_failed"]
     assert _note_ids(api, other) == ["msg_c2_sent"]
-    assert _note_ids(api, meti) == ["msg_c1_pending", "msg_c1_sent", "msg_c2_sent", "msg_c1_failed"]
+    assert _note_ids(api, meti) == ["msg_c1_pending", "msg_c2_sent", "msg_c1_sent", "msg_c1_failed"]
     assert _note_ids(api, mext) == ["msg_c3_cancelled"]
     assert len(_note_ids(api, admin)) == 5
     assert _note_ids(api, acme, contract_id="c-002") == []
