@@ -199,3 +199,12 @@ def test_unknown_route_and_method_are_problem_json(client: TestClient, admin) ->
     assert r.status_code == 405
     assert r.headers["content-type"] == PROBLEM
     assert r.json()["status"] == 405 and r.json()["title"]
+
+
+def test_metrics_count_requests_by_route_template_and_status(client: TestClient, admin) -> None:
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/v1/contracts/c-nobody", headers=admin).status_code == 404
+    text = client.get("/metrics").text
+    assert 'tlc_http_requests_total{method="GET",route="/healthz",status="200"}' in text
+    assert 'tlc_http_requests_total{method="GET",route="/v1/contracts/{contract_id}",status="404"}' in text
+    assert 'tlc_http_request_seconds_count{method="GET",route="/healthz"}' in text
