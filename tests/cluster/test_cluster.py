@@ -3,9 +3,10 @@ Temporal server (scripts/temporal-cluster), with processes killed with SIGKILL a
 again while 20 clients send events. In the end every accepted event is recorded exactly once, every contract's
 workflow has adopted its contract's latest state, and no message exists twice.
 
-Settings (environment): TLC_TEST_CLUSTER_EVENTS (the number of events; default 2,000, about 3 minutes on 2 shared
-cores; the issue's 10,000 took 10 min 36 s here, so scripts/test sends 10,000 in CI only), TLC_TEST_CLUSTER_CONTRACTS (200), TLC_TEST_CLUSTER_CLIENTS (20), TLC_TEST_CLUSTER_SEED (the kills'
-moments), TLC_TEST_TEMPORAL_CLUSTER (the frontend's address; by default scripts/temporal-cluster starts it).
+Settings (environment): TLC_TEST_CLUSTER_EVENTS (the number of events; default 2,000, about 3 minutes on 2
+shared cores; the issue's 10,000 took 10 min 36 s here, so scripts/test sends 10,000 in CI only),
+TLC_TEST_CLUSTER_CONTRACTS (200), TLC_TEST_CLUSTER_CLIENTS (20), TLC_TEST_CLUSTER_SEED (the kills' moments),
+TLC_TEST_TEMPORAL_CLUSTER (the frontend's address; by default scripts/temporal-cluster starts it).
 """
 
 from __future__ import annotations
