@@ -32,3 +32,33 @@ def temporal_test_server(settings: Settings) -> Path:
     raise ToolMissing("Temporal's time-skipping test server is not installed: run scripts/bootstrap --test "
                       "(it fetches io.temporal:temporal-test-server from Maven Central), or set "
                       "TLC_TEMPORAL_TEST_SERVER.")
+
+
+TEMPORAL_SERVER_VERSION = "v1.29.1"
+
+
+def temporal_server(settings: Settings) -> Path:
+    """The Temporal server itself (scripts/temporal-cluster runs it on PostgreSQL), built from the module proxy."""
+    return _built(settings, "temporal-server", "TLC_TEMPORAL_SERVER")
+
+
+def temporal_sql_tool(settings: Settings) -> Path:
+    """temporal-sql-tool, which creates and upgrades the server's databases, of the server's own version."""
+    return _built(settings, "temporal-sql-tool", "TLC_TEMPORAL_SQL_TOOL")
+
+
+def temporal_server_schema(settings: Settings) -> Path:
+    """The PostgreSQL schema files shipped in the server's module source, kept beside the binaries."""
+    d = settings.cache_dir / f"temporal-server-{TEMPORAL_SERVER_VERSION}" / "schema" / "postgresql" / "v12"
+    if (d / "temporal" / "versioned").is_dir():
+        return d
+    raise ToolMissing(f"The Temporal server's schema files are not at {d}: run scripts/bootstrap --test.")
+
+
+def _built(settings: Settings, name: str, env: str) -> Path:
+    c = os.environ.get(env) or str(settings.cache_dir / "bin" / name)
+    if Path(c).is_file() and os.access(c, os.X_OK):
+        return Path(c)
+    raise ToolMissing(f"{name} is not installed: run scripts/bootstrap --test (it builds the Temporal server "
+                      f"{TEMPORAL_SERVER_VERSION} and temporal-sql-tool with go install into ~/.cache/tlc/bin, "
+                      f"once), or set {env}.")
