@@ -1,4 +1,4 @@
-"""tlc as it is deployed (issue 11): several `tlc api` and `tlc worker` processes on PostgreSQL and the real
+"""tlc as it is deployed (issue 11): `tlc api`, `tlc worker` and `tlc relay` processes on PostgreSQL and the real
 Temporal server (scripts/temporal-cluster), with processes killed with SIGKILL at random moments and started
 again while 20 clients send events. In the end every accepted event is recorded exactly once, every contract's
 workflow has adopted its contract's latest state, and no message exists twice.
@@ -68,13 +68,14 @@ class Spec:
 
 
 def deployment() -> list[Spec]:
-    """What runs. The API replicas deliver the outbox with their in-process relay until `tlc relay` exists; then
-    it is one more line here: Spec("relay", ["relay"], kill=True)."""
+    """What runs: two API replicas without relays of their own (TLC_RELAY_IN_API=false), two workers and one
+    `tlc relay`, woken by PostgreSQL's NOTIFY; one API, one worker and the relay are killed."""
     ports = [free_port(), free_port()]
     return [Spec("api-1", ["api", "--host", "127.0.0.1", "--port", str(ports[0])], kill=True, port=ports[0]),
             Spec("api-2", ["api", "--host", "127.0.0.1", "--port", str(ports[1])], port=ports[1]),
             Spec("worker-1", ["worker"], kill=True),
-            Spec("worker-2", ["worker"])]
+            Spec("worker-2", ["worker"]),
+            Spec("relay", ["relay"], kill=True)]
 
 
 @dataclass
@@ -203,7 +204,7 @@ async def test_a_cluster_survives_kills_and_applies_every_event_once(tmp_path: P
     queue = f"tq-cluster-{uuid.uuid4().hex[:8]}"
     settings = Settings(jwt_secret=TEST_JWT_SECRET, temporal_task_queue=queue, temporal_address=address)
     env = clean_env(tmp_path, TLC_DATABASE_URL=database, TLC_TEMPORAL_ADDRESS=address, TLC_JWT_SECRET=TEST_JWT_SECRET,
-                    TLC_TEMPORAL_TASK_QUEUE=queue)
+                    TLC_TEMPORAL_TASK_QUEUE=queue, TLC_RELAY_IN_API="false")
     procs = [Proc(s, env, tmp_path / f"{s.name}.log") for s in deployment()]
     rng = random.Random(SEED)
     admin = {"Authorization": "Bearer " + issue_token(settings, sub="a", role="admin", org="admin", ttl_seconds=7200)}
