@@ -76,6 +76,7 @@ class ContractRow(factory.Factory):
 
     id = "c-001"
     programme_id = "k-q1"
+    ministry = "meti"  # the programme's (ProgrammeRow's)
     contractor_org = "acme"
     title = "t"
     start_date = date(2026, 4, 1)
