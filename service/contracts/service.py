@@ -54,7 +54,7 @@ def register(session: Session, *, principal: Principal, body: ContractCreate, no
                  contractor_org=body.contractor_org)
     state = ObligationState()
     policy = programme.effective_policy()
-    initial_deadlines(state, obligations.context_of(session, contract), policy)
+    initial_deadlines(state, obligations.context_of(session, contract, programme), policy)
     obligations.save(session, contract.id, state)
     terms = obligations.terms_of(contract)
     outbox.enqueue(session, kind="contract.start", workflow_id=contract.workflow_id,
@@ -92,7 +92,7 @@ def detail(session: Session, contract: Contract, today: date) -> ContractDetail:
     if public.status == "closed":
         state.closed = True  # past the period before the workflow closed it: read as closed (not saved)
     statuses = obligation_statuses(state)
-    applicable = applicable_obligations(obligations.context_of(session, contract), obligations.policy_of(session, contract))
+    applicable = applicable_obligations(*obligations.facts_of(session, contract))
     return ContractDetail(**public.model_dump(), obligations=statuses, applicable_obligations=applicable,
                           open_deadlines=obligations.deadlines_of(session, contract.id, "open"),
                           violations=[ViolationPublic(**v.model_dump(), obligation=VIOLATION_OBLIGATION[v.kind])

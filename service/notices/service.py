@@ -44,9 +44,10 @@ def issue(session: Session, *, principal: Principal, contract_id: str, body: Not
 def _reach_open_plans(session: Session, contract: Contract, notice: MinistryNotice, today: date,
                       actor: str) -> list[Effect]:
     plans = events.open_plans(session, contract.id)
-    state, policy = obligations.load(session, contract.id), obligations.policy_of(session, contract)
+    state = obligations.load(session, contract.id)
+    ctx, policy = obligations.facts_of(session, contract)
     effects = reach_open_plans(state, notice=notice.as_rule(), plans={k: data for k, (_, data) in plans.items()},
-                               ctx=obligations.context_of(session, contract), policy=policy, today=today)
+                               ctx=ctx, policy=policy, today=today)
     if not effects:
         return []
     obligations.save_and_signal(session, contract, state, change_id=notice.id, today=today, policy=policy)
