@@ -22,7 +22,7 @@ def headers_for(path: str, *, https: bool) -> list[tuple[bytes, bytes]]:
            (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
            (b"cross-origin-opener-policy", b"same-origin"),
            (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()")]
-    if path.startswith("/inbox"):
+    if path.startswith("/inbox") and not path.startswith("/inbox/static"):
         out.append((b"cache-control", b"no-store"))  # pages show one person's data: not kept by caches
     if https:
         out.append((b"strict-transport-security", b"max-age=31536000"))
@@ -44,11 +44,7 @@ class SecurityHeaders:
         async def send_with_headers(message: dict) -> None:
             if message["type"] == "http.response.start":
                 present = {k.lower() for k, _ in message.get("headers", [])}
-                if scope["path"].startswith("/inbox/static"):
-                    extra_now = [(k, v) for k, v in extra if k != b"cache-control"]
-                else:
-                    extra_now = extra
-                message["headers"] = list(message.get("headers", [])) + [(k, v) for k, v in extra_now
+                message["headers"] = list(message.get("headers", [])) + [(k, v) for k, v in extra
                                                                           if k not in present]
             await send(message)
 

@@ -105,8 +105,7 @@ async def login_oidc(request: Request, ctx: CtxDep) -> Response:
     """Off to the identity provider, with a new sign-in (state, nonce, PKCE) bound to this browser."""
     if ctx.oidc is None:
         raise NotFound("sign-in provider")
-    marker = Response()
-    browser = web_session.login_browser(request, marker, ctx.settings)
+    browser = web_session.login_browser(request)
 
     def start() -> Any:
         with ctx.session() as db:
@@ -120,9 +119,7 @@ async def login_oidc(request: Request, ctx: CtxDep) -> Response:
     except SignInFailed as exc:
         return _login_page(request, ctx, exc.status, exc.message)
     response = RedirectResponse(url, status_code=303)
-    for name, value in marker.headers.items():
-        if name == "set-cookie":
-            response.headers.append(name, value)
+    web_session.remember_login_browser(request, response, browser, ctx.settings)
     return response
 
 

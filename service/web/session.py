@@ -76,10 +76,14 @@ def end_session(response: Response) -> None:
     response.delete_cookie(SESSION_COOKIE, path="/inbox")
 
 
-def login_browser(request: Request, response: Response, settings: Settings) -> str:
-    """This browser's sign-in binding: the cookie's value, set now if it has none."""
+def login_browser(request: Request) -> str:
+    """This browser's sign-in binding: the cookie's value, or a new one (`remember_login_browser` sets it)."""
     value = request.cookies.get(LOGIN_COOKIE)
     if not value or len(value) < 32 or len(value) > 100:
         value = secrets.token_urlsafe(32)
-        _cookie(response, LOGIN_COOKIE, value, settings, max_age=int(sessions.LOGIN_ATTEMPT_TTL.total_seconds()))
     return value
+
+
+def remember_login_browser(request: Request, response: Response, value: str, settings: Settings) -> None:
+    if request.cookies.get(LOGIN_COOKIE) != value:
+        _cookie(response, LOGIN_COOKIE, value, settings, max_age=int(sessions.LOGIN_ATTEMPT_TTL.total_seconds()))
