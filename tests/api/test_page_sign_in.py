@@ -4,7 +4,6 @@ sign-in, cookies that are not API bearers, security headers. On SQLite and Postg
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -20,6 +19,7 @@ from service.main import create_app
 from service.web.session import CSRF_COOKIE, LOGIN_COOKIE, SESSION_COOKIE
 from tests.support.clock import Clock
 from tests.support.oidc_provider import OidcProvider, ServedProvider, s256
+from tests.support.pages import csrf_of
 
 BASE = "https://testserver"
 
@@ -61,12 +61,6 @@ def browser(settings: Settings, engine: Engine | Connection, clock: Clock) -> It
     with TestClient(_app(settings, engine, clock), base_url=BASE, follow_redirects=False,
                     raise_server_exceptions=False) as c:
         yield c
-
-
-def _csrf(page: httpx.Response) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found, page.text[:500]
-    return found.group(1)
 
 
 def _to_provider(browser: TestClient) -> tuple[str, dict[str, list[str]]]:
@@ -172,7 +166,7 @@ def test_pkce_is_required_by_the_provider_so_a_stolen_code_is_useless(browser: T
 
 def _dev_sign_in(browser: TestClient, role: str = "ministry_officer", org: str = "meti") -> str:
     page = browser.get("/inbox/login")
-    before = _csrf(page)
+    before = csrf_of(page)
     r = browser.post("/inbox/login", data={"csrf": before, "sub": "yamada", "role": role, "org": org})
     assert r.status_code == 303, r.text
     return before
@@ -184,7 +178,7 @@ def test_signing_out_ends_the_session_on_the_server(browser: TestClient, setting
     sid = browser.cookies.get(SESSION_COOKIE)
     page = browser.get("/inbox")
     assert page.status_code == 200
-    r = browser.post("/inbox/logout", data={"csrf": _csrf(page)})
+    r = browser.post("/inbox/logout", data={"csrf": csrf_of(page)})
     assert r.status_code == 303 and r.headers["location"] == "/inbox/login"
     # A copy of the old cookie (kept by an attacker, or a browser that did not forget it) opens nothing.
     with TestClient(_app(settings, engine, clock), base_url=BASE, follow_redirects=False) as other:
@@ -195,7 +189,7 @@ def test_signing_out_ends_the_session_on_the_server(browser: TestClient, setting
 def test_the_csrf_token_belongs_to_the_session_and_is_new_at_each_sign_in(browser: TestClient) -> None:
     before = _dev_sign_in(browser)
     page = browser.get("/inbox")
-    after = _csrf(page)
+    after = csrf_of(page)
     assert after != before and CSRF_COOKIE not in browser.cookies
     # The login form's token (double-submit cookie) no longer passes for a signed-in form.
     browser.cookies.set(CSRF_COOKIE, before, domain="testserver.local", path="/inbox")
@@ -203,7 +197,7 @@ def test_the_csrf_token_belongs_to_the_session_and_is_new_at_each_sign_in(browse
     # Signing in again gives yet another token; the old one is refused.
     browser.post("/inbox/logout", data={"csrf": after})
     _dev_sign_in(browser)
-    third = _csrf(browser.get("/inbox"))
+    third = csrf_of(browser.get("/inbox"))
     assert third not in (before, after)
     assert browser.post("/inbox/logout", data={"csrf": after}).status_code == 403
     assert browser.get("/inbox").status_code == 200  # still signed in
@@ -228,7 +222,7 @@ def test_a_session_ends_after_its_hours_and_with_its_token(browser: TestClient, 
     clock.instant = Clock.real().instant
     token = issue_token(settings, sub="kato", role="ministry_officer", org="meti", ttl_seconds=600)
     page = browser.get("/inbox/login")
-    assert browser.post("/inbox/login", data={"csrf": _csrf(page), "token": token}).status_code == 303
+    assert browser.post("/inbox/login", data={"csrf": csrf_of(page), "token": token}).status_code == 303
     assert "kato" in browser.get("/inbox").text
     clock.advance(timedelta(minutes=11))
     assert browser.get("/inbox").status_code == 303
