@@ -4,6 +4,7 @@ scope's rows, on SQLite and on PostgreSQL, with the queries exactly as the servi
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -14,6 +15,7 @@ from service.consultations.service import page_query
 from service.contracts.service import page_query as contracts_page_query
 from service.notifications.service import log_query
 from service.obligations.service import visible_deadlines_query
+from service.pagination import opaque_cursor
 from tests.support import bulk
 from tests.support.plans import plan_of
 
@@ -62,15 +64,17 @@ def test_an_officers_open_cases_are_a_range_of_the_ministry_index(seeded: Engine
 @pytest.mark.parametrize("who,index", [(OFFICER, "ix_deadline_ministry_due"),
                                        (CONTRACTOR, "ix_deadline_contractor_due"), (ADMIN, "ix_deadline_due")])
 @pytest.mark.parametrize("state", ["open", None])
-def test_deadlines_across_contracts_are_a_range_of_the_scope_index(seeded: Engine, who, index, state) -> None:
-    assert_ordered_scan(seeded, visible_deadlines_query(who, state=state), index)
+@pytest.mark.parametrize("after", [None, opaque_cursor(date(2027, 1, 15), "access_review.I.1", "meti-c-00100")])
+def test_deadlines_across_contracts_are_a_range_of_the_scope_index(seeded: Engine, who, index, state, after) -> None:
+    assert_ordered_scan(seeded, visible_deadlines_query(who, state=state, after=after), index)
 
 
 @pytest.mark.parametrize("who,index", [(OFFICER, "ix_notification_ministry_time"),
                                        (CONTRACTOR, "ix_notification_contractor_time"),
                                        (ADMIN, "ix_notification_time")])
-def test_the_message_log_is_a_backward_range_of_the_scope_index(seeded: Engine, who, index) -> None:
-    assert_ordered_scan(seeded, log_query(who), index)
+@pytest.mark.parametrize("after", [None, opaque_cursor(datetime(2027, 1, 15, 0, 0, tzinfo=UTC), "msg-0000100")])
+def test_the_message_log_is_a_backward_range_of_the_scope_index(seeded: Engine, who, index, after) -> None:
+    assert_ordered_scan(seeded, log_query(who, after=after), index)
 
 
 @pytest.mark.parametrize("who", [OFFICER, CONTRACTOR, ADMIN])

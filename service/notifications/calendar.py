@@ -99,7 +99,7 @@ def feed_rows(session: Session, token: str, *, now: datetime) -> list[DeadlineRo
     if feed is None or feed.revoked_at is not None or feed.expires_at <= now:
         raise NotFound("calendar feed", detail="No such calendar feed.")
     owner = Principal(sub=feed.sub, role=feed.role, org=feed.org)  # type: ignore[arg-type]
-    return obligations.visible_deadline_rows(session, owner, state="open", limit=2000)
+    return obligations.visible_deadline_rows(session, owner, state="open", limit=2000)[0]
 
 
 class RedactFeedTokens(logging.Filter):

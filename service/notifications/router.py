@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from service.commands import RecordDep
@@ -21,6 +21,7 @@ from service.notifications.schemas import (
     SubscriptionCreated,
     SubscriptionPublic,
 )
+from service.pagination import AFTER, link_next
 
 router = APIRouter(tags=["notifications"])
 
@@ -49,12 +50,16 @@ def delete_subscription(subscription_id: str, principal: CurrentPrincipal, sessi
 
 
 @router.get("/v1/notifications", response_model=list[NotificationPublic])
-def list_notifications(principal: CurrentPrincipal, session: SessionDep, contract_id: str | None = None,
+def list_notifications(principal: CurrentPrincipal, session: SessionDep, request: Request, response: Response,
+                       contract_id: str | None = None,
                        status: Annotated[str | None, Query(pattern="^(pending|sent|failed|cancelled)$")] = None,
+                       after: Annotated[str | None, Query(max_length=600, description=AFTER)] = None,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 200) -> list[NotificationPublic]:
     """Every message, with its attempts and outcome, newest first."""
-    return [NotificationPublic.model_validate(n, from_attributes=True)
-            for n in notifications.log_of(session, principal, contract_id=contract_id, status=status, limit=limit)]
+    rows, cursor = notifications.log_of(session, principal, contract_id=contract_id, status=status, after=after,
+                                        limit=limit)
+    link_next(request, response, cursor)
+    return [NotificationPublic.model_validate(n, from_attributes=True) for n in rows]
 
 
 @router.post("/v1/calendar-feeds", status_code=201, response_model=CalendarFeedCreated)

@@ -17,6 +17,7 @@ from service.notifications import addresses, delivery
 from service.notifications.messages import kind_of, render
 from service.notifications.models import Notification, Subscription
 from service.obligations import service as obligations
+from service.pagination import after_row, opaque_cursor, parse_opaque_cursor
 from service.rules import reminders
 from service.rules.dates import JST
 from service.rules.obligations.state import ObligationState
@@ -107,13 +108,17 @@ def mark(session: Session, note_id: str, *, status: str | None, error: str | Non
 
 
 def log_of(session: Session, principal: Principal, *, contract_id: str | None = None, status: str | None = None,
-           limit: int = 200) -> list[Notification]:
-    """Every message of the contracts the caller may see, with its attempts and outcome, newest first."""
-    return list(session.exec(log_query(principal, contract_id=contract_id, status=status, limit=limit)).all())
+           after: str | None = None, limit: int = 200) -> tuple[list[Notification], str | None]:
+    """Every message of the contracts the caller may see, with its attempts and outcome, newest first: a
+    page, and the cursor of the next one (None on the last)."""
+    rows = list(session.exec(log_query(principal, contract_id=contract_id, status=status, after=after,
+                                       limit=limit + 1)).all())
+    more, rows = len(rows) > limit, rows[:limit]
+    return rows, (opaque_cursor(rows[-1].scheduled_for, rows[-1].id) if more else None)
 
 
 def log_query(principal: Principal, *, contract_id: str | None = None, status: str | None = None,
-              limit: int = 200) -> Any:
+              after: str | None = None, limit: int = 200) -> Any:
     """The log's query: newest first, ties by id (descending too, so that one backward scan of an index on
     (scope, scheduled_for, id) gives the order)."""
     q = authz.scope_notifications(select(Notification), principal)
@@ -121,7 +126,10 @@ def log_query(principal: Principal, *, contract_id: str | None = None, status: s
         q = q.where(Notification.contract_id == contract_id)
     if status:
         q = q.where(Notification.status == status)
-    return q.order_by(Notification.scheduled_for.desc(), Notification.id.desc()).limit(limit)
+    key = (Notification.scheduled_for, Notification.id)
+    if after is not None:
+        q = q.where(after_row(key, parse_opaque_cursor(after, datetime, str), descending=True))
+    return q.order_by(*(c.desc() for c in key)).limit(limit)
 
 
 def plan_due(session: Session, contract_id: str, now: datetime) -> list[str]:

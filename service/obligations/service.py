@@ -13,6 +13,7 @@ from service.contracts.models import Contract
 from service.notices.models import MinistryNotice
 from service.obligations.models import DeadlineRow, ObligationRecord
 from service.obligations.schemas import DeadlinePublic
+from service.pagination import after_row, opaque_cursor, parse_opaque_cursor
 from service.programmes.models import Programme
 from service.rules import reminders
 from service.rules.dates import deadline_instant, today_jst
@@ -181,19 +182,26 @@ def deadlines_of(session: Session, contract_id: str, state: StateFilter | None =
 
 
 def visible_deadline_rows(session: Session, principal: Principal, *, state: StateFilter | None = "open",
-                          due_before: date | None = None, limit: int = 500) -> list[DeadlineRow]:
-    """Deadlines across the contracts the caller may see, soonest first."""
-    return list(session.exec(visible_deadlines_query(principal, state=state, due_before=due_before,
-                                                     limit=limit)).all())
+                          due_before: date | None = None, after: str | None = None,
+                          limit: int = 500) -> tuple[list[DeadlineRow], str | None]:
+    """Deadlines across the contracts the caller may see, soonest first: a page, and the cursor of the next
+    one (None on the last)."""
+    rows = list(session.exec(visible_deadlines_query(principal, state=state, due_before=due_before, after=after,
+                                                     limit=limit + 1)).all())
+    more, rows = len(rows) > limit, rows[:limit]
+    return rows, (opaque_cursor(rows[-1].due_on, rows[-1].id, rows[-1].contract_id) if more else None)
 
 
 def visible_deadlines_query(principal: Principal, *, state: StateFilter | None = "open", due_before: date | None = None,
-                            limit: int = 500) -> Any:
+                            after: str | None = None, limit: int = 500) -> Any:
     """Soonest first, ties by id and contract: the order of the indexes on (scope, due_on, id, contract_id)."""
     query = _in_state(authz.scope_deadlines(select(DeadlineRow), principal), state)
     if due_before is not None:
         query = query.where(DeadlineRow.due_on < due_before)
-    return query.order_by(DeadlineRow.due_on, DeadlineRow.id, DeadlineRow.contract_id).limit(limit)
+    key = (DeadlineRow.due_on, DeadlineRow.id, DeadlineRow.contract_id)
+    if after is not None:
+        query = query.where(after_row(key, parse_opaque_cursor(after, date, str, str)))
+    return query.order_by(*key).limit(limit)
 
 
 # --- the contract workflow's clock -------------------------------------------------------------------

@@ -175,7 +175,7 @@ def inbox(request: Request, principal: PagePrincipal, session: SessionDep, ctx: 
     deadlines = None
     if principal.role == "contractor":
         deadlines = [obligations.deadline_public(r)
-                     for r in obligations.visible_deadline_rows(session, principal, state="open", limit=100)]
+                     for r in obligations.visible_deadline_rows(session, principal, state="open", limit=100)[0]]
     filters = {"status": status, "programme_id": programme_id, "contractor_org": contractor_org,
                "overdue": overdue, "sort": sort}
     next_url = url_maker(page_lang(request))("/inbox", **filters, after=page.next_after) if page.next_after else None
@@ -236,7 +236,7 @@ def contract_page(request: Request, contract_id: str, principal: PagePrincipal, 
                   deadlines=obligations.deadlines_of(session, contract_id),
                   shareholding=events.shareholding_history(session, contract_id),
                   notices=notices.of_contract(session, contract_id),
-                  notifications=notifications.log_of(session, principal, contract_id=contract_id, limit=200))
+                  notifications=notifications.log_of(session, principal, contract_id=contract_id, limit=200)[0])
 
 
 @router.get("/follow-up")

@@ -637,6 +637,25 @@ def test_deadlines_across_contracts_are_scoped_per_role(api: TestClient, admin, 
     assert seen(acme, "?due_before=2026-04-15") == []
     invalid(api.get("/v1/deadlines?due_before=soon", headers=admin), ["query", "due_before"])
 
+    # Pages: the Link header's next URL, followed to the end, gives the whole list in order, filters kept.
+    def walk(query: str) -> list[tuple[str, str, str]]:
+        got, url = [], "/v1/deadlines" + query
+        while url:
+            r = api.get(url, headers=admin)
+            assert r.status_code == 200, r.text
+            got += [(d["due_on"], d["contract_id"], d["id"]) for d in r.json()]
+            link = r.headers.get("link")
+            url = link[link.index("<") + 1:link.index(">")] if link else None
+            assert link is None or link.endswith('>; rel="next"')
+        return got
+
+    whole = api.get("/v1/deadlines", headers=admin).json()
+    assert "link" not in api.get("/v1/deadlines", headers=admin).headers
+    assert walk("?limit=2") == [(d["due_on"], d["contract_id"], d["id"]) for d in whole]
+    assert walk("?limit=1&due_before=2026-06-02") == sorted(decl + dep[:2], key=lambda d: (d[0], d[2], d[1]))
+    for bad in ("x", "2026-04-15|c-001", "W10=", "WyIyMDI2LTA0LTE1Il0", "WyJub3QgYSBkYXkiLCAiYSIsICJiIl0"):
+        invalid(api.get("/v1/deadlines", params={"after": bad}, headers=admin), ["query", "after"])
+
 
 # --------------------------------------------------------------------------------------------
 # What an accepted event writes: audit trail and outbox

@@ -406,6 +406,22 @@ def test_notifications_status_filter(api: TestClient, notes: None, acme, status:
     assert _note_ids(api, acme, status=status) == expected
 
 
+def test_notifications_in_pages(api: TestClient, notes: None, acme, admin) -> None:
+    """The Link header's next URL, followed to the end, gives the whole log in its order, filters kept."""
+    for headers, params in ((admin, {}), (acme, {}), (acme, {"contract_id": "c-001"}), (admin, {"status": "sent"})):
+        whole = _note_ids(api, headers, **params)
+        got, url, query = [], "/v1/notifications", {**params, "limit": 1}
+        while url:
+            r = api.get(url, headers=headers, params=query)
+            assert r.status_code == 200, r.text
+            got += [n["id"] for n in r.json()]
+            link, query = r.headers.get("link"), None
+            url = link[link.index("<") + 1:link.index(">")] if link else None
+        assert got == whole and len(got) >= 1
+    for bad in ("x", "WyIyMDI2LTA0LTA3VDA5OjAwOjAwIiwgIm0iXQ", "WyJ5ZXN0ZXJkYXkiLCAibSJd"):  # a naive instant; no date
+        invalid(api.get("/v1/notifications", headers=acme, params={"after": bad}))
+
+
 @pytest.mark.parametrize("params", [{"status": "bogus"}, {"status": ""}, {"limit": 0}, {"limit": 1001}])
 def test_notifications_bad_filters(api: TestClient, notes: None, acme, params: dict[str, Any]) -> None:
     invalid(api.get("/v1/notifications", headers=acme, params=params))
