@@ -199,6 +199,8 @@ async def main() -> None:
     ap.add_argument("--postgres", action="store_true")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--requests", type=int, default=200)
+    ap.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    ap.add_argument("--no-write", action="store_true", help="print the lines only (a quick look while profiling)")
     ap.add_argument("--batch", action="store_true", help="also measure 100-event batches against single events")
     args = ap.parse_args()
 
@@ -214,7 +216,7 @@ async def main() -> None:
         for k in kinds:
             await _wait_up(ports[k])
         results: dict[tuple[str, int], list[dict]] = {}
-        for concurrency in (1, 8, 32):
+        for concurrency in args.concurrency:
             for r in range(args.rounds):
                 order = kinds[r % 3:] + kinds[:r % 3]  # interleaved, each kind first in turn
                 for k in order:
@@ -222,7 +224,7 @@ async def main() -> None:
                         await _load(ports[k], concurrency, args.requests, token))
         db = "PostgreSQL" if args.postgres else "SQLite"
         lines = []
-        for concurrency in (1, 8, 32):
+        for concurrency in args.concurrency:
             med = {k: {m: statistics.median(x[m] for x in results[(k, concurrency)]) for m in ("rate", "p99")}
                    for k in kinds}
             failed = {k: sum(x["failed"] for x in results[(k, concurrency)]) for k in kinds}
@@ -245,8 +247,9 @@ async def main() -> None:
                     f"concurrency 1) | {hundred / one:.2f}x | {hundred:.0f} vs {one:.0f} ev/s |")
             lines.append(line)
             print(line)
-        with open(REPO / "bench" / "RESULTS.md", "a") as f:
-            f.write("\n".join(lines) + "\n")
+        if not args.no_write:
+            with open(REPO / "bench" / "RESULTS.md", "a") as f:
+                f.write("\n".join(lines) + "\n")
     finally:
         for p in procs:
             p.terminate()

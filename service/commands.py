@@ -15,6 +15,7 @@ from fastapi import Depends, Header, Request
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, TypeAdapter, ValidationError
+from sqlmodel import Session
 
 from service.auth.tokens import Principal
 from service.deps import CurrentPrincipal, SessionDep
@@ -32,8 +33,7 @@ def _adapter(model: Any) -> TypeAdapter:
 
 
 class Recorder:
-    def __init__(self, request: Request, session: SessionDep, principal: CurrentPrincipal,
-                 idempotency_key: Annotated[str | None, Header()] = None):
+    def __init__(self, request: Request, session: Session, principal: Principal, idempotency_key: str | None):
         self._request, self._session, self._principal, self._key = request, session, principal, idempotency_key
 
     def __call__(self, body: BaseModel, action: Callable[[], Any], *,
@@ -59,4 +59,9 @@ class Recorder:
         return JSONResponse(payload, status_code=status)
 
 
-RecordDep = Annotated[Recorder, Depends()]
+async def recorder(request: Request, session: SessionDep, principal: CurrentPrincipal,
+                   idempotency_key: Annotated[str | None, Header()] = None) -> Recorder:
+    return Recorder(request, session, principal, idempotency_key)  # async: no thread hop for a constructor
+
+
+RecordDep = Annotated[Recorder, Depends(recorder)]

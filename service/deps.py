@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -51,16 +52,28 @@ class AppContext:
         return session
 
 
-def get_ctx(request: Request) -> AppContext:
+# The dependencies below are async because they do no I/O of their own: a sync one would cost each request
+# a hop into the thread pool and back (issue 11). The database work happens in the (sync) route's thread.
+
+async def get_ctx(request: Request) -> AppContext:
     return request.app.state.ctx
 
 
 CtxDep = Annotated[AppContext, Depends(get_ctx)]
 
 
-def get_session(ctx: CtxDep, request: Request) -> Iterator[Session]:
-    with ctx.session(writes=request.method not in ("GET", "HEAD", "OPTIONS")) as session:
+async def get_session(ctx: CtxDep, request: Request) -> AsyncIterator[Session]:
+    # Making a session opens no connection; closing one that holds none (the route committed, or never
+    # touched the database) is bookkeeping. Only a session left in a transaction is closed in a thread, as
+    # its rollback may wait on the database.
+    session = ctx.session(writes=request.method not in ("GET", "HEAD", "OPTIONS"))
+    try:
         yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session)]

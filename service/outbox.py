@@ -14,6 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, Session, SQLModel
 
 from service.db import UTCDateTime, utcnow
@@ -50,20 +51,27 @@ def enqueue(session: Session, *, kind: str, workflow_id: str, payload: dict[str,
     return msg
 
 
+_WAKE, _WRITTEN = "tlc.outbox_wake", "tlc.outbox_written"
+
+
 def wake_after_commit(session: Session, wake: Callable[[], None]) -> None:
-    """Call `wake` after each commit of `session` that wrote outbox rows, so the relay delivers them now."""
-    flag = "tlc.outbox_written"
+    """Call `wake` after each commit of `session` that wrote outbox rows, so the relay delivers them now.
+    (The listeners are the Session class's, below: listening on each new session costs every request.)"""
+    session.info[_WAKE] = wake
 
-    @sa_event.listens_for(session, "after_flush")
-    def _noticed(s: Session, _flush_context: Any) -> None:  # `new` still lists what this flush inserted
-        if any(isinstance(o, OutboxMessage) for o in s.new):
-            s.info[flag] = True
 
-    @sa_event.listens_for(session, "after_commit")
-    def _committed(s: Session) -> None:
-        if s.info.pop(flag, False):
-            wake()
+@sa_event.listens_for(OrmSession, "after_flush")
+def _noticed(s: OrmSession, _flush_context: Any) -> None:  # `new` still lists what this flush inserted
+    if _WAKE in s.info and any(isinstance(o, OutboxMessage) for o in s.new):
+        s.info[_WRITTEN] = True
 
-    @sa_event.listens_for(session, "after_soft_rollback")
-    def _rolled_back(s: Session, _previous: Any) -> None:
-        s.info.pop(flag, None)
+
+@sa_event.listens_for(OrmSession, "after_commit")
+def _committed(s: OrmSession) -> None:
+    if s.info.pop(_WRITTEN, False):
+        s.info[_WAKE]()
+
+
+@sa_event.listens_for(OrmSession, "after_soft_rollback")
+def _rolled_back(s: OrmSession, _previous: Any) -> None:
+    s.info.pop(_WRITTEN, None)

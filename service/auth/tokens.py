@@ -23,6 +23,7 @@ from __future__ import annotations
 import hmac
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, get_args
@@ -186,6 +187,9 @@ def _usable_rsa_jwk(candidate: Any) -> bool:
     return isinstance(n, str) and bool(n) and isinstance(e, str) and bool(e)
 
 
+_VERIFIED_KEPT = 4096  # tokens remembered as verified, the least recently used forgotten first
+
+
 class TokenVerifier:
     """Verifies bearer tokens and turns them into a :class:`Principal`.
 
@@ -193,7 +197,8 @@ class TokenVerifier:
     with a 5 s timeout). The JWKS is cached for ``settings.jwks_cache_seconds``; a token whose
     ``kid`` is not in the cached set causes one refetch, at most once every
     ``refetch_cooldown_seconds`` (so that tokens with made-up ``kid`` values cannot make the
-    service hammer the identity provider). ``clock`` (monotonic seconds) is injectable for tests.
+    service hammer the identity provider). ``clock`` (monotonic seconds) and ``wall`` (Unix seconds, against
+    which a token verified before is taken as unexpired) are injectable for tests.
     """
 
     def __init__(
@@ -203,6 +208,7 @@ class TokenVerifier:
         fetch_jwks: JWKSFetcher | None = None,
         refetch_cooldown_seconds: float = 10.0,
         clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
     ) -> None:
         self._settings = settings
         self._hmac = _hmac_key(settings.jwt_secret) if settings.jwt_secret else None
@@ -212,10 +218,12 @@ class TokenVerifier:
         self._fetch_jwks = fetch_jwks
         self._cache_seconds = float(settings.jwks_cache_seconds)
         self._refetch_cooldown = float(refetch_cooldown_seconds)
-        self._clock = clock
+        self._clock, self._wall = clock, wall
         self._keys: list[Mapping[str, Any]] | None = None
         self._fetched_at = -math.inf
         self._forced_at = -math.inf
+        # token -> (principal, exp, the key set it was verified with: None for the shared secret)
+        self._verified: OrderedDict[str, tuple[Principal, float, float | None]] = OrderedDict()
 
     # -- public ------------------------------------------------------------------------------
 
@@ -227,6 +235,14 @@ class TokenVerifier:
             raise InvalidToken("token is too long")
         if token.count(".") != 2:
             raise InvalidToken("malformed token")
+        known = self._verified.get(token)
+        if known is not None and self._wall() < known[1] and self._keys_unchanged(known[2]):
+            # Verified before and not expired: a signed token says the same every time (issue 11: the
+            # signature check and claim checks were a tenth of an event's cost). Past its `exp` (without the
+            # leeway), or once the identity provider's key set is fetched again (a key may have been
+            # withdrawn), it is checked again in full, and then refused as it would have been.
+            self._verified.move_to_end(token)
+            return known[0]
 
         header = self._unverified_header(token)
         if "crit" in header:
@@ -245,7 +261,11 @@ class TokenVerifier:
             raise InvalidToken(f"token algorithm {shown!r} is not accepted")
 
         claims = self._decode(token, key, alg)
-        return self._principal(claims)
+        principal = self._principal(claims)
+        self._verified[token] = (principal, float(claims["exp"]), None if alg == _HS256 else self._fetched_at)
+        if len(self._verified) > _VERIFIED_KEPT:
+            self._verified.popitem(last=False)
+        return principal
 
     async def verify_until(self, token: str) -> tuple[Principal, datetime]:
         """The principal of a valid token and the instant it expires (a page session opened with it ends
@@ -265,6 +285,12 @@ class TokenVerifier:
         if not isinstance(header, Mapping):
             raise InvalidToken("malformed token")
         return header
+
+    def _keys_unchanged(self, fetched_at: float | None) -> bool:
+        """Whether a token verified with the key set fetched at `fetched_at` (None: the shared secret) may be
+        taken as verified still: the same set, and not due to be fetched again."""
+        return fetched_at is None or (
+            fetched_at == self._fetched_at and self._clock() - fetched_at < self._cache_seconds)
 
     def _decode(self, token: str, key: Any, alg: str) -> Mapping[str, Any]:
         s = self._settings

@@ -50,11 +50,11 @@ class _Ingest:
     today: date
 
 
-def _begin(session: Session, principal: Principal, contract_id: str, today: date) -> _Ingest:
+def _begin(session: Session, principal: Principal, contract_id: str, today: date, types: set[str]) -> _Ingest:
     # One scoped SELECT ... FOR UPDATE: 404 outside the caller's scope, and one contract's changes one at a time.
-    contract = authz.contract(session, principal, contract_id, lock=True)
+    contract, programme = authz.contract_to_change(session, principal, contract_id)
     authz.require_reporter(principal)
-    ctx, policy = obligations.facts_of(session, contract)
+    ctx, policy = obligations.facts_of(session, contract, programme, notices=bool(types & engine.NOTICE_READERS))
     record = obligations.load_record(session, contract_id)
     return _Ingest(contract, ctx, policy, record, obligations.state_of(record), actor_of(principal), today)
 
@@ -99,7 +99,7 @@ def _finish(session: Session, run: _Ingest, change_id: str) -> None:
 def accept(session: Session, *, principal: Principal, contract_id: str, body: EventCreate,
            today: date) -> dict:
     """Record the event, its effects, the new state, its audit entries and the workflow's signal, or nothing."""
-    run = _begin(session, principal, contract_id, today)
+    run = _begin(session, principal, contract_id, today, {body.type})
     result = _apply(session, run, body, ["body"])
     _finish(session, run, result["event_id"])
     return result
@@ -112,7 +112,7 @@ def accept_batch(session: Session, *, principal: Principal, contract_id: str, bo
                  today: date) -> dict:
     """Events in the order given, in one transaction: all recorded, or (the first one refused says why) none.
     The contract's state is read and saved once, and its workflow gets one signal for the lot."""
-    run = _begin(session, principal, contract_id, today)
+    run = _begin(session, principal, contract_id, today, {b.type for b in bodies})
     results = []
     for i, body in enumerate(bodies):
         try:

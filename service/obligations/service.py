@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any, Literal
 
-from sqlmodel import Session, select
+from sqlmodel import Session, select, update
 
 from service import audit, authz, db, outbox
 from service.auth.tokens import Principal
@@ -20,21 +22,24 @@ from service.rules.dates import deadline_instant, today_jst
 from service.rules.obligations import clock
 from service.rules.obligations.clock import wake_dates
 from service.rules.obligations.context import ContractContext
-from service.rules.obligations.state import OPEN_STATES, SOURCE_OF, ObligationState
-from service.rules.policy import SWITCHES, Policy
+from service.rules.obligations.state import OBLIGATION_OF, OPEN_STATES, SOURCE_OF, ObligationState
+from service.rules.policy import DEFAULT_POLICY, SWITCHES, Policy
 from service.workflow_io import ClockSnapshot, ContractState, ContractTerms, EventApplied
 
 
-def context_of(session: Session, contract: Contract, programme: Programme | None = None) -> ContractContext:
-    """What the rules know of the contract: its terms, its programme's switch, the ministry's notices on it."""
-    notices = [n.as_rule() for n in session.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract.id))]
+def context_of(session: Session, contract: Contract, programme: Programme | None = None, *,
+               notices: bool = True) -> ContractContext:
+    """What the rules know of the contract: its terms, its programme's switch, the ministry's notices on it
+    (`notices=False`: not read, for events whose rules do not read them, engine.NOTICE_READERS)."""
+    found = [n.as_rule() for n in session.exec(select(MinistryNotice).where(MinistryNotice.contract_id == contract.id))
+             ] if notices else None
     programme = programme or session.get(Programme, contract.programme_id)
     assert programme is not None  # a foreign key guarantees it
     required = (contract.switches or {}).get("leakage_measures_required", programme.leakage_measures_required)
     return ContractContext(contract_id=contract.id, start_date=contract.start_date, end_date=contract.end_date,
                            obligation_period_end=contract.obligation_period_end,
                            commissioned=contract.commissioned, registered_on=today_jst(contract.created_at),
-                           leakage_measures_required=required, notices=notices)
+                           leakage_measures_required=required, notices=found)
 
 
 def policy_of(session: Session, contract: Contract) -> Policy:
@@ -45,17 +50,26 @@ def policy_of(session: Session, contract: Contract) -> Policy:
 
 
 def _policy(programme: Programme, contract: Contract) -> Policy:
-    policy = programme.effective_policy()
     kept = {k: v for k, v in (contract.switches or {}).items() if k in SWITCHES}
+    return _policy_from(json.dumps(programme.policy or {}, sort_keys=True), json.dumps(kept, sort_keys=True))
+
+
+@lru_cache(maxsize=4096)
+def _policy_from(overrides: str, switches: str) -> Policy:
+    """A policy by what it is made of (the programme's overrides, the contract's kept switches): the same
+    every time, so built once per process (Policy is frozen); an edited programme is new text, a new key."""
+    policy = DEFAULT_POLICY.with_overrides(json.loads(overrides))
+    kept = json.loads(switches)
     return policy.model_copy(update=kept) if kept else policy
 
 
-def facts_of(session: Session, contract: Contract) -> tuple[ContractContext, Policy]:
+def facts_of(session: Session, contract: Contract, programme: Programme | None = None, *,
+             notices: bool = True) -> tuple[ContractContext, Policy]:
     """`context_of` and `policy_of` together, reading the programme once (the session keeps only weak
-    references, so two separate reads of it are two queries)."""
-    programme = session.get(Programme, contract.programme_id)
+    references, so two separate reads of it are two queries), or not at all when the caller has it."""
+    programme = programme or session.get(Programme, contract.programme_id)
     assert programme is not None
-    return context_of(session, contract, programme), _policy(programme, contract)
+    return context_of(session, contract, programme, notices=notices), _policy(programme, contract)
 
 
 def switches_of(programme: Programme) -> dict:
@@ -88,13 +102,15 @@ def state_of(record: ObligationRecord | None) -> ObligationState:
 def save(session: Session, contract_id: str, state: ObligationState, *,
          record: ObligationRecord | None = None) -> None:
     record = record if record is not None else session.get(ObligationRecord, contract_id)
+    stored_before = record.state if record is not None else {}
     payload = state.model_dump(mode="json")
     if record is None:
         session.add(ObligationRecord(contract_id=contract_id, version=state.version, state=payload))
     else:
         record.version, record.state = state.version, payload
         session.add(record)
-    _sync_deadlines(session, contract_id, state)
+    _sync_deadlines(session, contract_id, before=stored_before.get("deadlines", {}),
+                    after=payload.get("deadlines", {}))
 
 
 def save_and_signal(session: Session, contract: Contract, state: ObligationState, *, change_id: str, today: date,
@@ -124,21 +140,39 @@ def terms_of(contract: Contract) -> ContractTerms:
                          end_date=contract.end_date, obligation_period_end=contract.obligation_period_end)
 
 
-def _sync_deadlines(session: Session, contract_id: str, state: ObligationState) -> None:
-    contract = session.get(Contract, contract_id)
-    assert contract is not None, contract_id
-    scope = dict(ministry=contract.ministry, contractor_org=contract.contractor_org)
-    rows = {r.id: r for r in session.exec(select(DeadlineRow).where(DeadlineRow.contract_id == contract_id))}
-    for d in state.deadlines.values():
-        values = dict(kind=d.kind, obligation=d.obligation, subject=d.subject, due_on=d.due_on, state=d.state,
-                      opened_by=d.opened_by, resolved_by=d.resolved_by, resolved_on=d.resolved_on)
-        row = rows.get(d.id)
-        if row is None:
-            session.add(DeadlineRow(contract_id=contract_id, id=d.id, **scope, **values))
-        elif any(getattr(row, k) != v for k, v in values.items()):
-            for k, v in values.items():
-                setattr(row, k, v)
-            session.add(row)
+_ROW_FIELDS = ("kind", "subject", "due_on", "state", "opened_by", "resolved_by", "resolved_on")
+
+
+def _row_of(d: dict) -> tuple:
+    return tuple(d.get(k) for k in _ROW_FIELDS)
+
+
+def _sync_deadlines(session: Session, contract_id: str, *, before: dict[str, dict], after: dict[str, dict]) -> None:
+    """Keep the deadline table (the lists' copy) equal to the state, by what changed between the state as
+    stored and as saved (both as JSON): the table always holds the stored state's deadlines, so it is not
+    read again (issue 11). A deadline never leaves a state, so a row is never deleted."""
+    changed = {i: d for i, d in after.items() if i not in before or _row_of(before[i]) != _row_of(d)}
+    if not changed:
+        return
+    fresh = [i for i in changed if i not in before]
+    if fresh:
+        contract = session.get(Contract, contract_id)  # in the session already: the caller holds its lock
+        assert contract is not None, contract_id
+        scope = dict(ministry=contract.ministry, contractor_org=contract.contractor_org)
+    for deadline_id, d in changed.items():
+        values = _row_values(d)
+        if deadline_id in before:
+            session.execute(update(DeadlineRow).where(DeadlineRow.contract_id == contract_id,
+                                                      DeadlineRow.id == deadline_id).values(**values))
+        else:
+            session.add(DeadlineRow(contract_id=contract_id, id=deadline_id, **scope, **values))
+
+
+def _row_values(d: dict) -> dict:
+    values = {k: d.get(k) for k in _ROW_FIELDS} | {"obligation": OBLIGATION_OF[d["kind"]]}
+    for k in ("due_on", "resolved_on"):
+        values[k] = date.fromisoformat(values[k]) if values[k] else None
+    return values
 
 
 def snapshot(state: ObligationState, *, today: date, policy: Policy) -> ClockSnapshot:

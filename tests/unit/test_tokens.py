@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pydantic import ValidationError
 
+from service.auth import tokens as tokens_module
 from service.auth.tokens import (
     InvalidToken,
     KeySetUnavailable,
@@ -656,3 +657,51 @@ async def test_jwks_http_error_is_key_set_unavailable(
     verifier = TokenVerifier(make_settings(secret=None, jwks_url=f"{base}/broken"))
     with pytest.raises(KeySetUnavailable):
         await verifier.verify(rs256(rsa_key))
+
+
+# --------------------------------------------------------------------------------------------
+# tokens verified before (issue 11: each request checked the same signature again)
+
+
+async def test_a_verified_token_is_not_checked_again_until_its_exp(monkeypatch: pytest.MonkeyPatch) -> None:
+    wall = [time.time()]
+    verifier = TokenVerifier(make_settings(), wall=lambda: wall[0])
+    token = hs256()
+    decoded = []
+    real = verifier._decode
+    monkeypatch.setattr(verifier, "_decode", lambda *a: decoded.append(1) or real(*a))
+    assert await verifier.verify(token) == EXPECTED
+    assert await verifier.verify(token) == EXPECTED
+    assert decoded == [1]
+    wall[0] = jwt_exp(token)  # at its exp (not before it): checked in full again, here still within the leeway
+    assert await verifier.verify(token) == EXPECTED
+    assert decoded == [1, 1]
+    assert await verifier.verify(hs256(sub="user-2")) != EXPECTED  # another token is another entry
+
+
+async def test_a_verified_rs256_token_is_checked_again_once_the_keys_are_fetched_again(
+    rsa_key: rsa.RSAPrivateKey, other_rsa_key: rsa.RSAPrivateKey, fetcher: Fetcher
+) -> None:
+    clock = [1000.0]
+    verifier = TokenVerifier(make_settings(secret=None, jwks_url=JWKS_URL), fetch_jwks=fetcher,
+                             clock=lambda: clock[0])
+    token = rs256(rsa_key)
+    assert await verifier.verify(token) == EXPECTED
+    fetcher.jwks = {"keys": [jwk_of(other_rsa_key.public_key(), kid="key-2")]}  # the provider withdrew the key
+    clock[0] += 299
+    assert await verifier.verify(token) == EXPECTED  # the key set in hand still has it
+    clock[0] += 2
+    with pytest.raises(InvalidToken):
+        await verifier.verify(token)
+
+
+async def test_the_verified_tokens_kept_are_bounded() -> None:
+    verifier = TokenVerifier(make_settings())
+    for i in range(tokens_module._VERIFIED_KEPT + 10):
+        await verifier.verify(hs256(sub=f"user-{i}"))
+    assert len(verifier._verified) == tokens_module._VERIFIED_KEPT
+
+
+def jwt_exp(token: str) -> float:
+    payload = token.split(".")[1]
+    return float(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["exp"])

@@ -18,4 +18,5 @@ class ContractContext(BaseModel):
     registered_on: date
     # The programme's switch (DOMAIN.md §3 [r2]): off, obligations A, B and C do not apply; D still does.
     leakage_measures_required: bool = True
-    notices: list[Notice] = Field(default_factory=list, description="the ministry's notices (condition 2)")
+    # None: not read, as the event's rules do not read them (engine.NOTICE_READERS).
+    notices: list[Notice] | None = Field(default_factory=list, description="the ministry's notices (condition 2)")

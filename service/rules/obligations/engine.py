@@ -402,8 +402,15 @@ def _determine(data: IpActionPlan, ctx: ContractContext, policy: Policy, *, on: 
                                and policy.overseas_research_application)
 
 
+# The event types whose rules read the ministry's notices (condition 2): the service reads them for these
+# alone, and the others get a context without them (issue 11: no read that the event does not need).
+NOTICE_READERS = frozenset({"ip_action.planned"})
+
+
 def _planned(run: _Run, data: IpActionPlan) -> None:
     e = run.event
+    if run.ctx.notices is None:
+        raise RuntimeError("ip_action.planned needs the contract's notices: the caller did not read them")
     notices = matching_notices(run.ctx.notices, action=data.action, counterparty_name=_counterparty_name(data))
     result = _determine(data, run.ctx, run.policy, on=e.reported_on, ministry_notice=bool(notices))
     plan = Plan(event_id=e.id, action=data.action, planned_date=data.planned_date,
