@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from temporalio.client import Client
@@ -34,13 +35,14 @@ SANDBOX = SandboxedWorkflowRunner(
 
 
 def build_worker(client: Client, engine: Engine, task_queue: str, settings: Settings | None = None,
-                 resolver: Resolver = system_resolver) -> Worker:
-    """`resolver` (tests): how webhook hosts are resolved before each delivery, instead of getaddrinfo."""
+                 resolver: Resolver = system_resolver, **options: Any) -> Worker:
+    """`resolver` (tests): how webhook hosts are resolved before each delivery, instead of getaddrinfo;
+    `options`: more of Temporal's Worker options (bench/worker_memory.py widens the workflow cache)."""
     contract, case = ContractActivities(engine), ConsultationActivities(engine)
     notify = NotifyActivities(engine, settings or get_settings(), resolver)
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, workflow_runner=SANDBOX,
                   activities=[contract.advance, contract.close, case.advance, notify.plan, notify.deliver,
-                              notify.give_up])
+                              notify.give_up], **options)
 
 
 async def connect_with_retry(settings: Settings, attempts: int = 60) -> Client:
