@@ -68,8 +68,11 @@ async def tlc(port: int, engine: sa.Engine, token: str, n: int, tag: str) -> flo
     started = time.perf_counter()
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as http:
         await asyncio.gather(*(client(http) for _ in range(CLIENTS)))
+    posted = time.perf_counter() - started
     for _ in range(6000):  # the relay's deliveries: until none is left (at most 5 minutes)
         if _undelivered(engine) == 0:
+            print(f"{tag}: posted in {posted:.2f} s, all started in {time.perf_counter() - started:.2f} s",
+                  file=sys.stderr)
             return time.perf_counter() - started
         await asyncio.sleep(0.05)
     raise RuntimeError("the relay did not deliver every start in 5 minutes")

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from service import audit, authz, outbox
+from service import audit, authz, db, outbox
 from service.actors import actor_of
 from service.auth.tokens import Principal
 from service.contracts.models import Contract, ContractCreate, ContractPublic
@@ -48,14 +48,17 @@ def register(session: Session, *, principal: Principal, body: ContractCreate, no
                         switches=obligations.switches_of(programme))
     session.add(contract)
     session.flush()
+    # The row this transaction inserted is its own until it commits: no lock to ask for before the audit entry.
+    db.hold(session, f"contract:{contract.id}")
     audit.append(session, contract_id=contract.id, actor=actor_of(principal), action="contract.registered",
                  start_date=body.start_date.isoformat(), end_date=body.end_date.isoformat(),
                  obligation_period_end=period_end.isoformat(), programme_id=body.programme_id,
                  contractor_org=body.contractor_org)
     state = ObligationState()
     policy = programme.effective_policy()
-    initial_deadlines(state, obligations.context_of(session, contract, programme), policy)
-    obligations.save(session, contract.id, state)
+    # A contract registered now has no notices yet, and its first deadlines do not read them.
+    initial_deadlines(state, obligations.context_of(session, contract, programme, notices=False), policy)
+    obligations.save(session, contract.id, state, new=True)
     terms = obligations.terms_of(contract)
     outbox.enqueue(session, kind="contract.start", workflow_id=contract.workflow_id,
                    payload=ContractState(terms=terms, clock=obligations.snapshot(

@@ -100,8 +100,11 @@ def state_of(record: ObligationRecord | None) -> ObligationState:
 
 
 def save(session: Session, contract_id: str, state: ObligationState, *,
-         record: ObligationRecord | None = None) -> None:
-    record = record if record is not None else session.get(ObligationRecord, contract_id)
+         record: ObligationRecord | None = None, new: bool = False) -> None:
+    """The state, and the deadline table's copy of it; `record`: the row as loaded (not read again), `new`: the
+    contract's first state (there is no row to read)."""
+    if record is None and not new:
+        record = session.get(ObligationRecord, contract_id)
     stored_before = record.state if record is not None else {}
     payload = state.model_dump(mode="json")
     if record is None:
