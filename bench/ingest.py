@@ -71,6 +71,8 @@ def _bare_app(kind: str, engine):
 
     app = FastAPI()
     write = writing(engine)
+    # A parameter in a SELECT list has no column to take its type from: PostgreSQL is told it is JSON.
+    as_json = "CAST(:d AS JSON)" if engine.dialect.name == "postgresql" else ":d"
 
     @app.post("/v1/contracts/{contract_id}/events", status_code=202)
     def report(contract_id: str, raw: dict = Body(...), idempotency_key: str | None = Header(None)) -> dict:
@@ -88,8 +90,9 @@ def _bare_app(kind: str, engine):
                              {"c": contract_id})
                 conn.execute(text(
                     "INSERT INTO audit_entry (contract_id, seq, at, actor, action, detail, prev_hash, hash) "
-                    "SELECT :c, COALESCE(MAX(seq), 0) + 1, CURRENT_TIMESTAMP, 'bench', 'event', :d, 'p', 'h' "
-                    "FROM audit_entry WHERE contract_id = :c"), {"c": contract_id, "d": json.dumps(data)})
+                    f"SELECT CAST(:c AS VARCHAR(64)), COALESCE(MAX(seq), 0) + 1, CURRENT_TIMESTAMP, 'bench', 'event', "
+                    f"{as_json}, 'p', 'h' FROM audit_entry WHERE contract_id = :c"),
+                    {"c": contract_id, "d": json.dumps(data)})
                 conn.execute(text("INSERT INTO outbox_message (kind, workflow_id, payload, created_at, attempts) "
                                   "VALUES ('contract.event', :w, :p, CURRENT_TIMESTAMP, 0)"),
                              {"w": f"contract-{contract_id}", "p": json.dumps({"event_id": event_id})})

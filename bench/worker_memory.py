@@ -17,7 +17,6 @@ import asyncio
 import gc
 import json
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -63,20 +62,17 @@ async def measure(kind: str, url: str, target: str, ids: list[str]) -> float:
 
     from bench.bare_workflow import BareWorkflow
     from service import relay
-    from service.config import Settings
     from service.db import make_engine
     from service.outbox import OutboxMessage
-    from workflows.worker import SANDBOX, build_worker
+    from workflows.worker import SANDBOX, WORKFLOWS
 
     client = await Client.connect(target, data_converter=pydantic_data_converter)
     engine = make_engine(url)
-    settings = Settings(jwt_secret=SECRET, database_url=url, temporal_address=target, temporal_task_queue=QUEUE)
     cache = len(ids) + 100
-    if kind == "tlc":
-        worker = build_worker(client, engine, QUEUE, settings, max_cached_workflows=cache)
-    else:
-        worker = Worker(client, task_queue=QUEUE, workflows=[BareWorkflow], workflow_runner=SANDBOX,
-                        max_cached_workflows=cache)
+    # Workflows alone: the activities run in the parent's worker, so that their passing allocations (threads,
+    # sessions, the SQL cache) do not count as the cache's.
+    worker = Worker(client, task_queue=QUEUE, workflows=WORKFLOWS if kind == "tlc" else [BareWorkflow],
+                    workflow_runner=SANDBOX, max_cached_workflows=cache)
 
     from sqlmodel import Session, select
 
@@ -107,6 +103,17 @@ async def measure(kind: str, url: str, target: str, ids: list[str]) -> float:
         after = _rss_kib()
     engine.dispose()
     return (after - before) / (len(ids) - WARM)
+
+
+async def _measured(kind: str, url: str, target: str, ids: list[str]) -> float:
+    """`measure` in a fresh process, while this one's event loop runs the activities."""
+    proc = await asyncio.create_subprocess_exec(sys.executable, __file__, "measure", kind, url, target,
+                                                json.dumps(ids), cwd=REPO, stdout=asyncio.subprocess.PIPE,
+                                                stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(proc.communicate(), timeout=600)
+    if proc.returncode != 0:
+        raise RuntimeError(err.decode()[-3000:])
+    return float(out.decode().strip().splitlines()[-1])
 
 
 async def main() -> None:
@@ -143,18 +150,22 @@ async def main() -> None:
         data_converter=pydantic_data_converter, dev_server_startup_timeout=timedelta(seconds=60))
     target = env.client.service_client.config.target_host
     ours, bare = [], []
+    from temporalio.worker import Worker
+
+    from workflows.worker import activities
+
+    engine = make_engine(url)
+    helper = Worker(env.client, task_queue=QUEUE, activities=activities(engine, settings))
     try:
-        for r in range(args.rounds):
-            for kind in (("tlc", "bare") if r % 2 == 0 else ("bare", "tlc")):
-                prefix = f"m{r}" if kind == "tlc" else f"b{r}"
-                ids = [f"contract-{prefix}-{i:05d}" if kind == "tlc" else f"{prefix}-{i:05d}" for i in range(n)]
-                out = subprocess.run([sys.executable, __file__, "measure", kind, url, target, json.dumps(ids)],
-                                     cwd=REPO, capture_output=True, text=True, timeout=600)
-                if out.returncode != 0:
-                    raise RuntimeError(out.stderr[-3000:])
-                (ours if kind == "tlc" else bare).append(float(out.stdout.strip().splitlines()[-1]))
+        async with helper:
+            for r in range(args.rounds):
+                for kind in (("tlc", "bare") if r % 2 == 0 else ("bare", "tlc")):
+                    prefix = f"m{r}" if kind == "tlc" else f"b{r}"
+                    ids = [f"contract-{prefix}-{i:05d}" if kind == "tlc" else f"{prefix}-{i:05d}" for i in range(n)]
+                    (ours if kind == "tlc" else bare).append(await _measured(kind, url, target, ids))
     finally:
         await env.shutdown()
+        engine.dispose()
         cleanup()
     t, b = statistics.median(ours), statistics.median(bare)
     line = (f"| {date.today()} | worker memory per cached workflow: contract workflow vs bare sleeping workflow "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -37,12 +38,17 @@ SANDBOX = SandboxedWorkflowRunner(
 def build_worker(client: Client, engine: Engine, task_queue: str, settings: Settings | None = None,
                  resolver: Resolver = system_resolver, **options: Any) -> Worker:
     """`resolver` (tests): how webhook hosts are resolved before each delivery, instead of getaddrinfo;
-    `options`: more of Temporal's Worker options (bench/worker_memory.py widens the workflow cache)."""
-    contract, case = ContractActivities(engine), ConsultationActivities(engine)
-    notify = NotifyActivities(engine, settings or get_settings(), resolver)
+    `options`: more of Temporal's Worker options."""
     return Worker(client, task_queue=task_queue, workflows=WORKFLOWS, workflow_runner=SANDBOX,
-                  activities=[contract.advance, contract.close, case.advance, notify.plan, notify.deliver,
-                              notify.give_up], **options)
+                  activities=activities(engine, settings or get_settings(), resolver), **options)
+
+
+def activities(engine: Engine, settings: Settings, resolver: Resolver = system_resolver) -> list[Callable]:
+    """Every activity of tlc, bound to the database (a worker may run them apart from the workflows:
+    bench/worker_memory.py does, to weigh the workflows alone)."""
+    contract, case = ContractActivities(engine), ConsultationActivities(engine)
+    notify = NotifyActivities(engine, settings, resolver)
+    return [contract.advance, contract.close, case.advance, notify.plan, notify.deliver, notify.give_up]
 
 
 async def connect_with_retry(settings: Settings, attempts: int = 60) -> Client:
