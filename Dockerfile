@@ -6,11 +6,24 @@
 #   TLC_PUBLIC_BASE_URL=https://... (cookies are Secure by default: serve the pages over HTTPS),
 #   TLC_OIDC_ISSUER and TLC_OIDC_CLIENT_ID (+ _SECRET) for page sign-in.
 # The development login is off by default, and TLC_DEV_LOGIN=true is refused.
+# The pages' and /docs' static files from npm (web/package-lock.json), as scripts/bootstrap builds them; no
+# package scripts run (@scarf/scarf would report the install).
+FROM node:20-slim AS web
+WORKDIR /web
+COPY web/package.json web/package-lock.json ./
+RUN SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund \
+ && mkdir vendor \
+ && cp node_modules/@digital-go-jp/design-tokens/dist/tokens.css vendor/dads-tokens.css \
+ && cp node_modules/@digital-go-jp/design-tokens/LICENSE vendor/dads-tokens.LICENSE \
+ && cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css vendor/ \
+ && cp node_modules/swagger-ui-dist/LICENSE vendor/swagger-ui.LICENSE
+
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY tlc ./tlc
 COPY service ./service
+COPY --from=web /web/vendor ./service/web/static/vendor
 COPY workflows ./workflows
 COPY migrations ./migrations
 COPY templates ./templates

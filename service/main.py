@@ -40,6 +40,7 @@ from service.security_headers import SecurityHeaders
 from service.temporal_link import TemporalLink
 from service.unicode_guard import LoneSurrogateGuard
 from service.web import errors as page_errors
+from service.web.api_docs import router as api_docs_router
 from service.web.pages import router as pages_router
 
 log = logging.getLogger("tlc.api")
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 await relay.stop()
 
     app = FastAPI(title="tlc — technology-leakage compliance", version="0.1.0", lifespan=lifespan,
+                  docs_url=None, redoc_url=None,  # /docs is tlc's own, without a CDN (service/web/api_docs.py)
                   description="Tracks the technology-leakage obligations of Japan's state-funded R&D "
                               "contracts for the contract term plus three years.")
     app.state.ctx = AppContext(settings=settings, engine=engine, verifier=TokenVerifier(settings),
@@ -82,7 +84,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _install_metrics(app)
     for router in (determinations_router, organisations_router, programmes_router, contracts_router,
                    obligations_router, events_router, consultations_router, notices_router, approvals_router,
-                   notifications_router, pages_router):
+                   notifications_router, pages_router, api_docs_router):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

@@ -172,7 +172,10 @@ def document(app: FastAPI) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = default_openapi()
-        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        schema.setdefault("components", {})["securitySchemes"] = {"bearerAuth": {
+            "type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+            "description": "A token of your identity provider (or, for tests and `tlc dev`, of `tlc token`)"}}
+        components = schema["components"].setdefault("schemas", {})
         components["ProblemDetail"] = ProblemDetail.model_json_schema(ref_template="#/components/schemas/{model}")
         problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
         for path in schema.get("paths", {}).values():
@@ -181,6 +184,12 @@ def document(app: FastAPI) -> None:
                 params = {(p.get("in"), p.get("name")) for p in op.get("parameters", [])}
                 for status, description in _answers(method, params):
                     responses.setdefault(status, {"description": description, "content": problem})
+                if ("header", "authorization") in params:
+                    # The bearer token as OpenAPI's security scheme, not a header field: /docs then has
+                    # its Authorize button, and clients generated from the schema send the token.
+                    op["parameters"] = [p for p in op["parameters"]
+                                        if (p.get("in"), p.get("name")) != ("header", "authorization")]
+                    op["security"] = [{"bearerAuth": []}]
                 if "422" in responses:
                     responses["422"] = {"description": "Validation error (RFC 9457)", "content": problem}
         for unused in ("HTTPValidationError", "ValidationError"):

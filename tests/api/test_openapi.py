@@ -173,6 +173,21 @@ def test_documented_422_is_problem_json(doc: dict[str, Any]) -> None:
     assert wrong == []
 
 
+def test_the_token_is_a_bearer_security_scheme_not_a_header_field(doc: dict[str, Any]) -> None:
+    # /docs gets its Authorize button, and a client generated from the document sends the token (issue 12).
+    assert doc["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    secured, open_ = [], []
+    for path, item in doc["paths"].items():
+        for method, op in item.items():
+            params = {(p["in"], p["name"].lower()) for p in op.get("parameters", [])}
+            assert ("header", "authorization") not in params, f"{method} {path}"
+            (secured if op.get("security") == [{"bearerAuth": []}] else open_).append(f"{method} {path}")
+            assert ("401" in op["responses"]) == (op.get("security") is not None), f"{method} {path}"
+    assert "post /v1/contracts/{contract_id}/events" in secured and "get /v1/deadlines" in secured
+    # Open: the probes, the metrics, and the calendar feed (its secret URL is its key).
+    assert sorted(open_) == ["get /healthz", "get /metrics", "get /readyz", "get /v1/calendar/{token}.ics"]
+
+
 # --------------------------------------------------------------------------------------------
 # Operations and generic errors
 
