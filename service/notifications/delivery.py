@@ -20,7 +20,9 @@ import hmac
 import logging
 import ssl
 import time
+from datetime import datetime
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 import aiosmtplib
 import httpx
@@ -28,6 +30,7 @@ import httpx
 from service.config import Settings
 from service.notifications.addresses import Refused, Resolver, resolve_target, system_resolver
 from service.notifications.messages import Rendered
+from service.rules.dates import JST
 
 log = logging.getLogger("tlc.delivery")
 
@@ -70,6 +73,7 @@ async def send_email(settings: Settings, *, to: str, message_id: str, rendered: 
     msg = EmailMessage()
     msg["From"], msg["To"], msg["Subject"] = settings.mail_from, to, rendered.subject
     msg["Message-ID"] = f"<{message_id}@tlc>"
+    msg["Date"] = format_datetime(datetime.now(JST))  # RFC 5322 requires it; mail clients sort by it
     msg.set_content(rendered.text)
     msg.add_alternative(rendered.html, subtype="html")
     try:

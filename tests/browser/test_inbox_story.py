@@ -269,6 +269,10 @@ async def test_officer_and_contractor_take_a_case_to_a_conclusion_with_condition
     # The conclusion was the ministry's step: the contractor has no deadline for it (DOMAIN.md §5 [r2]).
     await expect(page.locator("tr", has_text="行為前の事前相談の結論")).to_have_count(0)
     await expect(page.locator("h1")).to_contain_text("c-acme")
+    # The page's title is its name alone (a table was once pasted into the title block), and the messages
+    # table is in the page, once.
+    assert (await page.title()).startswith("契約 c-acme")
+    await expect(page.locator("h2", has_text="送信したメッセージ")).to_have_count(1)
     await shoot(page, artifacts / "contract-ja.png")
 
     # The same pages in English on request.

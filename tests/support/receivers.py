@@ -25,6 +25,7 @@ class Received:
     text: str
     html: str | None
     arrived_at: float
+    date: str | None = None  # the Date header as sent
 
 
 class _SmtpHandler:
@@ -40,7 +41,8 @@ class _SmtpHandler:
         with self.sink.lock:
             if mid not in {m.message_id for m in self.sink.messages}:
                 self.sink.messages.append(Received(mid, ",".join(envelope.rcpt_tos), str(msg["Subject"]), text,
-                                                   html_part.get_content() if html_part else None, time.time()))
+                                                   html_part.get_content() if html_part else None, time.time(),
+                                                   str(msg["Date"]) if msg["Date"] else None))
         self.sink.after_accept.wait() if self.sink.hold else None
         return "250 Message accepted for delivery"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from datetime import date, datetime, time, timedelta
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -113,6 +114,9 @@ async def test_every_rung_of_the_ladder_on_its_instant(ts_env: WorkflowEnvironme
                     news = smtp.messages[before[0]:]
                     expected_to = "lead@acme.example" if rung.audience == "compliance_lead" else "compliance@acme.example"
                     assert {m.to for m in news} == {expected_to}
+                    # A Date header (RFC 5322), in Japan time; when it was sent, not the test's clock.
+                    assert all(m.date is not None and parsedate_to_datetime(m.date).utcoffset() == timedelta(hours=9)
+                               for m in news)
                     if rung.kind == "reminder":
                         # The real distance: a reminder moved off a weekend or holiday says so.
                         days = (due - rung.send_on).days
