@@ -17,7 +17,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, H
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from service import problems
+from service import openapi_examples, problems
 from service.approvals.router import router as approvals_router
 from service.auth.oidc import OidcClient
 from service.auth.tokens import TokenVerifier
@@ -76,6 +76,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                                oidc=OidcClient(settings) if settings.oidc_issuer else None,
                                resolver=resolver or system_resolver)
     problems.install(app)
+    openapi_examples.install(app)
     redact_access_log()
     page_errors.install(app)
     app.add_middleware(LoneSurrogateGuard)

@@ -192,6 +192,9 @@ def document(app: FastAPI) -> None:
                     op["security"] = [{"bearerAuth": []}]
                 if "422" in responses:
                     responses["422"] = {"description": "Validation error (RFC 9457)", "content": problem}
+                for status, answer in responses.items():  # a route's own error answers are problems too
+                    if status[0] == "4" and "content" not in answer:
+                        answer["content"] = problem
         for unused in ("HTTPValidationError", "ValidationError"):
             components.pop(unused, None)
         app.openapi_schema = schema

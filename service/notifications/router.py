@@ -26,7 +26,9 @@ from service.pagination import AFTER, link_next
 router = APIRouter(tags=["notifications"])
 
 
-@router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated)
+@router.post("/v1/subscriptions", status_code=201, response_model=SubscriptionCreated,
+             responses={404: {"description": "No such contract or programme (named in the body), or not one you "
+                                             "may see"}})
 def create_subscription(body: SubscriptionCreate, principal: CurrentPrincipal, session: SessionDep, ctx: CtxDep,
                         record: RecordDep) -> JSONResponse:
     """Who gets a contract's reminders (contractor, compliance lead) or a programme's escalations (officer)."""
