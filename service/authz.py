@@ -92,21 +92,18 @@ def scope_notifications(query: Any, principal: Principal) -> Any:
     return query
 
 
-def contract(session: Session, principal: Principal, contract_id: str, *, lock: bool = False) -> Contract:
-    """The contract in the caller's scope (404 outside it); `lock`: its row locked until the transaction ends,
-    in the same one query (so that one contract's changes apply one at a time)."""
-    query = scope_contracts(select(Contract).where(Contract.id == contract_id), principal)
-    found = session.exec(query.with_for_update() if lock else query).first()
+def contract(session: Session, principal: Principal, contract_id: str) -> Contract:
+    """The contract in the caller's scope (404 outside it); `contract_to_change` when it is to be changed."""
+    found = session.exec(scope_contracts(select(Contract).where(Contract.id == contract_id), principal)).first()
     if found is None:
         raise NotFound("contract", contract_id)
-    if lock:
-        db.hold(session, f"contract:{contract_id}")
     return found
 
 
 def contract_to_change(session: Session, principal: Principal, contract_id: str) -> tuple[Contract, Programme]:
-    """`contract(..., lock=True)` with its programme, in the same one query (an event needs both): the
-    contract's row locked until the transaction ends, the programme's not."""
+    """The contract in the caller's scope (404 outside it) with its programme, in one query (a change needs
+    both): the contract's row locked until the transaction ends, so that one contract's changes apply one at a
+    time; the programme's not."""
     query = scope_contracts(select(Contract, Programme).join(Programme, Programme.id == Contract.programme_id)
                             .where(Contract.id == contract_id), principal)
     found = session.exec(query.with_for_update(of=Contract)).first()

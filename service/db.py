@@ -96,27 +96,16 @@ def _release_after(dialect: Any) -> None:
     """Free a connection's writer lock once its COMMIT or ROLLBACK has run (SQLAlchemy's commit and rollback
     events come before them), whichever thread ends the transaction, or when the connection is closed (an
     invalidated one is closed without either)."""
-    commit, rollback, close = dialect.do_commit, dialect.do_rollback, dialect.do_close
+    def releasing(method: Callable[[Any], None]) -> Callable[[Any], None]:
+        def run(dbapi_conn: Any) -> None:
+            try:
+                method(dbapi_conn)
+            finally:
+                _release(dbapi_conn)
+        return run
 
-    def do_commit(dbapi_conn: Any) -> None:
-        try:
-            commit(dbapi_conn)
-        finally:
-            _release(dbapi_conn)
-
-    def do_rollback(dbapi_conn: Any) -> None:
-        try:
-            rollback(dbapi_conn)
-        finally:
-            _release(dbapi_conn)
-
-    def do_close(dbapi_conn: Any) -> None:
-        try:
-            close(dbapi_conn)
-        finally:
-            _release(dbapi_conn)
-
-    dialect.do_commit, dialect.do_rollback, dialect.do_close = do_commit, do_rollback, do_close
+    for name in ("do_commit", "do_rollback", "do_close"):
+        setattr(dialect, name, releasing(getattr(dialect, name)))
 
 
 def make_engine(url: str) -> Engine:

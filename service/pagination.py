@@ -77,6 +77,12 @@ def link_next(request: Any, response: Any, cursor: str | None) -> None:
         response.headers["Link"] = f'<{request.url.include_query_params(after=cursor)}>; rel="next"'
 
 
+def split_page(rows: list[Any], limit: int, cursor_of: Any) -> tuple[list[Any], str | None]:
+    """The page of `limit + 1` rows asked for: its first `limit`, and `cursor_of(last row)` when more follow."""
+    more, rows = len(rows) > limit, rows[:limit]
+    return rows, (cursor_of(rows[-1]) if more and rows else None)
+
+
 def keyed(query: Any, key_col: Any, after: str | None, limit: int) -> Any:
     """`query`'s page after `after` by a unique key: what `page_of` runs."""
     if after is not None:
@@ -86,8 +92,7 @@ def keyed(query: Any, key_col: Any, after: str | None, limit: int) -> Any:
 
 def page_of(session: Session, query: Any, key_col: Any, after: str | None, limit: int,
             public: type[BaseModel], convert=None) -> Page:
-    rows = list(session.exec(keyed(query, key_col, after, limit)).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    rows, cursor = split_page(list(session.exec(keyed(query, key_col, after, limit)).all()), limit,
+                              lambda last: getattr(last, key_col.key))
     items = [convert(r) if convert else public.model_validate(r) for r in rows]
-    return Page(items=items, next_after=getattr(rows[-1], key_col.key) if more and rows else None)
+    return Page(items=items, next_after=cursor)

@@ -19,7 +19,7 @@ from service.consultations.schemas import CaseDetail, CasePage, CasePublic, Hist
 from service.contracts.models import Contract
 from service.db import utcnow
 from service.obligations import service as obligations
-from service.pagination import after_row, date_cursor, parse_date_cursor
+from service.pagination import after_row, date_cursor, parse_date_cursor, split_page
 from service.problems import Conflict, Invalid
 from service.programmes.models import Programme
 from service.rules import consultation as rules
@@ -229,8 +229,7 @@ def page(session: Session, principal: Principal, today: date, *, status: str | N
     rows = list(session.exec(page_query(principal, status=status, contract_id=contract_id, programme_id=programme_id,
                                         contractor_org=contractor_org, overdue=overdue, sort=sort, after=after,
                                         limit=limit)).all())
-    more, rows = len(rows) > limit, rows[:limit]
-    cursor = date_cursor(getattr(rows[-1], _sort_key(sort).key), rows[-1].id) if more and rows else None
+    rows, cursor = split_page(rows, limit, lambda last: date_cursor(getattr(last, _sort_key(sort).key), last.id))
     return CasePage(items=[to_public(c, principal, today) for c in rows], next_after=cursor)
 
 

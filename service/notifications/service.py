@@ -17,7 +17,7 @@ from service.notifications import addresses, delivery
 from service.notifications.messages import kind_of, render
 from service.notifications.models import Notification, Subscription
 from service.obligations import service as obligations
-from service.pagination import after_row, opaque_cursor, parse_opaque_cursor
+from service.pagination import after_row, opaque_cursor, parse_opaque_cursor, split_page
 from service.rules import reminders
 from service.rules.dates import JST
 from service.rules.obligations.state import ObligationState
@@ -113,8 +113,7 @@ def log_of(session: Session, principal: Principal, *, contract_id: str | None = 
     page, and the cursor of the next one (None on the last)."""
     rows = list(session.exec(log_query(principal, contract_id=contract_id, status=status, after=after,
                                        limit=limit + 1)).all())
-    more, rows = len(rows) > limit, rows[:limit]
-    return rows, (opaque_cursor(rows[-1].scheduled_for, rows[-1].id) if more else None)
+    return split_page(rows, limit, lambda last: opaque_cursor(last.scheduled_for, last.id))
 
 
 def log_query(principal: Principal, *, contract_id: str | None = None, status: str | None = None,

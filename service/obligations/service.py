@@ -15,7 +15,7 @@ from service.contracts.models import Contract
 from service.notices.models import MinistryNotice
 from service.obligations.models import DeadlineRow, ObligationRecord
 from service.obligations.schemas import DeadlinePublic
-from service.pagination import after_row, opaque_cursor, parse_opaque_cursor
+from service.pagination import after_row, opaque_cursor, parse_opaque_cursor, split_page
 from service.programmes.models import Programme
 from service.rules import reminders
 from service.rules.dates import deadline_instant, today_jst
@@ -157,8 +157,7 @@ def _sync_deadlines(session: Session, contract_id: str, *, before: dict[str, dic
     changed = {i: d for i, d in after.items() if i not in before or _row_of(before[i]) != _row_of(d)}
     if not changed:
         return
-    fresh = [i for i in changed if i not in before]
-    if fresh:
+    if any(i not in before for i in changed):
         contract = session.get(Contract, contract_id)  # in the session already: the caller holds its lock
         assert contract is not None, contract_id
         scope = dict(ministry=contract.ministry, contractor_org=contract.contractor_org)
@@ -225,8 +224,7 @@ def visible_deadline_rows(session: Session, principal: Principal, *, state: Stat
     one (None on the last)."""
     rows = list(session.exec(visible_deadlines_query(principal, state=state, due_before=due_before, after=after,
                                                      limit=limit + 1)).all())
-    more, rows = len(rows) > limit, rows[:limit]
-    return rows, (opaque_cursor(rows[-1].due_on, rows[-1].id, rows[-1].contract_id) if more else None)
+    return split_page(rows, limit, lambda last: opaque_cursor(last.due_on, last.id, last.contract_id))
 
 
 def visible_deadlines_query(principal: Principal, *, state: StateFilter | None = "open", due_before: date | None = None,
