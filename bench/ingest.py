@@ -32,6 +32,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.common import record  # noqa: E402
+
 SECRET = "bench-ingest-secret-0123456789abcdef0123456789"
 CONTRACTS = 64
 DAY = "2026-04-01"
@@ -239,7 +241,6 @@ async def main() -> None:
                     f"{failed['tlc']} / {failed['same-writes']} / {failed['one-insert']}; median of {args.rounds} "
                     f"interleaved rounds of {args.requests} |")
             lines.append(line)
-            print(line)
         if args.batch:
             singles, batches = [], []
             for _ in range(args.rounds):
@@ -249,10 +250,7 @@ async def main() -> None:
             line = (f"| {date.today()} | event ingest, {db}: 100 events a request vs one a request (tlc, "
                     f"concurrency 1) | {hundred / one:.2f}x | {hundred:.0f} vs {one:.0f} ev/s |")
             lines.append(line)
-            print(line)
-        if not args.no_write:
-            with open(REPO / "bench" / "RESULTS.md", "a") as f:
-                f.write("\n".join(lines) + "\n")
+        record(lines, write=not args.no_write)
     finally:
         for p in procs:
             p.terminate()

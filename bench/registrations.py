@@ -23,7 +23,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -31,6 +31,7 @@ sys.path.insert(0, str(REPO))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench.common import dev_server, record  # noqa: E402
 from bench.ingest import SECRET, _free_port, _prepare, _wait_up  # noqa: E402
 
 QUEUE = "bench-no-worker"
@@ -98,21 +99,16 @@ async def main() -> None:
     ap.add_argument("--no-write", action="store_true")
     args = ap.parse_args()
 
-    from temporalio.contrib.pydantic import pydantic_data_converter
-    from temporalio.testing import WorkflowEnvironment
 
     from service.auth.tokens import issue_token
     from service.config import Settings
     from service.db import make_engine
-    from service.toolchain import temporal_cli
     from service.workflow_io import CONTRACT_WORKFLOW
 
     url, cleanup = _prepare(args.postgres)
     engine = make_engine(url)
     token = issue_token(Settings(jwt_secret=SECRET), sub="bench", role="admin", org="admin", ttl_seconds=36000)
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli(Settings())), ip="127.0.0.1",
-        data_converter=pydantic_data_converter, dev_server_startup_timeout=timedelta(seconds=60))
+    env = await dev_server()
     port = _free_port()
     target = env.client.service_client.config.target_host
     server = subprocess.Popen([sys.executable, __file__, "serve", url, str(port), target], cwd=REPO)
@@ -142,10 +138,7 @@ async def main() -> None:
     line = (f"| {date.today()} | {args.contracts} contracts registered -> all workflows started, {db}, "
             f"{CLIENTS} clients: tlc (API + in-process relay) vs bare start_workflow loop | {t / b:.2f}x | "
             f"{t:.1f} s vs {b:.1f} s (median of {args.rounds} interleaved rounds; goal <= 1.2) |")
-    print(line)
-    if not args.no_write:
-        with open(REPO / "bench" / "RESULTS.md", "a") as f:
-            f.write(line + "\n")
+    record([line], write=not args.no_write)
 
 
 if __name__ == "__main__":

@@ -21,23 +21,20 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import sqlalchemy as sa
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
 import service.tables  # noqa: F401
+from bench.common import dev_server, record
 from service import migrate
-from service.config import Settings
 from service.db import make_engine, utcnow
 from service.outbox import OutboxMessage
 from service.relay import drain
-from service.toolchain import temporal_cli
 from service.workflow_io import CONTRACT_EVENT_SIGNAL, CONTRACT_WORKFLOW, ClockSnapshot, EventApplied
 
 QUEUE = "bench-no-worker"  # nobody polls it: what is measured is handing signals to Temporal, not running them
@@ -85,9 +82,7 @@ async def main() -> None:
         url = os.environ.get("TLC_BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3"
         migrate.upgrade(url)
         engine = make_engine(url)
-        env = await WorkflowEnvironment.start_local(
-            dev_server_existing_path=str(temporal_cli(Settings())), ip="127.0.0.1",
-            data_converter=pydantic_data_converter, dev_server_startup_timeout=timedelta(seconds=60))
+        env = await dev_server()
         try:
             client = env.client
             await relay(client, engine, await open_workflows(client, 10), 20)  # warm-up: connections, caches
@@ -104,10 +99,7 @@ async def main() -> None:
     line = (f"| {date.today().isoformat()} | outbox relay drain vs sequential handle.signal() loop (dev server, "
             f"{db}) | {ratio:.2f}x | {relay_rate:.0f} vs {base_rate:.0f} rows/s, {args.rows} signals over "
             f"{args.workflows} workflows (median of {args.rounds} interleaved rounds) |")
-    print(line)
-    results = Path(__file__).resolve().parent / "RESULTS.md"
-    with results.open("a") as f:
-        f.write(line + "\n")
+    record([line])
 
 
 if __name__ == "__main__":

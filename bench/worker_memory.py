@@ -19,12 +19,13 @@ import json
 import statistics
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.common import dev_server, record  # noqa: E402
 from bench.ingest import SECRET, _prepare  # noqa: E402
 
 QUEUE = "bench-memory"
@@ -124,14 +125,11 @@ async def main() -> None:
     args = ap.parse_args()
 
     from fastapi.testclient import TestClient
-    from temporalio.contrib.pydantic import pydantic_data_converter
-    from temporalio.testing import WorkflowEnvironment
 
     from service.auth.tokens import issue_token
     from service.config import Settings
     from service.db import make_engine
     from service.main import create_app
-    from service.toolchain import temporal_cli
     from tests.factories import ContractBody
 
     url, cleanup = _prepare(False)
@@ -145,9 +143,7 @@ async def main() -> None:
                 resp = c.post("/v1/contracts", json=ContractBody(id=f"m{r}-{i:05d}"), headers=admin)
                 assert resp.status_code == 201, resp.text
     engine.dispose()
-    env = await WorkflowEnvironment.start_local(
-        dev_server_existing_path=str(temporal_cli(Settings())), ip="127.0.0.1",
-        data_converter=pydantic_data_converter, dev_server_startup_timeout=timedelta(seconds=60))
+    env = await dev_server()
     target = env.client.service_client.config.target_host
     ours, bare = [], []
     from temporalio.worker import Worker
@@ -171,10 +167,7 @@ async def main() -> None:
     line = (f"| {date.today()} | worker memory per cached workflow: contract workflow vs bare sleeping workflow "
             f"(same sandbox) | {t / b:.2f}x | {t:.0f} vs {b:.0f} KiB per workflow, {args.workflows} workflows a "
             f"worker (median of {args.rounds} interleaved rounds; goal <= 1.5) |")
-    print(line)
-    if not args.no_write:
-        with open(REPO / "bench" / "RESULTS.md", "a") as f:
-            f.write(line + "\n")
+    record([line], write=not args.no_write)
 
 
 if __name__ == "__main__":
