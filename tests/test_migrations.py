@@ -220,3 +220,45 @@ def test_the_scope_is_copied_onto_contracts_deadlines_and_messages_recorded_befo
         migrate.upgrade(empty_url)
     finally:
         engine.dispose()
+
+
+def test_cases_recorded_before_case_numbers_are_numbered_in_order_of_submission(empty_url: str) -> None:
+    """Migration 0010: each ministry's cases are counted per year of submission, oldest first, and the counters
+    go on from there, so the next case opened gets the next number."""
+    migrate.upgrade(empty_url, "0009")
+    engine = make_engine(empty_url)
+    t = {"t": "2026-04-01 00:00:00+00:00"}
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("insert into organisation values ('meti','METI','ministry','JP',:t), "
+                                 "('mext','MEXT','ministry','JP',:t), ('acme','Acme','contractor','JP',:t)"), t)
+            for cid, ministry in (("c1", "meti"), ("c2", "mext")):
+                conn.execute(sa.text("insert into programme (id, name, ministry, technology_areas, "
+                                     "leakage_measures_required, annual_support_jpy, policy, created_at) "
+                                     "values (:id, 'P', :m, '[]', true, 1, '{}', :t)"), {"id": cid, "m": ministry, **t})
+                conn.execute(sa.text("insert into contract (id, programme_id, contractor_org, title, start_date, "
+                                     "end_date, commissioned, obligation_period_end, workflow_id, created_at, "
+                                     "created_by, ministry) values (:id, :id, 'acme', 't', '2026-04-01', '2031-03-31', "
+                                     "true, '2034-03-31', :id, :t, 'x', :m)"), {"id": cid, "m": ministry, **t})
+            for case_id, cid, ministry, day in (("case-b", "c1", "meti", "2026-05-02"), ("case-a", "c1", "meti", "2026-05-02"),
+                                                ("case-z", "c1", "meti", "2026-04-10"), ("case-n", "c1", "meti", "2027-01-05"),
+                                                ("case-m", "c2", "mext", "2026-06-01")):
+                conn.execute(sa.text(
+                    "insert into consultation_case (id, contract_id, programme_id, ministry, contractor_org, "
+                    "plan_event_id, status, action, planned_date, consult_by, submitted_on, late, determination, "
+                    "reason_codes, conditions_met, review_target_on, paused_days, review_clock, version, created_at, "
+                    "updated_at) values (:id, :c, :c, :m, 'acme', 'evt', 'submitted', 'provide', '2027-09-01', "
+                    "'2027-07-03', :d, false, '{}', '[]', '[]', '2027-07-01', 0, 'ok', 0, :t, :t)"),
+                    {"id": case_id, "c": cid, "m": ministry, "d": day, **t})
+        migrate.upgrade(empty_url)
+        with engine.connect() as conn:
+            numbers = dict(conn.execute(sa.text("select id, number from consultation_case")).all())
+            counters = sorted(tuple(r) for r in conn.execute(sa.text("select ministry, year, last from case_number_counter")))
+        assert numbers == {"case-z": "METI-2026-000001", "case-a": "METI-2026-000002", "case-b": "METI-2026-000003",
+                           "case-n": "METI-2027-000001", "case-m": "MEXT-2026-000001"}
+        assert counters == [("meti", 2026, 3), ("meti", 2027, 1), ("mext", 2026, 1)]
+        assert _diff(empty_url) == []
+        migrate.downgrade(empty_url, "0009")
+        migrate.upgrade(empty_url)
+    finally:
+        engine.dispose()

@@ -28,6 +28,8 @@ class ConsultationCase(SQLModel, table=True):
     )
 
     id: str = Field(primary_key=True, max_length=60)
+    # What people read and quote (「METI-2026-000123」): the ministry, the year of submission, a count per both.
+    number: str = Field(max_length=80, unique=True, index=True)
     contract_id: str = Field(foreign_key="contract.id", max_length=64, index=True)
     # Copied from the contract so that the inbox filters and scopes without joins.
     programme_id: str = Field(max_length=64, index=True)
@@ -58,6 +60,15 @@ class ConsultationCase(SQLModel, table=True):
     version: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CaseNumberCounter(SQLModel, table=True):
+    """The last case number given per ministry and year; taken by an upsert in the opening transaction."""
+    __tablename__ = "case_number_counter"
+
+    ministry: str = Field(primary_key=True, max_length=64)
+    year: int = Field(primary_key=True)
+    last: int = 0
 
 
 class CaseHistoryEntry(SQLModel, table=True):

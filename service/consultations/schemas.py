@@ -62,6 +62,8 @@ class HistoryEntryPublic(BaseModel):
 
 class CasePublic(BaseModel):
     id: str
+    number: str = Field(description="the case number people quote: ministry, year of submission, a count",
+                        examples=["METI-2026-000123"])
     contract_id: str
     programme_id: str
     contractor_org: str

@@ -15,6 +15,7 @@ from service import audit, authz, outbox
 from service.actors import actor_of
 from service.auth.tokens import Principal
 from service.consultations.models import CaseHistoryEntry, ConsultationCase
+from service.consultations.numbers import next_number
 from service.consultations.schemas import CaseDetail, CasePage, CasePublic, HistoryEntryPublic
 from service.contracts.models import Contract
 from service.db import utcnow
@@ -49,7 +50,8 @@ def open_case(session: Session, *, contract: Contract, plan: Plan, plan_data: di
     programme = session.get(Programme, contract.programme_id)
     assert programme is not None
     case = ConsultationCase(
-        id=plan.case_id, contract_id=contract.id, programme_id=contract.programme_id, ministry=programme.ministry,
+        id=plan.case_id, number=next_number(session, ministry=programme.ministry, submitted_on=today),
+        contract_id=contract.id, programme_id=contract.programme_id, ministry=programme.ministry,
         contractor_org=contract.contractor_org, plan_event_id=plan.event_id, status="submitted",
         action=plan.action, planned_date=plan.planned_date, consult_by=plan.consult_by, submitted_on=today,
         late=today > plan.consult_by if late is None else late, determination=plan_data, reason_codes=plan.reasons,

@@ -81,3 +81,9 @@ def respond_clock(respond_by: date | None, today: date) -> Literal["ok", "overdu
     if respond_by is None:
         return None
     return "overdue" if today > respond_by else "ok"
+
+
+def case_number(ministry: str, year: int, count: int) -> str:
+    """The number people quote for a case: 「METI-2026-000123」 (the ministry's id in capitals, the year of
+    submission, the count within both, six digits and more once a ministry passes a million in a year)."""
+    return f"{ministry.upper()}-{year:04d}-{count:06d}"

@@ -205,6 +205,7 @@ def test_a_plan_needing_consultation_opens_a_case(api: TestClient, acme, officer
         "review_target_on": "2026-07-01", "review_clock": "ok", "paused_days": 0, "question": None,
         "respond_by": None, "respond_overdue": False, "outcome": None, "conditions": None, "decision_reason": None,
         "closed_on": None, "age_days": 0}
+    assert case["number"] == "METI-2026-000001"
     assert case["plan"] == ip_plan() | {"site": None, "exclusive_license": False}
     assert case["conditions_met"] == ["counterparty_foreign_influence"]
     assert "condition.counterparty_foreign_influence" in case["reason_codes"]
@@ -225,6 +226,23 @@ def test_a_plan_needing_consultation_opens_a_case(api: TestClient, acme, officer
         assert listing(api, who) == {"items": [], "next_after": None}
         problem(api.get(f"/v1/consultations/{case_id}", headers=who), 404)
     problem(api.get("/v1/consultations/case-nope", headers=officer), 404)
+
+
+def test_case_numbers_count_per_ministry_and_year_of_submission(world: TestClient, admin, acme, clock: Clock) -> None:
+    """「METI-2026-000001」…: one count per ministry and year; the next year starts again at 1; another ministry's
+    cases have their own count."""
+    world.post("/v1/programmes", json=ProgrammeBody(id="m-q1", ministry="mext"), headers=admin).raise_for_status()
+    for contract, programme in (("c-001", "k-q1"), ("c-002", "k-q1"), ("c-m01", "m-q1")):
+        r = world.post("/v1/contracts", json=ContractBody(id=contract, programme_id=programme), headers=admin)
+        assert r.status_code == 201, r.text
+    opened = []
+    for day, contract in (("2026-06-01", "c-001"), ("2026-06-01", "c-m01"), ("2026-12-28", "c-002"),
+                          ("2027-01-04", "c-001"), ("2027-01-04", "c-m01")):
+        clock.set(day)
+        _, case_id = plan(world, acme, clock, ip_plan(planned="2027-09-01"), contract=contract)
+        opened.append(get_case(world, admin, case_id)["number"])
+    assert opened == ["METI-2026-000001", "MEXT-2026-000001", "METI-2026-000002", "METI-2027-000001",
+                      "MEXT-2027-000001"]
 
 
 def test_each_side_sees_only_its_own_cases(world: TestClient, admin, acme, other, officer, mext,

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from service.rules.consultation import (
     OPEN_CASE_STATES,
     allowed_actions,
+    case_number,
     next_status,
     paused_days_between,
     respond_clock,
@@ -240,3 +241,13 @@ def test_respond_clock() -> None:
     assert respond_clock(by, date(2026, 6, 19)) == "ok"
     assert respond_clock(by, by) == "ok"
     assert respond_clock(by, date(2026, 6, 21)) == "overdue"
+
+
+def test_case_numbers_read_as_people_quote_them() -> None:
+    assert case_number("meti", 2026, 123) == "METI-2026-000123"
+    assert case_number("mext", 2027, 1_234_567) == "MEXT-2027-1234567"
+
+
+@given(st.integers(1, 999_999), st.integers(1, 999_999), st.integers(1900, 2199))
+def test_case_numbers_sort_as_they_count_within_a_year(a: int, b: int, year: int) -> None:
+    assert (case_number("meti", year, a) < case_number("meti", year, b)) == (a < b)
