@@ -11,8 +11,10 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
 from service.auth.tokens import Principal
-from service.i18n import pick_lang
+from service.i18n import pick_lang, translations
+from service.organisations.models import Organisation
 from service.web import session as web_session
+from service.web.navigation import DONE, menu
 from service.web.templating import templates
 
 
@@ -30,8 +32,20 @@ def url_maker(lang: str) -> Callable[..., str]:
     return url
 
 
-def redirect(request: Request, path: str) -> RedirectResponse:
-    return RedirectResponse(url_maker(page_lang(request))(path), status_code=303)
+def redirect(request: Request, path: str, done: str | None = None) -> RedirectResponse:
+    """303 to `path` (in the reader's language); `done` names the message the next page shows (navigation.DONE)."""
+    return RedirectResponse(url_maker(page_lang(request))(path, done=done), status_code=303)
+
+
+def _me(request: Request, principal: Principal | None) -> dict[str, str] | None:
+    """Who is signed in, in words: the name the session was opened with, and the organisation's name."""
+    if principal is None:
+        return None
+    row = getattr(request.state, "page_session", None)
+    name = getattr(row, "display_name", None) or principal.sub
+    with request.app.state.ctx.session() as db:
+        org = db.get(Organisation, principal.org)
+    return {"name": name, "org_name": org.name if org else principal.org}
 
 
 def render(request: Request, name: str, principal: Principal | None, status_code: int = 200,
@@ -40,10 +54,15 @@ def render(request: Request, name: str, principal: Principal | None, status_code
     lang = page_lang(request)
     other = "en" if lang == "ja" else "ja"
     params = dict(request.query_params) | {"lang": other}
+    params.pop("done", None)
     t = templates(lang, ctx.settings.templates_dir, ctx.settings.templates_override_dir)
+    done = DONE.get(request.query_params.get("done", ""))
     response = t.TemplateResponse(request, name, {
         "lang": lang, "principal": principal, "csrf": web_session.csrf_token(request), "url": url_maker(lang),
-        "switch_lang_url": f"{request.url.path}?{urlencode(params)}", "error": None, **context},
+        "switch_lang_url": f"{request.url.path}?{urlencode(params)}", "error": None, "errors": [],
+        "form": {}, "field_errors": {}, "me": _me(request, principal),
+        "nav": menu(principal.role, request.url.path) if principal else [],
+        "flash": translations(lang).gettext(done) if done else None, **context},
         status_code=status_code)
     web_session.remember_csrf(request, response, ctx.settings)
     return response

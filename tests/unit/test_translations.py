@@ -12,7 +12,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _msgids() -> set[str]:
-    method_map = [("service/msgids.py", "python"), ("templates/inbox/**.html", "jinja2")]
+    method_map = [("service/msgids.py", "python"), ("service/web/navigation.py", "python"),
+                  ("templates/inbox/**.html", "jinja2")]
     options = {"templates/inbox/**.html": {"extensions": "jinja2.ext.i18n"}}
     return {m[2] for m in extract_from_dir(str(REPO), method_map, options) if isinstance(m[2], str)}
 

@@ -1,0 +1,56 @@
+"""What every page's header offers: the main menu of the reader's role, and the message after an action."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+def _(s: str) -> str:  # marks msgids for the catalogue extractor; translated when shown
+    return s
+
+
+# The main menu per role, in the order of the day's work. Paths are those of service/web/*.
+MENUS: dict[str, tuple[tuple[str, str], ...]] = {
+    "ministry_officer": (("/inbox/home", _("Dashboard")), ("/inbox", _("Consultation inbox")),
+                         ("/inbox/contracts", _("Contracts")), ("/inbox/deadlines", _("Deadlines")),
+                         ("/inbox/approvals", _("Approvals")), ("/inbox/follow-up", _("Follow-up programmes"))),
+    "contractor": (("/inbox/home", _("My tasks")), ("/inbox/contracts", _("My contracts")), ("/inbox", _("Consultations")),
+                   ("/inbox/subscriptions", _("Notifications"))),
+    "admin": (("/inbox/home", _("Dashboard")), ("/inbox", _("Consultation inbox")), ("/inbox/contracts", _("Contracts")),
+              ("/inbox/admin/organisations", _("Organisations")), ("/inbox/admin/programmes", _("Programmes")),
+              ("/inbox/admin/people", _("People"))),
+}
+
+# The message shown after an action (the page redirected to carries ?done=<key>): past tense, what happened.
+DONE: dict[str, str] = {
+    "start-review": _("You started the review."),
+    "claim": _("You took the case."),
+    "reassign": _("The case was reassigned."),
+    "request-info": _("Your question was sent to the contractor."),
+    "respond": _("Your answer was sent to the ministry."),
+    "conclude": _("The case was concluded; the contractor has been told."),
+    "withdraw": _("The consultation was withdrawn."),
+    "event": _("The report was recorded."),
+    "notice": _("The notice was issued."),
+    "approval": _("The decision was recorded."),
+    "subscription": _("The notification setting was saved."),
+    "subscription-deleted": _("The notification setting was removed."),
+    "organisation": _("The organisation was registered."),
+    "programme": _("The programme was saved."),
+    "contract": _("The contract was registered; its obligations are now tracked."),
+    "person": _("The person was saved."),
+}
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    path: str
+    label: str
+    current: bool
+
+
+def menu(role: str, path: str) -> list[MenuItem]:
+    items = MENUS.get(role, ())
+    # The longest matching prefix is the current one ("/inbox" is everyone's prefix).
+    best = max((p for p, _ in items if path == p or path.startswith(p + "/")), key=len, default=None)
+    return [MenuItem(p, label, p == best) for p, label in items]
