@@ -248,15 +248,19 @@ def test_cases_recorded_before_case_numbers_are_numbered_in_order_of_submission(
                     "plan_event_id, status, action, planned_date, consult_by, submitted_on, late, determination, "
                     "reason_codes, conditions_met, review_target_on, paused_days, review_clock, version, created_at, "
                     "updated_at) values (:id, :c, :c, :m, 'acme', 'evt', 'submitted', 'provide', '2027-09-01', "
-                    "'2027-07-03', :d, false, '{}', '[]', '[]', '2027-07-01', 0, 'ok', 0, :t, :t)"),
-                    {"id": case_id, "c": cid, "m": ministry, "d": day, **t})
+                    "'2027-07-03', :d, false, :plan, '[]', '[]', '2027-07-01', 0, 'ok', 0, :t, :t)"),
+                    {"id": case_id, "c": cid, "m": ministry, "d": day, **t,
+                     "plan": json.dumps({"counterparty": {"name": f"Partner {case_id}"}} if case_id != "case-n" else {})})
         migrate.upgrade(empty_url)
         with engine.connect() as conn:
             numbers = dict(conn.execute(sa.text("select id, number from consultation_case")).all())
+            parties = dict(conn.execute(sa.text("select id, counterparty from consultation_case")).all())
             counters = sorted(tuple(r) for r in conn.execute(sa.text("select ministry, year, last from case_number_counter")))
         assert numbers == {"case-z": "METI-2026-000001", "case-a": "METI-2026-000002", "case-b": "METI-2026-000003",
                            "case-n": "METI-2027-000001", "case-m": "MEXT-2026-000001"}
         assert counters == [("meti", 2026, 3), ("meti", 2027, 1), ("mext", 2026, 1)]
+        assert parties == {"case-z": "Partner case-z", "case-a": "Partner case-a", "case-b": "Partner case-b",
+                           "case-n": None, "case-m": "Partner case-m"}
         assert _diff(empty_url) == []
         migrate.downgrade(empty_url, "0009")
         migrate.upgrade(empty_url)

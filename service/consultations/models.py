@@ -36,6 +36,8 @@ class ConsultationCase(SQLModel, table=True):
     ministry: str = Field(max_length=64)
     contractor_org: str = Field(max_length=64)
     plan_event_id: str = Field(max_length=40)
+    # The plan's counterparty by name, for the inbox's search (the plan itself is JSON).
+    counterparty: str | None = Field(default=None, max_length=300)
     status: str = Field(max_length=20, index=True)
     action: str = Field(max_length=30)
     planned_date: date

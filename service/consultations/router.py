@@ -26,11 +26,14 @@ def list_cases(principal: CurrentPrincipal, session: SessionDep, ctx: CtxDep,
                status: Annotated[str | None, Query(pattern="^(submitted|under_review|info_requested|concluded|withdrawn|open)$")] = None,
                contract_id: str | None = None, programme_id: str | None = None, contractor_org: str | None = None,
                overdue: bool | None = None, sort: Sort = "age", after: str | None = None,
-               limit: Annotated[int, Query(ge=1, le=200)] = 50) -> CasePage:
+               limit: Annotated[int, Query(ge=1, le=200)] = 50,
+               q: Annotated[str | None, Query(max_length=100, description=(
+                   "part of a case number, a counterparty's or a contractor's name"))] = None,
+               assigned_to: Annotated[str | None, Query(max_length=200)] = None) -> CasePage:
     """Cases the caller may see: officers their ministry's, contractors their own. Keyset-paginated."""
     return service.page(session, principal, ctx.today(), status=status, contract_id=contract_id,
                         programme_id=programme_id, contractor_org=contractor_org, overdue=overdue, sort=sort,
-                        after=after, limit=limit)
+                        after=after, limit=limit, assigned_to=assigned_to, search=(q or "").strip() or None)
 
 
 @router.get("/v1/consultations/{case_id}", response_model=CaseDetail)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, or_, select
 
 from service import audit, authz, outbox
 from service.actors import actor_of
@@ -20,6 +20,7 @@ from service.consultations.schemas import CaseDetail, CasePage, CasePublic, Hist
 from service.contracts.models import Contract
 from service.db import utcnow
 from service.obligations import service as obligations
+from service.organisations.models import Organisation
 from service.pagination import after_row, date_cursor, parse_date_cursor, split_page
 from service.problems import Conflict, Invalid
 from service.programmes.models import Programme
@@ -53,6 +54,7 @@ def open_case(session: Session, *, contract: Contract, plan: Plan, plan_data: di
         id=plan.case_id, number=next_number(session, ministry=programme.ministry, submitted_on=today),
         contract_id=contract.id, programme_id=contract.programme_id, ministry=programme.ministry,
         contractor_org=contract.contractor_org, plan_event_id=plan.event_id, status="submitted",
+        counterparty=((plan_data.get("counterparty") or {}).get("name") or None),
         action=plan.action, planned_date=plan.planned_date, consult_by=plan.consult_by, submitted_on=today,
         late=today > plan.consult_by if late is None else late, determination=plan_data, reason_codes=plan.reasons,
         conditions_met=plan.conditions_met,
@@ -194,14 +196,10 @@ def detail_of(session: Session, case: ConsultationCase, principal: Principal, to
                       history=[HistoryEntryPublic.model_validate(h, from_attributes=True) for h in history])
 
 
-def page_query(principal: Principal, *, status: str | None = None, contract_id: str | None = None,
-               programme_id: str | None = None, contractor_org: str | None = None, overdue: bool | None = None,
-               sort: str = "age", after: str | None = None, limit: int = 50) -> Any:
-    """The inbox page's query, as `page` runs it (the EXPLAIN tests and bench/inbox_page.py read its plan).
-
-    Keyset on (submitted_on, id) for age, (review_target_on, id) for target, served by the indexes of
-    ConsultationCase that begin with the caller's scope column."""
-    q = authz.scope_cases(select(ConsultationCase), principal)
+def _filtered(query: Any, principal: Principal, *, status: str | None, contract_id: str | None,
+              programme_id: str | None, contractor_org: str | None, overdue: bool | None,
+              assigned_to: str | None = None, search: str | None = None) -> Any:
+    q = authz.scope_cases(query, principal)
     if status == "open":
         q = q.where(ConsultationCase.status.in_(sorted(rules.OPEN_CASE_STATES)))
     elif status:
@@ -214,6 +212,29 @@ def page_query(principal: Principal, *, status: str | None = None, contract_id: 
         q = q.where(ConsultationCase.review_clock == "overdue")
     elif overdue is False:
         q = q.where(ConsultationCase.review_clock != "overdue")
+    if assigned_to:
+        q = q.where(ConsultationCase.assigned_to == assigned_to)
+    if search:
+        # A case number, a counterparty's or a contractor's name, or part of one.
+        like = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        named = select(Organisation.id).where(Organisation.name.ilike(like, escape="\\"))  # type: ignore[attr-defined]
+        q = q.where(or_(ConsultationCase.number.ilike(like, escape="\\"),  # type: ignore[attr-defined]
+                        ConsultationCase.counterparty.ilike(like, escape="\\"),  # type: ignore[union-attr]
+                        ConsultationCase.contractor_org.in_(named)))  # type: ignore[attr-defined]
+    return q
+
+
+def page_query(principal: Principal, *, status: str | None = None, contract_id: str | None = None,
+               programme_id: str | None = None, contractor_org: str | None = None, overdue: bool | None = None,
+               sort: str = "age", after: str | None = None, limit: int = 50, assigned_to: str | None = None,
+               search: str | None = None) -> Any:
+    """The inbox page's query, as `page` runs it (the EXPLAIN tests and bench/inbox_page.py read its plan).
+
+    Keyset on (submitted_on, id) for age, (review_target_on, id) for target, served by the indexes of
+    ConsultationCase that begin with the caller's scope column."""
+    q = _filtered(select(ConsultationCase), principal, status=status, contract_id=contract_id,
+                  programme_id=programme_id, contractor_org=contractor_org, overdue=overdue,
+                  assigned_to=assigned_to, search=search)
     key = (_sort_key(sort), ConsultationCase.id)
     if after:
         q = q.where(after_row(key, parse_date_cursor(after)))
@@ -224,13 +245,23 @@ def _sort_key(sort: str) -> Any:
     return ConsultationCase.submitted_on if sort == "age" else ConsultationCase.review_target_on
 
 
+def count(session: Session, principal: Principal, **filters: Any) -> int:
+    """How many cases the inbox's filters match (the number above the list)."""
+    return session.exec(_filtered(select(func.count()).select_from(ConsultationCase), principal, **filters)).one()
+
+
+def counts_by_status(session: Session, principal: Principal) -> dict[str, int]:
+    q = authz.scope_cases(select(ConsultationCase.status, func.count()).select_from(ConsultationCase), principal)
+    return dict(session.exec(q.group_by(ConsultationCase.status)).all())
+
+
 def page(session: Session, principal: Principal, today: date, *, status: str | None, contract_id: str | None,
          programme_id: str | None, contractor_org: str | None, overdue: bool | None, sort: str, after: str | None,
-         limit: int):
+         limit: int, assigned_to: str | None = None, search: str | None = None):
     """One page of the inbox."""
     rows = list(session.exec(page_query(principal, status=status, contract_id=contract_id, programme_id=programme_id,
                                         contractor_org=contractor_org, overdue=overdue, sort=sort, after=after,
-                                        limit=limit)).all())
+                                        limit=limit, assigned_to=assigned_to, search=search)).all())
     rows, cursor = split_page(rows, limit, lambda last: date_cursor(getattr(last, _sort_key(sort).key), last.id))
     return CasePage(items=[to_public(c, principal, today) for c in rows], next_after=cursor)
 

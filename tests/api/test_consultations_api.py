@@ -913,3 +913,23 @@ def test_pagination_with_a_filter(world: TestClient, inbox, officer) -> None:
 def test_a_bad_cursor_is_422(world: TestClient, inbox, officer, after: str) -> None:
     body = invalid(world.get("/v1/consultations", headers=officer, params={"after": after}), ["query", "after"])
     assert body["errors"][0]["loc"] == ["query", "after"]
+
+
+def test_the_inbox_searches_by_case_number_counterparty_and_contractor_and_by_whom_it_is_assigned(
+        api: TestClient, acme, officer, clock: Clock) -> None:
+    clock.set("2026-06-01")
+    _, first = plan(api, acme, clock, ip_plan("Shenzhen Optics Co."))
+    _, second = plan(api, acme, clock, ip_plan("Harbin 100%_Partner"))
+    assert ok(act(api, officer, second, "claim"))
+
+    def found(**params: Any) -> list[str]:
+        return sorted(ids(listing(api, officer, **params)), key=[first, second].index)
+
+    assert found(q="METI-2026-000001") == [first]
+    assert found(q="meti-2026") == [first, second]
+    assert found(q="optics") == [first]
+    assert found(q="100%_") == [second]  # LIKE's wildcards are searched for as themselves
+    assert found(q="%") == found(q="_") == [second] and found(q="Shenzhen%Co") == []
+    assert found(q="Acme") == [first, second]  # the contractor's name
+    assert found(q="nobody") == []
+    assert found(assigned_to="tanaka") == [second]
