@@ -10,9 +10,11 @@ from sqlmodel import Session, select
 from service import audit, authz, db, outbox
 from service.actors import actor_of
 from service.auth.tokens import Principal
+from service.consultations.models import ConsultationCase
 from service.contracts.models import Contract, ContractCreate, ContractPublic
 from service.contracts.schemas import ContractDetail
 from service.obligations import service as obligations
+from service.obligations.models import DeadlineRow
 from service.obligations.schemas import FindingPublic, ViolationPublic
 from service.organisations.models import Organisation
 from service.pagination import Page, keyed, page_of
@@ -20,6 +22,7 @@ from service.problems import Conflict, Invalid
 from service.programmes.models import Programme
 from service.rules.dates import today_jst
 from service.rules.obligations.engine import applicable_obligations, initial_deadlines
+from service.rules.obligations.lights import traffic_light
 from service.rules.obligations.state import FINDING_OBLIGATION, VIOLATION_OBLIGATION, ObligationState
 from service.rules.obligations.status import obligation_statuses
 from service.rules.period import obligation_period_end
@@ -102,3 +105,18 @@ def detail(session: Session, contract: Contract, today: date) -> ContractDetail:
                                       for v in state.violations],
                           findings=[FindingPublic(**f.model_dump(), obligation=FINDING_OBLIGATION[f.code])
                                     for f in state.findings])
+
+
+def lights(session: Session, contracts: list[Contract], *, today: date) -> dict[str, str]:
+    """Each contract's traffic light from its deadlines' states and whether the ministry awaits an answer."""
+    ids = [c.id for c in contracts]
+    if not ids:
+        return {}
+    states: dict[str, set[str]] = {i: set() for i in ids}
+    for cid, state in session.exec(select(DeadlineRow.contract_id, DeadlineRow.state).where(
+            DeadlineRow.contract_id.in_(ids)).distinct()):
+        states[cid].add(state)
+    asked = set(session.exec(select(ConsultationCase.contract_id).where(
+        ConsultationCase.contract_id.in_(ids), ConsultationCase.status == "info_requested")).all())
+    return {c.id: traffic_light(states[c.id], closed=today > c.obligation_period_end, awaiting_answer=c.id in asked)
+            for c in contracts}

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import Any, Literal
 
-from sqlmodel import Session, select, update
+from sqlmodel import Session, func, select, update
 
 from service import audit, authz, db, outbox
 from service.auth.tokens import Principal
@@ -274,3 +274,25 @@ def close(session: Session, contract_id: str, closed_at: datetime) -> None:
                         "Bayh-Dole approvals stay open for as long as the rights exist",
                  obligation_period_end=contract.obligation_period_end.isoformat(),
                  closed_deadlines=[t.deadline_id for t in transitions])
+
+
+# --- the dashboard's counts --------------------------------------------------------------------------
+
+def deadline_counts(session: Session, principal: Principal, *, today: date, soon_days: int = 14) -> dict[str, int]:
+    """Deadlines the caller may see by state, and those open and due within `soon_days` (the dashboard)."""
+    scoped = authz.scope_deadlines(select(DeadlineRow.state, func.count()).select_from(DeadlineRow), principal)
+    counts = dict(session.exec(scoped.group_by(DeadlineRow.state)).all())
+    soon = authz.scope_deadlines(select(func.count()).select_from(DeadlineRow), principal).where(
+        DeadlineRow.state.in_(sorted(OPEN_STATES)), DeadlineRow.due_on >= today,
+        DeadlineRow.due_on <= today + timedelta(days=soon_days))
+    counts["due_within"] = session.exec(soon).one()
+    return counts
+
+
+def contracts_with_findings(session: Session, principal: Principal) -> int:
+    """How many of the caller's contracts have findings (DOMAIN.md §10): read from each stored state's list."""
+    findings = func.json_array_length(ObligationRecord.state["findings"])  # type: ignore[index]
+    q = authz.scope_contracts(select(func.count()).select_from(ObligationRecord).join(
+        Contract, Contract.id == ObligationRecord.contract_id), principal).where(findings > 0)
+    return session.exec(q).one()
+

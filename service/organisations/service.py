@@ -46,3 +46,11 @@ def contractors_of_visible_contracts(session: Session, principal: Principal) -> 
                              .order_by(Organisation.name)).all())
 
 
+
+
+def names(session: Session, ids: set[str]) -> dict[str, str]:
+    """Organisations' names by id, for the pages (an id without a row reads as itself)."""
+    if not ids:
+        return {}
+    found = dict(session.exec(select(Organisation.id, Organisation.name).where(Organisation.id.in_(sorted(ids)))).all())
+    return {i: found.get(i, i) for i in ids}

@@ -59,3 +59,11 @@ def followed_up(session: Session, principal: Principal) -> list[Programme]:
     query = authz.scope_programmes(select(Programme), principal)
     return list(session.exec(query.where(Programme.annual_support_jpy >= FOLLOW_UP_THRESHOLD_JPY)
                              .order_by(Programme.annual_support_jpy.desc())).all())
+
+
+def names(session: Session, ids: set[str]) -> dict[str, str]:
+    """Programmes' names by id, for the pages."""
+    if not ids:
+        return {}
+    found = dict(session.exec(select(Programme.id, Programme.name).where(Programme.id.in_(sorted(ids)))).all())
+    return {i: found.get(i, i) for i in ids}

@@ -31,25 +31,16 @@ from service.organisations import service as organisations
 from service.problems import NotFound, Problem
 from service.programmes import service as programmes
 from service.web import session as web_session
-from service.web.errors import LoginRequired
+from service.web.principal import PagePrincipal
 from service.web.rendering import page_lang, redirect, render, url_maker
 
 router = APIRouter(prefix="/inbox", include_in_schema=False)
-
-
-def _page_principal(request: Request, session: SessionDep, ctx: CtxDep) -> Principal:
-    row = sessions.live_session(session, web_session.session_id(request), now=ctx.now())
-    if row is None:
-        raise LoginRequired
-    request.state.page_session = row
-    return row.principal()
 
 
 async def _form(request: Request) -> dict[str, Any]:
     return dict(await request.form())
 
 
-PagePrincipal = Annotated[Principal, Depends(_page_principal)]
 FormFields = Annotated[dict[str, Any], Depends(_form)]
 
 

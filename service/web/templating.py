@@ -14,6 +14,7 @@ from service.rules.areas import TECHNOLOGY_AREAS
 from service.rules.countries import country_in_words
 from service.rules.dates import JST, day_in_words
 from service.rules.obligations.state import ground
+from service.web.formatting import percent, yen
 
 
 def _jst(value: datetime) -> str:
@@ -35,6 +36,8 @@ def templates(lang: str, templates_dir: Path, override_dir: Path | None) -> Jinj
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
     env.filters["jst"] = _jst
     env.filters["day"] = lambda value: _day(value, lang)
+    env.filters["yen"] = lambda amount: yen(amount, lang)
+    env.filters["pct"] = percent
     env.filters["country"] = lambda code: country_in_words(code, lang) if code else ""
     env.globals["ground"] = lambda obligation: ground(obligation, lang)
     env.globals["area_name"] = lambda code: (

@@ -294,3 +294,12 @@ def test_close_leaves_nothing_open_but_bayh_dole(s: ObligationState, today: date
     assert all(t.after == "closed" for t in out)
     assert {d.id: d.state for d in s.deadlines.values() if d.id not in opened and d.id not in bayh_dole} == resolved
     assert {d.id: d.state for d in s.deadlines.values() if d.is_open} == bayh_dole
+
+
+def test_traffic_lights_show_the_worst_state() -> None:
+    from service.rules.obligations.lights import traffic_light
+    assert traffic_light([]) == traffic_light(["ok", "met", "closed"]) == "green"
+    assert traffic_light(["ok", "due_soon"]) == "yellow"
+    assert traffic_light(["ok"], awaiting_answer=True) == "yellow"
+    assert traffic_light(["due_soon", "overdue"]) == traffic_light(["violated"]) == "red"
+    assert traffic_light(["violated"], closed=True) == "closed"
