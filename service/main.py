@@ -41,6 +41,9 @@ from service.temporal_link import TemporalLink
 from service.unicode_guard import LoneSurrogateGuard
 from service.web import errors as page_errors
 from service.web.api_docs import router as api_docs_router
+from service.web.home import router as home_router
+from service.web.lists import router as lists_router
+from service.web.ministry_pages import router as ministry_router
 from service.web.pages import router as pages_router
 
 log = logging.getLogger("tlc.api")
@@ -83,9 +86,16 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(SecurityHeaders, https=settings.cookie_secure)
     app.mount("/inbox/static", StaticFiles(directory=Path(__file__).parent / "web" / "static"), name="static")
     _install_metrics(app)
-    for router in (determinations_router, organisations_router, programmes_router, contracts_router,
-                   obligations_router, events_router, consultations_router, notices_router, approvals_router,
-                   notifications_router, pages_router, api_docs_router):
+    for router in (
+        determinations_router, organisations_router, programmes_router, contracts_router, obligations_router,
+        events_router, consultations_router, notices_router, approvals_router, notifications_router,
+        # the pages
+        home_router,
+        lists_router,
+        ministry_router,
+        pages_router,
+        api_docs_router,
+    ):
         app.include_router(router)
 
     @app.get("/healthz", tags=["operations"])

@@ -120,3 +120,15 @@ def lights(session: Session, contracts: list[Contract], *, today: date) -> dict[
         ConsultationCase.contract_id.in_(ids), ConsultationCase.status == "info_requested")).all())
     return {c.id: traffic_light(states[c.id], closed=today > c.obligation_period_end, awaiting_answer=c.id in asked)
             for c in contracts}
+
+
+def titles(session: Session, ids: set[str]) -> dict[str, str]:
+    """Contracts' titles by id, for the pages."""
+    if not ids:
+        return {}
+    found = dict(session.exec(select(Contract.id, Contract.title).where(Contract.id.in_(sorted(ids)))).all())
+    return {i: found.get(i, i) for i in ids}
+
+
+def rows(session: Session, ids: list[str]) -> list[Contract]:
+    return list(session.exec(select(Contract).where(Contract.id.in_(ids)))) if ids else []

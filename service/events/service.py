@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from pydantic import ValidationError
 from sqlmodel import Session, select
@@ -173,3 +174,18 @@ def shareholding_history(session: Session, contract_id: str) -> list[ContractEve
 def open_plans(session: Session, contract_id: str) -> dict[str, tuple[ContractEvent, IpActionPlan]]:
     """The contract's reported IP plans (their events and data) by event id, oldest first."""
     return {r.id: (r, IpActionPlan.model_validate(r.data)) for r in of_contract(session, contract_id, ["ip_action.planned"])}
+
+
+def subjects(session: Session, event_ids: set[str]) -> dict[str, dict[str, Any]]:
+    """What the reported events that deadlines hang on were, for the pages to say in words: the type, the act,
+    the counterparty and the planned date (a plan), or the summary (an incident)."""
+    ids = sorted(i for i in event_ids if i.startswith("evt_"))
+    if not ids:
+        return {}
+    out: dict[str, dict[str, Any]] = {}
+    for e in session.exec(select(ContractEvent).where(ContractEvent.id.in_(ids))):
+        d = e.data or {}
+        out[e.id] = {"type": e.type, "action": d.get("action"), "planned_date": d.get("planned_date"),
+                     "counterparty": (d.get("counterparty") or {}).get("name"), "summary": d.get("summary"),
+                     "occurred_on": e.occurred_on}
+    return out

@@ -296,3 +296,11 @@ def contracts_with_findings(session: Session, principal: Principal) -> int:
         Contract, Contract.id == ObligationRecord.contract_id), principal).where(findings > 0)
     return session.exec(q).one()
 
+
+
+def open_approval_rows(session: Session, principal: Principal, *, limit: int = 200) -> list[DeadlineRow]:
+    """The Bayh-Dole prior approvals waiting for the ministry's decision (DOMAIN.md §7), soonest first."""
+    query = authz.scope_deadlines(select(DeadlineRow), principal).where(
+        DeadlineRow.kind == "prior_approval", DeadlineRow.state.in_(sorted(OPEN_STATES)))
+    return list(session.exec(query.order_by(DeadlineRow.due_on, DeadlineRow.id, DeadlineRow.contract_id)
+                             .limit(limit)).all())

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from service import authz
+from service.actors import actor_in_words
 from service.auth import sessions
 from service.auth.oidc import SignInFailed
 from service.auth.tokens import InvalidToken, Principal
@@ -30,7 +31,9 @@ from service.obligations import service as obligations
 from service.organisations import service as organisations
 from service.problems import NotFound, Problem
 from service.programmes import service as programmes
+from service.programmes.models import Programme
 from service.web import session as web_session
+from service.web.forms import form_errors
 from service.web.principal import PagePrincipal
 from service.web.rendering import page_lang, redirect, render, url_maker
 
@@ -63,7 +66,7 @@ def _signed_in(request: Request, ctx: CtxDep, principal: Principal, via: str, no
         sid, _ = sessions.open_session(db, principal, via=via, now=now, not_after=not_after,
                                        lifetime=timedelta(hours=ctx.settings.page_session_hours))
         db.commit()
-    response = redirect(request, "/inbox")
+    response = redirect(request, "/inbox/home")
     web_session.start_session(response, sid, ctx.settings)
     return response
 
@@ -153,34 +156,49 @@ def logout(request: Request, principal: PagePrincipal, session: SessionDep, ctx:
 @router.get("")
 def inbox(request: Request, principal: PagePrincipal, session: SessionDep, ctx: CtxDep, status: str = "",
           programme_id: str = "", contractor_org: str = "", overdue: str = "", sort: str = "age",
-          after: str = "") -> Response:
+          after: str = "", q: str = "", mine: str = "") -> Response:
     today = ctx.today()
     sort = sort if sort in ("age", "target") else "age"
+    q = q.strip()[:100]
+    filters: dict[str, Any] = dict(status=status or None, contract_id=None, programme_id=programme_id or None,
+                                   contractor_org=contractor_org or None, overdue=True if overdue == "true" else None,
+                                   assigned_to=principal.sub if mine == "true" else None, search=q or None)
     try:
-        page = cases.page(session, principal, today, status=status or None, contract_id=None,
-                          programme_id=programme_id or None, contractor_org=contractor_org or None,
-                          overdue=True if overdue == "true" else None, sort=sort, after=after or None, limit=25)
+        page = cases.page(session, principal, today, **filters, sort=sort, after=after or None, limit=25)
     except Problem:  # a hand-edited filter or cursor: show the unfiltered inbox rather than an error
-        page = cases.page(session, principal, today, status=None, contract_id=None, programme_id=None,
-                          contractor_org=None, overdue=None, sort=sort, after=None, limit=25)
-    deadlines = None
-    if principal.role == "contractor":
-        deadlines = [obligations.deadline_public(r)
-                     for r in obligations.visible_deadline_rows(session, principal, state="open", limit=100)[0]]
-    filters = {"status": status, "programme_id": programme_id, "contractor_org": contractor_org,
-               "overdue": overdue, "sort": sort}
-    next_url = url_maker(page_lang(request))("/inbox", **filters, after=page.next_after) if page.next_after else None
-    return render(request, "inbox/inbox.html", principal, cases=page.items, filters=filters,
+        filters = dict(status=None, contract_id=None, programme_id=None, contractor_org=None, overdue=None)
+        page = cases.page(session, principal, today, **filters, sort=sort, after=None, limit=25)
+    shown = {"status": status, "programme_id": programme_id, "contractor_org": contractor_org,
+             "overdue": overdue, "sort": sort, "q": q, "mine": mine}
+    next_url = url_maker(page_lang(request))("/inbox", **shown, after=page.next_after) if page.next_after else None
+    return render(request, "inbox/inbox.html", principal, cases=page.items, filters=shown,
+                  total=cases.count(session, principal, **filters),
                   programmes=programmes.visible(session, principal),
                   contractors=organisations.contractors_of_visible_contracts(session, principal),
-                  deadlines=deadlines, next_url=next_url)
+                  names=organisations.names(session, {c.contractor_org for c in page.items}),
+                  titles=contracts.titles(session, {c.contract_id for c in page.items}), next_url=next_url)
+
+
+# The order a case's actions are offered in: the step that moves the case on first, the destructive one last.
+ACTION_ORDER = ("respond", "claim", "start-review", "request-info", "conclude", "reassign", "withdraw")
+DANGER = {"withdraw"}
 
 
 def _case_page(request: Request, session: SessionDep, principal: Principal, case_id: str, today: Any,
-               status_code: int = 200, error: str | None = None) -> Response:
+               status_code: int = 200, errors: list | None = None, field_errors: dict | None = None,
+               form: dict | None = None, failed: str | None = None) -> Response:
     case = authz.case(session, principal, case_id)
-    detail = cases.detail_of(session, case, principal, today, page_lang(request))
-    return render(request, "inbox/case.html", principal, status_code, case=detail, plan=detail.plan, error=error)
+    lang = page_lang(request)
+    detail = cases.detail_of(session, case, principal, today, lang)
+    offered = [a for a in ACTION_ORDER if a in detail.allowed_actions
+               and not (a == "claim" and detail.assigned_to == principal.sub)]
+    contract = authz.contract(session, principal, case.contract_id)
+    names = organisations.names(session, {case.contractor_org, case.ministry})
+    return render(request, "inbox/case.html", principal, status_code, case=detail, plan=detail.plan,
+                  actions=offered, danger=DANGER, failed=failed, errors=errors or [], field_errors=field_errors or {},
+                  form=form or {}, contract=contract, names=names, ministry=case.ministry,
+                  programme_name=programmes.names(session, {case.programme_id})[case.programme_id],
+                  actors={h.actor: actor_in_words(h.actor, lang, names) for h in detail.history})
 
 
 @router.get("/cases/{case_id}")
@@ -196,38 +214,48 @@ def case_action(request: Request, case_id: str, action: str, principal: PagePrin
     known = CASE_ACTIONS.get(action)
     if known is None:
         raise NotFound("action", action)
+    typed = {k: str(v) for k, v in form.items()}
+    lang = page_lang(request)
+    if action in DANGER and form.get("confirm") != "yes":
+        entries = [{"field": "confirm", "label": _t(request, "Confirmation"),
+                    "message": _t(request, "Tick the box to confirm.")}]
+        return _case_page(request, session, principal, case_id, ctx.today(), 422, entries,
+                          {"confirm": entries[0]["message"]}, typed, action)
     fields = {k: v for k, v in form.items() if k in known.body.model_fields and v != ""}
     try:
         body = known.body.model_validate(fields)
         cases.transition(session, principal=principal, case_id=case_id, action=action, body=body, today=ctx.today())
         session.commit()
-    except ValidationError as exc:
-        msg = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        return _case_page(request, session, principal, case_id, ctx.today(), 422, msg)
-    except Problem as exc:
-        if exc.status == 404:
+    except (ValidationError, Problem) as exc:
+        if isinstance(exc, Problem) and exc.status == 404:
             raise
         session.rollback()
-        return _case_page(request, session, principal, case_id, ctx.today(), exc.status, exc.detail)
-    return redirect(request, f"/inbox/cases/{case_id}")
-
-
-@router.get("/contracts")
-def contracts_page(request: Request, principal: PagePrincipal, session: SessionDep, ctx: CtxDep) -> Response:
-    page = contracts.page(session, principal, ctx.today(), programme_id=None, contractor_org=None, after=None,
-                          limit=500)
-    return render(request, "inbox/contracts.html", principal, contracts=page.items)
+        entries, by_field = form_errors(exc, lang)
+        return _case_page(request, session, principal, case_id, ctx.today(),
+                          exc.status if isinstance(exc, Problem) else 422, entries, by_field, typed, action)
+    return redirect(request, f"/inbox/cases/{case_id}", done=action)
 
 
 @router.get("/contracts/{contract_id}")
 def contract_page(request: Request, contract_id: str, principal: PagePrincipal, session: SessionDep,
                   ctx: CtxDep) -> Response:
     contract = authz.contract(session, principal, contract_id)
-    return render(request, "inbox/contract.html", principal, contract=contracts.detail(session, contract, ctx.today()),
-                  deadlines=obligations.deadlines_of(session, contract_id),
+    today = ctx.today()
+    deadlines = obligations.deadlines_of(session, contract_id)
+    programme = session.get(Programme, contract.programme_id)
+    ministry = programme.ministry if programme else ""
+    case_list = cases.page(session, principal, today, status=None, contract_id=contract_id, programme_id=None,
+                           contractor_org=None, overdue=None, sort="age", after=None, limit=200).items
+    return render(request, "inbox/contract.html", principal, contract=contracts.detail(session, contract, today),
+                  deadlines=deadlines, by_id={d.id: d for d in deadlines}, cases=case_list,
+                  subjects=events.subjects(session, {d.subject for d in deadlines}),
                   shareholding=events.shareholding_history(session, contract_id),
                   notices=notices.of_contract(session, contract_id),
-                  notifications=notifications.log_of(session, principal, contract_id=contract_id, limit=200)[0])
+                  notifications=notifications.log_of(session, principal, contract_id=contract_id, limit=200)[0],
+                  names=organisations.names(session, {contract.contractor_org, ministry}), ministry=ministry,
+                  programme_name=programme.name if programme else contract.programme_id,
+                  traffic=contracts.lights(session, [contract], today=today)[contract.id],
+                  officer=authz.is_programme_officer(principal, programme))
 
 
 @router.get("/follow-up")

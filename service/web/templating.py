@@ -17,8 +17,10 @@ from service.rules.obligations.state import ground
 from service.web.formatting import percent, yen
 
 
-def _jst(value: datetime) -> str:
-    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+def _jst(value: datetime, lang: str) -> str:
+    """An instant in Japan time with its day in words: 2026年6月1日（月） 12:00, or Mon 1 Jun 2026 12:00."""
+    local = value.astimezone(JST)
+    return f"{day_in_words(local.date(), lang)} {local:%H:%M}"
 
 
 def _day(value: date | str | None, lang: str) -> str:
@@ -34,7 +36,7 @@ def templates(lang: str, templates_dir: Path, override_dir: Path | None) -> Jinj
     env = Environment(loader=ChoiceLoader([FileSystemLoader(dirs + [str(templates_dir)])]),
                       autoescape=select_autoescape(["html", "xml"]), extensions=["jinja2.ext.i18n"])
     env.install_gettext_translations(translations(lang), newstyle=True)  # type: ignore[attr-defined]
-    env.filters["jst"] = _jst
+    env.filters["jst"] = lambda value: _jst(value, lang) if value else ""
     env.filters["day"] = lambda value: _day(value, lang)
     env.filters["yen"] = lambda amount: yen(amount, lang)
     env.filters["pct"] = percent

@@ -97,7 +97,7 @@ def test_oidc_sign_in_with_pkce_end_to_end(browser: TestClient, provider: OidcPr
     assert "code_verifier" not in q  # the verifier stays on the server
 
     done = browser.get(_provider_answer(location))
-    assert done.status_code == 303 and done.headers["location"] == "/inbox", done.text
+    assert done.status_code == 303 and done.headers["location"] == "/inbox/home", done.text
     # The token request proved possession of the verifier behind the challenge, with the client's secret.
     (sent,) = provider.token_requests
     assert s256(sent["code_verifier"]) == q["code_challenge"][0] and sent["authorization"].startswith("Basic ")

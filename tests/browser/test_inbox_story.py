@@ -124,7 +124,7 @@ async def log_in(page: Page, base: str, sub: str, role: str, org: str, start: st
     await form.locator("select[name=role]").select_option(role)
     await form.locator("input[name=org]").fill(org)
     await submit(page, form)
-    await expect(page).to_have_url(base + "/inbox")
+    await expect(page).to_have_url(base + "/inbox/home")
     await expect(page.locator("header .who")).to_contain_text(sub)
 
 

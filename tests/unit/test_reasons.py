@@ -165,3 +165,24 @@ def test_every_determination_renders_in_both_languages(r: IpActionRequest) -> No
         lines = render(d.reasons, lang)
         assert len(lines) == len(d.reasons)
         assert all(line and "{" not in line for line in lines)
+
+
+def test_actors_read_back_in_words() -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from service.actors import actor_in_words, actor_of, parse_actor
+    from service.auth.tokens import Principal
+
+    assert actor_in_words("sato (contractor, acme)", "ja", {"acme": "Acme Quantum K.K."}) == "sato（実施者・Acme Quantum K.K.）"
+    assert actor_in_words("sato (contractor, acme)", "en", {}) == "sato (contractor, acme)"
+    assert actor_in_words("system", "ja") == "システム"
+    assert parse_actor("system") is None
+
+    @given(st.text(min_size=1, max_size=40).filter(lambda s: s.strip() == s and "\n" not in s),
+           st.sampled_from(["contractor", "ministry_officer", "admin"]),
+           st.from_regex(r"[a-z][a-z0-9-]{0,20}", fullmatch=True))
+    def round_trip(sub: str, role: str, org: str) -> None:
+        assert parse_actor(actor_of(Principal(sub=sub, role=role, org=org))) == (sub, role, org)  # type: ignore[arg-type]
+
+    round_trip()
