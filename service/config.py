@@ -83,7 +83,10 @@ class Settings(BaseSettings):
     smtp_username: str | None = None
     smtp_password: str | None = None
     smtp_timeout_seconds: float = 20
-    mail_from: str = "tlc@localhost"
+    mail_from: str = "tlc@localhost"  # its domain is the right part of every Message-ID
+    # A contact line messages give the contractor after the ministry's name (a division, a telephone number):
+    # empty, the ministry's name alone.
+    mail_contact: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
     webhook_timeout_seconds: float = 10
     # Production refuses webhooks to loopback/private addresses; `tlc dev` allows them for local receivers.

@@ -6,7 +6,8 @@ Webhook signature (how a receiver verifies it):
     X-Tlc-Signature:  v1=<hex>          HMAC-SHA256(secret, f"{timestamp}.{raw body}")
 Compute the HMAC over the raw body bytes, compare in constant time, refuse timestamps older than five
 minutes, and ignore a message id already processed (a retry after a lost answer repeats the message).
-E-mails carry the id as their Message-ID, which mail systems use to drop duplicates the same way.
+E-mails carry the id in their Message-ID (<msg_...@the sender's domain>), which mail systems use to drop
+duplicates the same way.
 
 A webhook goes only to the address addresses.py judged, resolved afresh for every attempt; redirects are not
 followed (a 3xx would send the message on to an address nobody judged).
@@ -22,7 +23,7 @@ import ssl
 import time
 from datetime import datetime
 from email.message import EmailMessage
-from email.utils import format_datetime
+from email.utils import format_datetime, parseaddr
 
 import aiosmtplib
 import httpx
@@ -67,15 +68,39 @@ def _failed(channel: str, message_id: str, reason: str, detail: str) -> Delivery
     return DeliveryError(reason, detail=detail)
 
 
+def mail_message_id(settings: Settings, message_id: str) -> str:
+    """The Message-ID of a message (RFC 5322 msg-id: <left@domain>), the same on every attempt: the left part is
+    the notification's id, the right the sender's domain (TLC_MAIL_FROM), so that it is unique across the world
+    as the RFC asks. Not email.utils.make_msgid, which adds the time and a random number: a retried delivery
+    would then carry a new id, and the receiving side could not drop the repeat."""
+    address = parseaddr(settings.mail_from)[1]
+    domain = address.rpartition("@")[2].strip() if "@" in address else ""
+    try:
+        domain = domain.encode("idna").decode("ascii")  # a header's msg-id is ASCII: 例え.jp → xn--r8jz45g.jp
+    except UnicodeError:
+        domain = ""
+    return f"<{message_id}@{domain or 'tlc'}>"
+
+
+def email_message(settings: Settings, *, to: str, message_id: str, rendered: Rendered,
+                  now: datetime | None = None) -> EmailMessage:
+    """The e-mail as sent: multipart/alternative, the text part then the HTML part (RFC 2046: the richest
+    last), both from the same facts (messages.render)."""
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = settings.mail_from, to, rendered.subject
+    msg["Message-ID"] = mail_message_id(settings, message_id)
+    msg["Date"] = format_datetime(now or datetime.now(JST))  # RFC 5322 requires it; mail clients sort by it
+    # RFC 3834: sent by a program, so that out-of-office responders and list servers do not answer it.
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(rendered.text)
+    msg.add_alternative(rendered.html, subtype="html")
+    return msg
+
+
 async def send_email(settings: Settings, *, to: str, message_id: str, rendered: Rendered) -> None:
     if not settings.smtp_host:
         raise _failed("e-mail", message_id, "no mail server is configured", "TLC_SMTP_HOST is not set")
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = settings.mail_from, to, rendered.subject
-    msg["Message-ID"] = f"<{message_id}@tlc>"
-    msg["Date"] = format_datetime(datetime.now(JST))  # RFC 5322 requires it; mail clients sort by it
-    msg.set_content(rendered.text)
-    msg.add_alternative(rendered.html, subtype="html")
+    msg = email_message(settings, to=to, message_id=message_id, rendered=rendered)
     try:
         await aiosmtplib.send(msg, hostname=settings.smtp_host, port=settings.smtp_port,
                               username=settings.smtp_username, password=settings.smtp_password,

@@ -1,7 +1,8 @@
 """Rendering a message from its templates (templates/messages/, overridable by a ministry's directory).
 
-One template per message kind and language: `<kind>.subject.<lang>.txt`, `<kind>.<lang>.txt` and
-`<kind>.<lang>.html` for e-mail, `<kind>.<lang>.json` for webhooks. Labels come from the pages'
+One set of templates per message kind and language: `<kind>.subject.<lang>.txt` and `<kind>.lead.<lang>.txt`
+(what happened), then `<kind>.<lang>.txt` and `<kind>.<lang>.html` for e-mail, which by default lay out the same
+facts (`_layout.txt`, `_layout.html`), and `<kind>.<lang>.json` for webhooks. Labels come from the pages'
 gettext catalogues, so a term reads the same in a message and on the page it links to.
 """
 
@@ -14,10 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
-
-from service.i18n import translations
-from service.rules.dates import day_in_words
-from service.rules.obligations.state import ground
 
 KINDS = ("reminder", "due", "escalation_lead", "escalation_ministry", "incident")
 
@@ -34,9 +31,13 @@ class Rendered:
 def _env(templates_dir: Path, override_dir: Path | None) -> Environment:
     dirs = ([str(override_dir)] if override_dir else []) + [str(templates_dir)]
     # StrictUndefined: a template that names a missing value fails loudly instead of sending a blank.
-    return Environment(loader=ChoiceLoader([FileSystemLoader(dirs)]), undefined=StrictUndefined,
-                       autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
-                       keep_trailing_newline=True)
+    env = Environment(loader=ChoiceLoader([FileSystemLoader(dirs)]), undefined=StrictUndefined,
+                      autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+                      keep_trailing_newline=True)
+    # A label that starts a sentence or a subject ("access review" → "Access review"), the rest kept as it is
+    # (jinja's `capitalize` lowercases it).
+    env.filters["upfirst"] = lambda s: s[:1].upper() + s[1:]
+    return env
 
 
 def kind_of(rung_kind: str, audience: str) -> str:
@@ -47,25 +48,18 @@ def kind_of(rung_kind: str, audience: str) -> str:
     return rung_kind
 
 
-def render(kind: str, lang: str, *, message_id: str, contract: dict[str, Any], deadline: dict[str, Any],
-           days: int, link: str, templates_dir: Path, override_dir: Path | None = None,
-           incident: dict[str, Any] | None = None) -> Rendered:
+def render(kind: str, lang: str, facts: dict[str, Any], *, templates_dir: Path,
+           override_dir: Path | None = None) -> Rendered:
+    """The message of `kind` in `lang` from its facts (service.notifications.facts.message_facts): the
+    subject and the lead (what happened) are rendered first, into the facts, so that the text and the HTML
+    part render the same sentences."""
     env = _env(templates_dir, override_dir)
-    tr = translations(lang)
-    ctx = {"lang": lang, "message_id": message_id, "contract": contract, "deadline": deadline, "days": days,
-           "due_on": str(deadline["due_on"]), "due_text": day_in_words(str(deadline["due_on"]), lang),
-           "link": link, "incident": incident or {},
-           "day": lambda v: day_in_words(str(v), lang), "source": ground(deadline["obligation"], lang),
-           "deadline_label": tr.gettext(deadline["kind"]), "obligation_label": tr.gettext(deadline["obligation"])}
-    subject = env.get_template(f"messages/{kind}.subject.{lang}.txt").render(ctx).strip()
-    ctx["subject"] = subject
-    labels = {"ja": ("契約", "義務", "期限", "期日", "根拠"), "en": ("Contract", "Obligation", "Deadline", "Due", "Basis")}[lang]
-    ctx["facts"] = list(zip(labels, (f"{contract['id']} ({contract['title']})", ctx["obligation_label"],
-                                     ctx["deadline_label"], ctx["due_text"], ctx["source"]), strict=True))
-    ctx["footer"] = ("本メールは tlc から自動送信されています。" if lang == "ja"
-                     else "This message was sent automatically by tlc.")
+    ctx = dict(facts)
+    ctx["subject"] = env.get_template(f"messages/{kind}.subject.{lang}.txt").render(ctx).strip()
+    ctx["lead"] = env.get_template(f"messages/{kind}.lead.{lang}.txt").render(ctx).strip()
+    ctx["paragraphs"] = [p.strip() for p in ctx["lead"].split("\n\n") if p.strip()]
     text = env.get_template(f"messages/{kind}.{lang}.txt").render(ctx)
     html = env.get_template(f"messages/{kind}.{lang}.html").render(ctx)
     body = env.get_template(f"messages/{kind}.{lang}.json").render(ctx)
     json.loads(body)  # a broken override must fail here, not at the receiver
-    return Rendered(subject=subject, text=text, html=html, json_body=body)
+    return Rendered(subject=ctx["subject"], text=text, html=html, json_body=body)

@@ -11,16 +11,22 @@ from sqlmodel import Session, or_, select
 from service import authz
 from service.auth.tokens import Principal
 from service.config import Settings
+from service.consultations.models import ConsultationCase
 from service.contracts.models import Contract
 from service.db import utcnow
+from service.i18n import translations
 from service.notifications import addresses, delivery
+from service.notifications.facts import Parties, message_facts
 from service.notifications.messages import kind_of, render
 from service.notifications.models import Notification, Subscription
 from service.obligations import service as obligations
+from service.organisations.models import Organisation
 from service.pagination import after_row, opaque_cursor, parse_opaque_cursor, split_page
+from service.programmes.models import Programme
 from service.rules import reminders
 from service.rules.dates import JST
-from service.rules.obligations.state import ObligationState
+from service.rules.next_steps import subject_in_words
+from service.rules.obligations.state import Deadline, ObligationState
 from service.rules.policy import Policy
 
 log = logging.getLogger("tlc.notifications")
@@ -63,7 +69,7 @@ def plan(session: Session, *, contract: Contract, state: ObligationState, policy
 
 
 async def send(settings: Settings, note: Notification, contract: Contract, state: ObligationState,
-               secret: str | None, today: date | None = None,
+               secret: str | None, *, parties: Parties, today: date | None = None,
                resolver: addresses.Resolver = addresses.system_resolver) -> str:
     """Send one message; returns its subject. Raises DeliveryError to be retried."""
     d = state.deadlines.get(note.deadline_id)
@@ -74,12 +80,18 @@ async def send(settings: Settings, note: Notification, contract: Contract, state
     # message sent late (a deadline set late, a worker that was down) counts from the day it really goes.
     sent_on = max(note.scheduled_for.astimezone(JST).date(), today or date.min)
     days = abs((date.fromisoformat(note.due_on_text) - sent_on).days)
-    rendered = render(kind_of(rung_kind, note.audience), note.lang, message_id=note.id,
-                      contract={"id": contract.id, "title": contract.title, "contractor_org": contract.contractor_org},
-                      deadline={**d.model_dump(mode="json"), "obligation": d.obligation, "due_on": note.due_on_text},
-                      days=days, link=f"{settings.public_base_url.rstrip('/')}/inbox/contracts/{contract.id}",
-                      incident=i.model_dump(mode="json") if (i := state.incidents.get(d.subject)) else None,
-                      templates_dir=settings.templates_dir, override_dir=settings.templates_override_dir)
+    kind = kind_of(rung_kind, note.audience)
+    facts = message_facts(
+        kind, note.lang, message_id=note.id, audience=note.audience,
+        contract={"id": contract.id, "title": contract.title, "contractor_org": contract.contractor_org,
+                  "programme_id": contract.programme_id, "ministry": contract.ministry},
+        deadline={**d.model_dump(mode="json"), "obligation": d.obligation, "due_on": note.due_on_text},
+        days=days, parties=parties, base_url=settings.public_base_url,
+        about=subject_in_words(d, state, note.lang, translations(note.lang).gettext),  # type: ignore[arg-type]
+        incident=i.model_dump(mode="json") if (i := state.incidents.get(d.subject)) else None,
+        contact_line=settings.mail_contact)
+    rendered = render(kind, note.lang, facts, templates_dir=settings.templates_dir,
+                      override_dir=settings.templates_override_dir)
     if note.channel == "email":
         await delivery.send_email(settings, to=note.address, message_id=note.id, rendered=rendered)
     else:
@@ -140,7 +152,29 @@ def plan_due(session: Session, contract_id: str, now: datetime) -> list[str]:
                 policy=obligations.policy_of(session, contract), now=now)
 
 
-def still_due(session: Session, message_id: str) -> tuple[Notification, Contract, ObligationState, str | None] | None:
+def parties_of(session: Session, contract: Contract, deadline: Deadline, state: ObligationState,
+               subscription: Subscription) -> Parties:
+    """The names a message gives (issue 12: a company, a programme, a ministry by name, never by id), and the
+    consultation case of the deadline's plan by its number. An organisation gone from the table (never, with
+    the foreign keys) would read as its id rather than stop the message."""
+
+    def name_of(org_id: str | None) -> str | None:
+        org = session.get(Organisation, org_id) if org_id else None
+        return org.name if org is not None else org_id
+
+    programme = session.get(Programme, contract.programme_id)
+    plan = state.plans.get(deadline.subject)
+    case = session.get(ConsultationCase, plan.case_id) if plan is not None and plan.case_id else None
+    return Parties(contractor=name_of(contract.contractor_org) or contract.contractor_org,
+                   programme=programme.name if programme is not None else contract.programme_id,
+                   ministry=name_of(contract.ministry) or contract.ministry,
+                   funding_agency=name_of(programme.funding_agency) if programme is not None else None,
+                   scope="contract" if subscription.contract_id else "programme",
+                   case_id=case.id if case is not None else None, case_number=case.number if case is not None else None)
+
+
+def still_due(session: Session, message_id: str) -> tuple[Notification, Contract, ObligationState, str | None,
+                                                          Parties] | None:
     """What sending a pending message needs, or None when it is not to be sent (already sent, or met, moved
     or closed since it was planned, or its subscription ended: then it is marked cancelled)."""
     note = session.get(Notification, message_id)
@@ -157,7 +191,7 @@ def still_due(session: Session, message_id: str) -> tuple[Notification, Contract
         note.status, note.last_error = "cancelled", "no longer due when its turn came"
         session.add(note)
         return None
-    return note, contract, state, sub.secret
+    return note, contract, state, sub.secret, parties_of(session, contract, d, state, sub)
 
 
 def give_up(session: Session, message_id: str, error: str) -> None:

@@ -84,3 +84,14 @@ def day_in_words(d: date | str, lang: str) -> str:
     if lang == "en":
         return f"{d:%a} {d.day} {d:%b %Y}"
     return f"{d.year}年{d.month}月{d.day}日（{_JA_WEEKDAYS[d.weekday()]}）"
+
+
+def limit_in_words(d: date | str, lang: str) -> str:
+    """The last instant of a deadline on Japan date ``d``, as a message states it (DOMAIN.md §3: a deadline "on
+    day D" holds until 23:59:59 JST on D): 2027年4月2日（金）23時59分59秒（日本時間）, or Friday 2 April 2027,
+    23:59:59 JST."""
+    if isinstance(d, str):
+        d = date.fromisoformat(d)
+    if lang == "en":
+        return f"{d:%A} {d.day} {d:%B %Y}, 23:59:59 JST"
+    return f"{day_in_words(d, lang)}23時59分59秒（日本時間）"

@@ -39,6 +39,7 @@ class _SmtpHandler:
         html_part = msg.get_body(("html",))
         self.sink.deliveries += 1
         with self.sink.lock:
+            self.sink.raw.append(envelope.content)
             if mid not in {m.message_id for m in self.sink.messages}:
                 self.sink.messages.append(Received(mid, ",".join(envelope.rcpt_tos), str(msg["Subject"]), text,
                                                    html_part.get_content() if html_part else None, time.time(),
@@ -52,6 +53,7 @@ class SmtpSink:
     port: int = field(default_factory=free_port)
     messages: list[Received] = field(default_factory=list)
     deliveries: int = 0
+    raw: list[bytes] = field(default_factory=list)  # every delivery as it came, repeats included
     hold: bool = False  # keep the connection open after taking a message, until after_accept is set
     after_accept: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)

@@ -13,14 +13,21 @@ import pytest
 
 from service.config import Settings
 from service.i18n import translations
+from service.notifications.facts import Parties, message_facts
 from service.notifications.messages import KINDS, Rendered, kind_of, render
 from service.rules.obligations.state import Deadline, ground
 
 TEMPLATES = Settings().templates_dir
-LINK = "https://tlc.example.go.jp/inbox/contracts/c-001"
+BASE = "https://tlc.example.go.jp"
+LINK = f"{BASE}/inbox/contracts/c-001"
 MID = "msg_0123456789abcdef0123456789abcdef"
-CONTRACT = {"id": "c-001", "title": "Quantum sensors", "contractor_org": "acme"}
+CONTRACT = {"id": "c-001", "title": "Quantum sensors", "contractor_org": "acme", "programme_id": "k-q1",
+            "ministry": "meti"}
+PARTIES = Parties(contractor="Acme Quantum K.K.", programme="K Program: quantum sensing", ministry="経済産業省",
+                  funding_agency="JST")
 DAYS = {"reminder": 7, "due": 0, "escalation_lead": 1, "escalation_ministry": 7, "incident": 30}
+AUDIENCE = {"reminder": "contractor", "due": "contractor", "escalation_lead": "compliance_lead",
+            "escalation_ministry": "ministry_officer", "incident": "ministry_officer"}
 INCIDENT = {"event_id": "evt_1", "severity": "incident", "summary": "A laptop with the design files was lost.",
             "occurred_on": "2026-08-30", "reported_on": "2026-08-31", "followed_up_on": None}
 
@@ -32,11 +39,17 @@ def deadline_dict(**kw: Any) -> dict[str, Any]:
     return {**d.model_dump(mode="json"), "obligation": d.obligation, "due_on": d.due_on.isoformat()}
 
 
-def rendered(kind: str, lang: str, *, override_dir: Path | None = None, contract: dict[str, Any] | None = None,
-             deadline: dict[str, Any] | None = None) -> Rendered:
-    return render(kind, lang, message_id=MID, contract=contract or CONTRACT, deadline=deadline or deadline_dict(),
-                  days=DAYS[kind], link=LINK, templates_dir=TEMPLATES, override_dir=override_dir,
-                  incident=INCIDENT if kind == "incident" else None)
+def facts_of(kind: str, lang: str, *, contract: dict[str, Any] | None = None, deadline: dict[str, Any] | None = None,
+             days: int | None = None, parties: Parties = PARTIES, about: str = "", audience: str | None = None,
+             ) -> dict[str, Any]:
+    return message_facts(kind, lang, message_id=MID, audience=audience or AUDIENCE[kind],
+                         contract=contract or CONTRACT, deadline=deadline or deadline_dict(),
+                         days=DAYS[kind] if days is None else days, parties=parties, base_url=BASE + "/",
+                         about=about, incident=INCIDENT if kind == "incident" else None)
+
+
+def rendered(kind: str, lang: str, *, override_dir: Path | None = None, **kw: Any) -> Rendered:
+    return render(kind, lang, facts_of(kind, lang, **kw), templates_dir=TEMPLATES, override_dir=override_dir)
 
 
 def test_kinds_and_kind_of() -> None:
@@ -51,8 +64,8 @@ def test_kinds_and_kind_of() -> None:
 def test_every_template_file_exists() -> None:
     for kind in KINDS:
         for lang in ("ja", "en"):
-            for name in (f"{kind}.subject.{lang}.txt", f"{kind}.{lang}.txt", f"{kind}.{lang}.html",
-                         f"{kind}.{lang}.json"):
+            for name in (f"{kind}.subject.{lang}.txt", f"{kind}.lead.{lang}.txt", f"{kind}.{lang}.txt",
+                         f"{kind}.{lang}.html", f"{kind}.{lang}.json"):
                 assert (TEMPLATES / "messages" / name).is_file(), name
 
 
@@ -68,12 +81,14 @@ def test_renders_every_kind(kind: str, lang: str) -> None:
     assert obligation_label != "access_control" or lang == "en"  # the ja label is translated
 
     assert r.subject.strip() and "\n" not in r.subject
-    assert "c-001" in r.subject
-    assert deadline_label in r.subject
+    assert "Quantum sensors" in r.subject  # the contract by its title (issue 12), not its id
+    if kind != "incident":
+        assert deadline_label[:1].upper() + deadline_label[1:] in r.subject
 
     for body in (r.text, r.html):
         # DOMAIN.md §11 [r2]: dates as people read them; the ISO date stays in the JSON for machines.
-        assert ("2027年2月28日（日）" if lang == "ja" else "Sun 28 Feb 2027") in body
+        if lang == "ja" or kind != "incident":  # the incident notice names its due day as the limit alone
+            assert ("2027年2月28日（日）" if lang == "ja" else "Sun 28 Feb 2027") in body
         assert "2027-02-28" not in body
         assert obligation_label in body
         assert deadline_label in body
@@ -81,6 +96,10 @@ def test_renders_every_kind(kind: str, lang: str) -> None:
         assert LINK in body
         assert "c-001" in body
         assert "Quantum sensors" in body
+        # Names, not ids (issue 12): the company, the programme and the ministry.
+        for name in ("Acme Quantum K.K.", "K Program: quantum sensing", "経済産業省"):
+            assert name in body
+        assert ("2027年2月28日（日）23時59分59秒（日本時間）" if lang == "ja" else "Sunday 28 February 2027, 23:59:59 JST") in body
     assert f'href="{LINK}"' in r.html
     assert r.html.lstrip().startswith("<!doctype html>")
     assert f'lang="{lang}"' in r.html
@@ -93,6 +112,13 @@ def test_renders_every_kind(kind: str, lang: str) -> None:
     assert data["subject"] == r.subject
     assert data["contract_id"] == "c-001"
     assert data["contractor_org"] == "acme"
+    assert data["contractor_name"] == "Acme Quantum K.K."
+    assert data["contract_title"] == "Quantum sensors"
+    assert data["programme"] == {"id": "k-q1", "name": "K Program: quantum sensing"}
+    assert data["ministry"] == {"id": "meti", "name": "経済産業省"}
+    assert data["deadline"]["limit"] == "2027-02-28T23:59:59+09:00"
+    assert data["next_step"] and data["case"] is None
+    assert ("incident" in data) == (kind == "incident")
     assert data["deadline"]["due_on"] == "2027-02-28"
     assert data["deadline"]["id"] == "access_review.ITEM-1.1"
     assert data["deadline"]["kind"] == "access_review"
@@ -109,7 +135,7 @@ def test_what_each_kind_says_in_english() -> None:
     assert "1 days ago" in rendered("escalation_lead", "en").text or "1 day ago" in rendered("escalation_lead",
                                                                                               "en").text
     ministry = rendered("escalation_ministry", "en")
-    assert "acme" in ministry.subject and "7 days past" in ministry.text
+    assert "Acme Quantum K.K." in ministry.subject and "7 days past" in ministry.text
     assert "JST" in rendered("due", "en").text
 
 
@@ -120,8 +146,7 @@ def test_the_due_notice_says_today_only_on_the_day(lang: str, today: str, early:
     """DOMAIN.md §11 [r2]: a due-day notice that goes out early (the due day is a day off) does not say 本日."""
     on_the_day = rendered("due", lang)
     assert on_the_day.subject.startswith(today)
-    sent_early = render("due", lang, message_id=MID, contract=CONTRACT, deadline=deadline_dict(), days=2, link=LINK,
-                        templates_dir=TEMPLATES)
+    sent_early = rendered("due", lang, days=2)
     assert sent_early.subject.startswith(early)
     for part in (sent_early.subject, sent_early.text, sent_early.html):
         assert "本日" not in part and "today" not in part.lower()
@@ -133,7 +158,8 @@ def test_the_incident_notice_tells_the_ministry_what_happened(lang: str) -> None
     r = rendered("incident", lang)
     assert INCIDENT["summary"] in r.text and INCIDENT["summary"] in r.html
     assert json.loads(r.json_body)["incident"]["summary"] == INCIDENT["summary"]
-    assert ("事業所管府省庁" if lang == "ja" else "ministry officers") in r.text
+    assert ("事業所管府省庁の担当官" if lang == "ja" else "a ministry officer") in r.text
+    assert ("経済産業省\u3000ご担当者様" if lang == "ja" else "To the officer in charge at 経済産業省") in r.text
 
 
 def test_what_each_kind_says_in_japanese() -> None:
@@ -173,8 +199,9 @@ def test_html_escapes_and_json_quotes_untrusted_text() -> None:
 
 
 def test_a_missing_value_fails_loudly() -> None:
-    contract = {"id": "c-001", "title": "Quantum sensors"}  # no contractor_org
-    with pytest.raises(jinja2.UndefinedError):
+    contract = {k: v for k, v in CONTRACT.items() if k != "programme_id"}  # the webhook names it
+    # StrictUndefined: jinja's own error, or json's when the missing value reaches `tojson`; never a blank.
+    with pytest.raises((jinja2.UndefinedError, TypeError)):
         rendered("escalation_ministry", "en", contract=contract)
 
 
@@ -260,14 +287,15 @@ async def _sent_text(monkeypatch: pytest.MonkeyPatch, *, rung: str, due_on: str,
     monkeypatch.setattr(delivery, "send_email", fake_send_email)
     d = Deadline(id="access_review.ITEM-1.1", kind="access_review", subject="ITEM-1", due_on=due_on, state="ok")
     state = ObligationState(deadlines={d.id: d})
-    contract = Contract(id="c-001", programme_id="k-q1", contractor_org="acme", title="Quantum sensors",
+    contract = Contract(id="c-001", programme_id="k-q1", ministry="meti", contractor_org="acme", title="Quantum sensors",
                         start_date=date(2026, 4, 1), end_date=date(2031, 3, 31), commissioned=True,
                         obligation_period_end=date(2034, 3, 31), workflow_id="contract-c-001", created_by="t")
     audience = {"reminder": "contractor", "due": "contractor"}.get(rung.split("-")[0], "compliance_lead")
     note = Notification(id=MID, contract_id="c-001", deadline_id=d.id, due_on_text=due_on, rung=rung,
                         audience=audience, subscription_id="sub_1", channel="email", address="a@example.jp",
                         lang=lang, scheduled_for=datetime.combine(date.fromisoformat(send_on), time(9), tzinfo=JST))
-    subject = await notes.send(Settings(public_base_url="https://tlc.example.go.jp/"), note, contract, state, None)
+    subject = await notes.send(Settings(public_base_url="https://tlc.example.go.jp/"), note, contract, state, None,
+                               parties=PARTIES)
     assert captured and captured[0].subject == subject
     assert LINK in captured[0].text  # public_base_url's trailing slash is not doubled
     return captured[0]
@@ -276,6 +304,7 @@ async def _sent_text(monkeypatch: pytest.MonkeyPatch, *, rung: str, due_on: str,
 async def test_sent_reminder_on_its_nominal_day(monkeypatch: pytest.MonkeyPatch) -> None:
     r = await _sent_text(monkeypatch, rung="reminder-7", due_on="2026-06-18", send_on="2026-06-11")
     assert "due in 7 days, on Thu 18 Jun 2026" in r.text
+    assert "by Thursday 18 June 2026, 23:59:59 JST" in r.text
     assert json.loads(r.json_body)["days"] == 7
 
 

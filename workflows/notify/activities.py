@@ -33,12 +33,12 @@ class NotifyActivities:
         loaded = await asyncio.to_thread(run_in_transaction, self._engine, notes.still_due, message_id)
         if loaded is None:
             return "already sent"
-        note, contract, state, secret = loaded
+        note, contract, state, secret, parties = loaded
         # What is recorded (and, once retries run out, what give_up records from the raised error) is what
         # the subscriber reads: DeliveryError's short reason, or a fixed text; the detail is logged.
         try:
-            subject = await notes.send(self._settings, note, contract, state, secret, today=today_jst(),
-                                       resolver=self._resolver)
+            subject = await notes.send(self._settings, note, contract, state, secret, parties=parties,
+                                       today=today_jst(), resolver=self._resolver)
         except delivery.DeliveryError as exc:
             await asyncio.to_thread(run_in_transaction, self._engine, notes.mark, message_id, status=None,
                                     error=str(exc))
