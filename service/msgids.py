@@ -79,4 +79,6 @@ MSGIDS = [
     _("Enter this."), _("Enter at most %(max_length)s characters."), _("Enter a date."),
     _("Choose one of the options."), _("Enter a whole number."), _("Enter a number."), _("Enter %(ge)s or more."),
     _("Enter %(le)s or less."), _("Choose yes or no."),
+    _("error_title.400"), _("error_title.401"), _("error_title.403"), _("error_title.404"), _("error_title.409"),
+    _("error_title.422"), _("error_title.429"), _("error_title.503"), _("error_help.403"), _("error_help.404"),
 ]

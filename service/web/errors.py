@@ -4,9 +4,13 @@ its problem+json), and a page that needs a signed-in reader sends the others to 
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
+from service.auth import sessions
+from service.auth.tokens import Principal
 from service.problems import Problem, render_problem
+from service.web import session as web_session
 from service.web.rendering import redirect, render
 
 
@@ -24,10 +28,19 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(request: Request, exc: Problem) -> Response:
         if wants_page(request):
-            return render(request, "inbox/error.html", None, exc.status, status=exc.status, title=exc.title,
-                          detail=exc.detail or "")
+            principal = await run_in_threadpool(_reader, request)
+            return await run_in_threadpool(render, request, "inbox/error.html", principal, exc.status,
+                                           status=exc.status, title=exc.title, detail=exc.detail or "")
         return render_problem(request, exc)
 
     @app.exception_handler(LoginRequired)
     async def _login(request: Request, exc: LoginRequired) -> Response:
         return redirect(request, "/inbox/login")
+
+
+def _reader(request: Request) -> Principal | None:
+    """The signed-in reader of an error page, if any, so that the page keeps the menu."""
+    ctx = request.app.state.ctx
+    with ctx.session() as db:
+        row = sessions.live_session(db, web_session.session_id(request), now=ctx.now())
+        return row.principal() if row else None

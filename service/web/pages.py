@@ -260,4 +260,7 @@ def contract_page(request: Request, contract_id: str, principal: PagePrincipal, 
 
 @router.get("/follow-up")
 def follow_up(request: Request, principal: PagePrincipal, session: SessionDep) -> Response:
-    return render(request, "inbox/follow_up.html", principal, programmes=programmes.followed_up(session, principal))
+    listed = programmes.followed_up(session, principal)
+    return render(request, "inbox/follow_up.html", principal, programmes=listed,
+                  names=organisations.names(session, {p.ministry for p in listed}
+                                            | {p.funding_agency for p in listed if p.funding_agency}))

@@ -45,7 +45,7 @@ def _me(request: Request, principal: Principal | None) -> dict[str, str] | None:
     name = getattr(row, "display_name", None) or principal.sub
     with request.app.state.ctx.session() as db:
         org = db.get(Organisation, principal.org)
-    return {"name": name, "org_name": org.name if org else principal.org}
+    return {"name": name, "org_name": org.name if org else None}  # an admin belongs to no registered organisation
 
 
 def render(request: Request, name: str, principal: Principal | None, status_code: int = 200,

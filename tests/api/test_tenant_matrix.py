@@ -207,7 +207,8 @@ def test_pages_and_feeds_never_show_the_other_tenant(world: TestClient, tenants,
     login = pages.get("/inbox/login")
     csrf = csrf_of(login)
     assert pages.post("/inbox/login", data={"csrf": csrf, "token": token}).status_code == 303
-    for path in ("/inbox", "/inbox/contracts", "/inbox/follow-up", f"/inbox/contracts/{a.ids['contract']}",
+    for path in ("/inbox", "/inbox/home", "/inbox/deadlines", "/inbox/approvals", "/inbox/contracts",
+                 "/inbox/follow-up", f"/inbox/contracts/{a.ids['contract']}",
                  f"/inbox/cases/{a.ids['case']}"):
         r = pages.get(path, headers={"accept": "text/html"})
         assert r.status_code in (200, 403), (path, r.status_code)

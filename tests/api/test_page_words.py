@@ -1,0 +1,102 @@
+"""Every page in people's words (issue 12): in Japanese, no English outside the data people typed, and no
+internal id where a name exists; the same pages in English; and each page answers 200 to its readers.
+
+One contract with something on every page (a shareholder, a consultation waiting for an answer, a Bayh-Dole
+approval to decide, a notice), read by an officer, the contractor and an admin through page sessions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.support.clock import Clock
+from tests.support.page_words import english_words, internal_ids, visible_text
+from tests.support.pages import csrf_of
+
+# Everything the test itself typed in Latin letters, and the sign-in names: data, shown as typed.
+DATA = ["Acme Quantum K.K.", "Other Corp.", "K Program: quantum sensing", "Quantum sensors", "c-001", "JST",
+        "Shenzhen Optics Co.", "Nippon Holdings", "Harbin Partner", "tanaka", "sato", "root", "Who sees the know-how?",
+        "Export policy", "CN", "JP", "K.K."]
+
+
+def _signed_in(client: TestClient, headers: dict[str, str]) -> TestClient:
+    pages = TestClient(client.app, base_url="https://testserver", follow_redirects=False)
+    csrf = csrf_of(pages.get("/inbox/login"))
+    token = headers["Authorization"].removeprefix("Bearer ")
+    assert pages.post("/inbox/login", data={"csrf": csrf, "token": token}).status_code == 303
+    return pages
+
+
+@pytest.fixture
+def story(api: TestClient, acme, admin, auth, clock: Clock) -> dict[str, Any]:
+    officer = auth("ministry_officer", "meti", sub="tanaka")
+    clock.set("2026-06-01")
+
+    def report(type_: str, data: dict[str, Any]) -> dict[str, Any]:
+        r = api.post("/v1/contracts/c-001/events", headers=acme,
+                     json={"type": type_, "occurred_on": "2026-06-01", "data": data})
+        assert r.status_code == 202, r.text
+        return r.json()
+
+    report("shareholding.declared", {"shares_outstanding": 1000,
+                                     "holders": [{"name": "Nippon Holdings", "country": "JP", "shares_held": 400}]})
+    counterparty = {"name": "Shenzhen Optics Co.", "country": "CN", "relation": "none",
+                    "un_violation_within_5y": False, "foreign_government_influence": True}
+    opened = report("ip_action.planned", {"action": "provide", "planned_date": "2026-12-01",
+                                          "forced_transfer_risk": False, "counterparty": counterparty})
+    [case_id] = [e["id"] for e in opened["effects"] if e["kind"] == "consultation_opened"]
+    report("ip_action.planned", {"action": "transfer", "planned_date": "2026-11-02", "forced_transfer_risk": False,
+                                 "counterparty": counterparty | {"name": "Harbin Partner"}})
+    for action, body in (("claim", None), ("start-review", None),
+                         ("request-info", {"question": "Who sees the know-how?", "respond_by": "2026-06-15"})):
+        r = api.post(f"/v1/consultations/{case_id}/{action}", headers=officer, **({"json": body} if body else {}))
+        assert r.status_code == 200, r.text
+    r = api.post("/v1/contracts/c-001/notices", headers=officer, json={"scope": "contract", "reason": "Export policy"})
+    assert r.status_code == 201, r.text
+    clock.set("2026-06-10")
+    return {"case": case_id, "officer": officer}
+
+
+PAGES = {
+    "ministry_officer": ["/inbox/home", "/inbox", "/inbox?status=open&mine=true&q=Shenzhen", "/inbox/cases/{case}",
+                         "/inbox/contracts", "/inbox/contracts/c-001", "/inbox/deadlines",
+                         "/inbox/deadlines?state=due_soon", "/inbox/approvals", "/inbox/follow-up",
+                         "/inbox/contracts/c-001/notices/new"],
+    "contractor": ["/inbox/home", "/inbox", "/inbox/cases/{case}", "/inbox/contracts", "/inbox/contracts/c-001",
+                   "/inbox/deadlines"],
+    "admin": ["/inbox/home", "/inbox", "/inbox/cases/{case}", "/inbox/contracts", "/inbox/contracts/c-001",
+              "/inbox/approvals"],
+}
+
+
+@pytest.mark.parametrize("role", sorted(PAGES))
+def test_every_page_speaks_japanese_and_names_things(api: TestClient, story, acme, auth, role: str) -> None:
+    who = {"ministry_officer": story["officer"], "contractor": acme, "admin": auth("admin", "admin", sub="root")}[role]
+    pages = _signed_in(api, who)
+    for template in PAGES[role]:
+        path = template.format(**story)
+        r = pages.get(path)
+        assert r.status_code == 200, (path, r.status_code, r.text[:300])
+        assert internal_ids(r.text) == [], path
+        assert english_words(r.text, DATA) == [], (path, visible_text(r.text)[:2000])
+        english = pages.get(path + ("&" if "?" in path else "?") + "lang=en")
+        assert english.status_code == 200 and 'lang="en"' in english.text, path
+        assert internal_ids(english.text) == [], path
+
+
+def test_the_checks_see_what_they_look_for() -> None:
+    """The two checks can fail: an id and an English phrase on a Japanese page are found."""
+    html = '<p>相談 case-evt_0123abcd の状態: <span title="Status">Submitted</span></p><script>var x="evt_ffffff"</script>'
+    assert internal_ids(html) == ["case-evt_0123abcd"]
+    assert english_words('<p>状態: <span title="Status">Submitted</span>（ii）</p>', []) == ["Status", "Submitted"]
+    assert english_words("<p>METI-2026-000123 English Acme</p>", ["Acme"]) == []
+
+
+def test_the_error_page_keeps_the_menu_for_a_signed_in_reader(api: TestClient, story) -> None:
+    pages = _signed_in(api, story["officer"])
+    r = pages.get("/inbox/cases/case-nope", headers={"accept": "text/html"})
+    assert r.status_code == 404
+    assert "site-nav" in r.text and "ダッシュボード" in r.text
+    assert english_words(r.text, DATA + ["case-nope"]) == [], visible_text(r.text)
