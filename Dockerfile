@@ -30,6 +30,11 @@ COPY templates ./templates
 RUN pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
+# The PDF documents (WeasyPrint): Pango and HarfBuzz's subsetter lay out and embed the text, Noto CJK sets the
+# Japanese; nothing else (no recommends).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+ && rm -rf /var/lib/apt/lists/*
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TLC_DATA_DIR=/var/lib/tlc TLC_TEMPLATES_DIR=/app/templates
 COPY --from=build /install /usr/local
 COPY templates /app/templates

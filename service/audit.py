@@ -127,6 +127,25 @@ def trail(session: Session, contract_id: str) -> AuditTrail:
                  for r in rows])
 
 
+class ChainHead(BaseModel):
+    """The chain in one line (the dossier's): how many entries, the last one's hash and time, whether it holds."""
+    entries: int
+    head_hash: str | None
+    head_at: datetime | None
+    verified: bool
+    broken_seq: int | None
+
+
+def head(session: Session, contract_id: str) -> ChainHead:
+    """The contract's chain summed up, from one read of its entries (so that the count, the head and the
+    verdict are of the same chain even while entries are being added)."""
+    rows = _rows(session, contract_id)
+    broken = first_break(map(_chain_row, rows))
+    return ChainHead(entries=len(rows), head_hash=rows[-1].hash if rows else None,
+                     head_at=rows[-1].at if rows else None, verified=broken is None,
+                     broken_seq=None if broken is None else broken.seq)
+
+
 def _by_contract(rows: Iterable[AuditEntry]) -> Iterator[tuple[str, list[ChainRow]]]:
     current: str | None = None
     chain: list[ChainRow] = []

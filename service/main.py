@@ -27,6 +27,7 @@ from service.contracts.router import router as contracts_router
 from service.db import engine_for, utcnow
 from service.deps import AppContext
 from service.determinations.router import router as determinations_router
+from service.documents.router import router as documents_router
 from service.events.router import router as events_router
 from service.notices.router import router as notices_router
 from service.notifications.addresses import Resolver, system_resolver
@@ -41,6 +42,7 @@ from service.temporal_link import TemporalLink
 from service.unicode_guard import LoneSurrogateGuard
 from service.web import errors as page_errors
 from service.web.api_docs import router as api_docs_router
+from service.web.documents import router as page_documents_router
 from service.web.home import router as home_router
 from service.web.lists import router as lists_router
 from service.web.ministry_pages import router as ministry_router
@@ -89,11 +91,13 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (
         determinations_router, organisations_router, programmes_router, contracts_router, obligations_router,
         events_router, consultations_router, notices_router, approvals_router, notifications_router,
+        documents_router,
         # the pages
         home_router,
         lists_router,
         ministry_router,
         pages_router,
+        page_documents_router,
         api_docs_router,
     ):
         app.include_router(router)

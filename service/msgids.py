@@ -45,6 +45,8 @@ MSGIDS = [
     _("compliance_lead"), _("pending"), _("sent"), _("failed"), _("cancelled"),
     # notice scopes
     _("contract"), _("counterparty"), _("action"),
+    # Bayh-Dole approvals (the compliance dossier, service/rules/documents.py)
+    _("approval_pending"), _("approval_granted"), _("approval_refused"), _("approval_ended"),
     # page sign-in: what the login page says when it cannot sign a person in
     _('Choose a role, and give a user and an organisation.'),
     _('This token is not valid here (expired, or not issued for tlc).'),

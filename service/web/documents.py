@@ -1,0 +1,32 @@
+"""The documents for signed-in browser users: the same PDFs as the API's, by the page session.
+
+Plain functions, as the pages are: FastAPI runs them in its thread pool, where the rendering (CPU-bound)
+belongs. Access is decided by service/authz.py, as for the case and contract pages.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from service import authz
+from service.deps import CtxDep, SessionDep
+from service.documents import service as documents
+from service.web.principal import PagePrincipal
+from service.web.rendering import page_lang
+
+router = APIRouter(prefix="/inbox", include_in_schema=False)
+
+
+@router.get("/cases/{case_id}/notice.pdf")
+def case_notice(request: Request, case_id: str, principal: PagePrincipal, session: SessionDep,
+                ctx: CtxDep) -> Response:
+    case = authz.case(session, principal, case_id)
+    return documents.notice_response(session, case, ctx.settings, page_lang(request))
+
+
+@router.get("/contracts/{contract_id}/dossier.pdf")
+def contract_dossier(request: Request, contract_id: str, principal: PagePrincipal, session: SessionDep,
+                     ctx: CtxDep) -> Response:
+    contract = authz.contract(session, principal, contract_id)
+    return documents.dossier_response(session, contract, ctx.now(), ctx.today(), ctx.settings, page_lang(request))
