@@ -47,6 +47,7 @@ from service.web.home import router as home_router
 from service.web.lists import router as lists_router
 from service.web.ministry_pages import router as ministry_router
 from service.web.pages import router as pages_router
+from service.web.preferences import router as preferences_router
 
 log = logging.getLogger("tlc.api")
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         home_router,
         lists_router,
         ministry_router,
+        preferences_router,
         pages_router,
         page_documents_router,
         api_docs_router,

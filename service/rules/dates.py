@@ -77,13 +77,29 @@ def deadline_instant(d: date) -> datetime:
 _JA_WEEKDAYS = "月火水木金土日"
 
 
-def day_in_words(d: date | str, lang: str) -> str:
+# The eras of the Japanese calendar (和暦) from their first days, latest first; dates before Meiji's first day
+# (1868-10-23) fall outside tlc's range of calendar days (1900-2199) anyway.
+_ERAS = ((date(2019, 5, 1), "令和"), (date(1989, 1, 8), "平成"), (date(1926, 12, 25), "昭和"),
+         (date(1912, 7, 30), "大正"), (date(1868, 10, 23), "明治"))
+
+
+def wareki(d: date) -> str:
+    """The Japanese-calendar year of a day: 令和8年, 令和元年 (an era's first year is 元年)."""
+    for first, name in _ERAS:
+        if d >= first:
+            year = d.year - first.year + 1
+            return f"{name}{'元' if year == 1 else year}年"
+    raise ValueError(f"{d} is before the Meiji era")
+
+
+def day_in_words(d: date | str, lang: str, calendar: str = "gregorian") -> str:
     """A date (or an ISO date string) as people read it (DOMAIN.md §11 [r2]): 2027年4月2日（金）, or Fri 2 Apr 2027."""
     if isinstance(d, str):
         d = date.fromisoformat(d)
     if lang == "en":
         return f"{d:%a} {d.day} {d:%b %Y}"
-    return f"{d.year}年{d.month}月{d.day}日（{_JA_WEEKDAYS[d.weekday()]}）"
+    year = wareki(d) if calendar == "wareki" else f"{d.year}年"
+    return f"{year}{d.month}月{d.day}日（{_JA_WEEKDAYS[d.weekday()]}）"
 
 
 def limit_in_words(d: date | str, lang: str) -> str:

@@ -55,14 +55,16 @@ def render(request: Request, name: str, principal: Principal | None, status_code
     other = "en" if lang == "ja" else "ja"
     params = dict(request.query_params) | {"lang": other}
     params.pop("done", None)
-    t = templates(lang, ctx.settings.templates_dir, ctx.settings.templates_override_dir)
+    calendar = web_session.calendar_of(request)
+    t = templates(lang, ctx.settings.templates_dir, ctx.settings.templates_override_dir, calendar)
     done = DONE.get(request.query_params.get("done", ""))
     response = t.TemplateResponse(request, name, {
         "lang": lang, "principal": principal, "csrf": web_session.csrf_token(request), "url": url_maker(lang),
         "switch_lang_url": f"{request.url.path}?{urlencode(params)}", "error": None, "errors": [],
         "form": {}, "field_errors": {}, "me": _me(request, principal),
         "nav": menu(principal.role, request.url.path) if principal else [],
-        "flash": translations(lang).gettext(done) if done else None, **context},
+        "flash": translations(lang).gettext(done) if done else None, "calendar": calendar,
+        "here": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), **context},
         status_code=status_code)
     web_session.remember_csrf(request, response, ctx.settings)
     return response

@@ -87,3 +87,17 @@ def login_browser(request: Request) -> str:
 def remember_login_browser(request: Request, response: Response, value: str, settings: Settings) -> None:
     if request.cookies.get(LOGIN_COOKIE) != value:
         _cookie(response, LOGIN_COOKIE, value, settings, max_age=int(sessions.LOGIN_ATTEMPT_TTL.total_seconds()))
+
+
+CALENDAR_COOKIE = "tlc_calendar"
+CALENDARS = ("gregorian", "wareki")
+
+
+def calendar_of(request: Request) -> str:
+    """How the reader wants years written on Japanese pages: 2027年 (the default) or 令和9年."""
+    value = request.cookies.get(CALENDAR_COOKIE)
+    return value if value in CALENDARS else "gregorian"
+
+
+def remember_calendar(response: Response, calendar: str, settings: Settings) -> None:
+    _cookie(response, CALENDAR_COOKIE, calendar, settings, max_age=365 * 24 * 3600)

@@ -100,3 +100,22 @@ def test_the_error_page_keeps_the_menu_for_a_signed_in_reader(api: TestClient, s
     assert r.status_code == 404
     assert "site-nav" in r.text and "ダッシュボード" in r.text
     assert english_words(r.text, DATA + ["case-nope"]) == [], visible_text(r.text)
+
+
+def test_years_in_the_japanese_calendar_on_request(api: TestClient, story) -> None:
+    pages = _signed_in(api, story["officer"])
+    path = f"/inbox/cases/{story['case']}"
+    assert "2026年6月1日（月）" in pages.get(path).text
+    csrf = csrf_of(pages.get(path))
+    r = pages.post("/inbox/preferences", data={"csrf": csrf, "calendar": "wareki", "back": path})
+    assert r.status_code == 303 and r.headers["location"] == path
+    shown = pages.get(path).text
+    assert "令和8年6月1日（月）" in shown and "2026年6月1日" not in shown
+    assert "西暦で表示" in shown
+    assert "Mon 1 Jun 2026" in pages.get(path + "?lang=en").text  # English keeps the Western calendar
+    # Back to a page of ours only; a form without the CSRF token changes nothing.
+    for elsewhere in ("https://example.invalid/", "//example.invalid/inbox", "/other"):
+        r = pages.post("/inbox/preferences", data={"csrf": csrf, "calendar": "gregorian", "back": elsewhere})
+        assert r.headers["location"] == "/inbox/home"
+    assert pages.post("/inbox/preferences", data={"calendar": "wareki", "back": path}).status_code == 403
+    assert "2026年6月1日（月）" in pages.get(path).text

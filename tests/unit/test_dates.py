@@ -120,3 +120,28 @@ def test_deadline_holds_through_the_last_jst_second(d: date) -> None:
     instant = deadline_instant(d)
     assert today_jst(instant) == d + timedelta(days=1)
     assert today_jst(instant - timedelta(microseconds=1)) == d
+
+
+def test_the_japanese_calendar_names_the_era_and_its_first_year() -> None:
+    from service.rules.dates import day_in_words, wareki
+
+    assert day_in_words(date(2027, 4, 2), "ja", "wareki") == "令和9年4月2日（金）"
+    assert wareki(date(2019, 5, 1)) == "令和元年" and wareki(date(2019, 4, 30)) == "平成31年"
+    assert wareki(date(1989, 1, 8)) == "平成元年" and wareki(date(1989, 1, 7)) == "昭和64年"
+    assert wareki(date(1926, 12, 25)) == "昭和元年" and wareki(date(1926, 12, 24)) == "大正15年"
+    assert wareki(date(1912, 7, 30)) == "大正元年" and wareki(date(1912, 7, 29)) == "明治45年"
+    assert wareki(date(1900, 1, 1)) == "明治33年" and wareki(date(2199, 12, 31)) == "令和181年"
+    assert day_in_words(date(2027, 4, 2), "en", "wareki") == day_in_words(date(2027, 4, 2), "en")  # English: Gregorian
+
+
+@given(st.dates(min_value=date(1900, 1, 1), max_value=date(2199, 12, 31)))
+def test_an_era_year_counts_from_its_first_day(d: date) -> None:
+    """The era's year plus the first year's offset is the Gregorian year; a day and the next day are in the
+    same era's year or the next one (never back)."""
+    import re
+
+    from service.rules.dates import _ERAS, wareki
+
+    name, year = re.fullmatch(r"(\D+?)(元|\d+)年", wareki(d)).groups()
+    first = next(f for f, n in _ERAS if n == name)
+    assert d >= first and first.year + (1 if year == "元" else int(year)) - 1 == d.year
