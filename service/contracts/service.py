@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from service import audit, authz, db, outbox
 from service.actors import actor_of
@@ -132,3 +132,8 @@ def titles(session: Session, ids: set[str]) -> dict[str, str]:
 
 def rows(session: Session, ids: list[str]) -> list[Contract]:
     return list(session.exec(select(Contract).where(Contract.id.in_(ids)))) if ids else []
+
+
+def count(session: Session, principal: Principal, *, programme_id: str | None, contractor_org: str | None) -> int:
+    query = _listed(principal, programme_id, contractor_org)
+    return session.exec(select(func.count()).select_from(query.subquery())).one()

@@ -38,6 +38,8 @@ def contracts_page(request: Request, principal: PagePrincipal, session: SessionD
     next_url = url_maker(page_lang(request))("/inbox/contracts", **filters, after=page.next_after) \
         if page.next_after else None
     return render(request, "inbox/contracts.html", principal, contracts=page.items, filters=filters,
+                  total=contracts.count(session, principal, programme_id=programme_id or None,
+                                        contractor_org=contractor_org or None),
                   lights=contracts.lights(session, rows, today=today), next_url=next_url,
                   names=organisations.names(session, {c.contractor_org for c in page.items}),
                   programme_names=programmes.names(session, {c.programme_id for c in page.items}),
