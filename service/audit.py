@@ -17,6 +17,7 @@ from sqlmodel import Field, Session, SQLModel, select
 from service import db
 from service.contracts.models import Contract
 from service.db import UTCDateTime, utcnow
+from service.pagination import split_page
 from service.rules.audit_chain import GENESIS, Break, ChainRow, as_stored, entry_hash, first_break
 from service.rules.dates import JST
 
@@ -108,6 +109,16 @@ def trail_query(contract_id: str) -> Any:
     """A contract's entries in chain order: seq is unique within the contract, so the unique index on
     (contract_id, seq) gives this order as it is (a tie-break on id would make PostgreSQL sort)."""
     return select(AuditEntry).where(AuditEntry.contract_id == contract_id).order_by(AuditEntry.seq)
+
+
+def trail_page(session: Session, contract_id: str, *, after: str | None = None,
+               limit: int = 500) -> tuple[list[AuditEntry], str | None]:
+    """The contract's entries a page at a time, in chain order, and the next page's cursor (None on the last)."""
+    query = trail_query(contract_id)
+    if after is not None:
+        query = query.where(AuditEntry.seq > int(after))
+    rows = list(session.exec(query.limit(limit + 1)).all())
+    return split_page(rows, limit, lambda last: str(last.seq))
 
 
 def _rows(session: Session, contract_id: str) -> list[AuditEntry]:

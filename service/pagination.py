@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
@@ -96,3 +97,15 @@ def page_of(session: Session, query: Any, key_col: Any, after: str | None, limit
                               lambda last: getattr(last, key_col.key))
     items = [convert(r) if convert else public.model_validate(r) for r in rows]
     return Page(items=items, next_after=cursor)
+
+
+def every_page(fetch: Callable[[str | None], tuple[list[T], str | None]]) -> Iterator[list[T]]:
+    """Each page of a keyset list in turn, `fetch(after)` giving a page and the next page's cursor: for reading a
+    whole list (an export) one page in memory at a time."""
+    after: str | None = None
+    while True:
+        rows, after = fetch(after)
+        if rows:
+            yield rows
+        if after is None:
+            return

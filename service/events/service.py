@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from pydantic import ValidationError
@@ -19,6 +19,7 @@ from service.events.models import ContractEvent
 from service.events.schemas import EventCreate
 from service.obligations import service as obligations
 from service.obligations.models import ObligationRecord
+from service.pagination import after_row, opaque_cursor, parse_opaque_cursor, split_page
 from service.problems import Conflict, Invalid, Problem
 from service.rules.ip_models import IpActionPlan
 from service.rules.obligations import engine
@@ -164,11 +165,31 @@ def of_contract(session: Session, contract_id: str, types: list[str] | None = No
     return list(session.exec(query.order_by(ContractEvent.received_at, ContractEvent.id)).all())
 
 
+SHAREHOLDING = ("shareholding.declared", "shareholding.changed")
+
+
 def shareholding_history(session: Session, contract_id: str) -> list[ContractEvent]:
     """Declared and changed holdings, in the order they happened."""
-    query = select(ContractEvent).where(ContractEvent.contract_id == contract_id,
-                                        ContractEvent.type.in_(["shareholding.declared", "shareholding.changed"]))
-    return list(session.exec(query.order_by(ContractEvent.occurred_on, ContractEvent.received_at)).all())
+    return list(session.exec(_shareholding_query(contract_id)).all())
+
+
+def shareholding_page(session: Session, contract_id: str, *, after: str | None = None,
+                      limit: int = 500) -> tuple[list[ContractEvent], str | None]:
+    """`shareholding_history` a page at a time, and the cursor of the next page (None on the last)."""
+    query = _shareholding_query(contract_id)
+    if after is not None:
+        query = query.where(after_row(_SHAREHOLDING_ORDER, parse_opaque_cursor(after, date, datetime, str)))
+    rows = list(session.exec(query.limit(limit + 1)).all())
+    return split_page(rows, limit, lambda last: opaque_cursor(last.occurred_on, last.received_at, last.id))
+
+
+_SHAREHOLDING_ORDER = (ContractEvent.occurred_on, ContractEvent.received_at, ContractEvent.id)
+
+
+def _shareholding_query(contract_id: str):
+    return (select(ContractEvent).where(ContractEvent.contract_id == contract_id,
+                                        ContractEvent.type.in_(SHAREHOLDING))
+            .order_by(*_SHAREHOLDING_ORDER))
 
 
 def open_plans(session: Session, contract_id: str) -> dict[str, tuple[ContractEvent, IpActionPlan]]:

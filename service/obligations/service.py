@@ -218,19 +218,21 @@ def deadlines_of(session: Session, contract_id: str, state: StateFilter | None =
 
 
 def visible_deadline_rows(session: Session, principal: Principal, *, state: StateFilter | None = "open",
-                          due_before: date | None = None, after: str | None = None,
-                          limit: int = 500) -> tuple[list[DeadlineRow], str | None]:
-    """Deadlines across the contracts the caller may see, soonest first: a page, and the cursor of the next
-    one (None on the last)."""
+                          due_before: date | None = None, after: str | None = None, limit: int = 500,
+                          contract_id: str | None = None) -> tuple[list[DeadlineRow], str | None]:
+    """Deadlines across the contracts the caller may see (or of one of them), soonest first: a page, and the
+    cursor of the next one (None on the last)."""
     rows = list(session.exec(visible_deadlines_query(principal, state=state, due_before=due_before, after=after,
-                                                     limit=limit + 1)).all())
+                                                     limit=limit + 1, contract_id=contract_id)).all())
     return split_page(rows, limit, lambda last: opaque_cursor(last.due_on, last.id, last.contract_id))
 
 
 def visible_deadlines_query(principal: Principal, *, state: StateFilter | None = "open", due_before: date | None = None,
-                            after: str | None = None, limit: int = 500) -> Any:
+                            after: str | None = None, limit: int = 500, contract_id: str | None = None) -> Any:
     """Soonest first, ties by id and contract: the order of the indexes on (scope, due_on, id, contract_id)."""
     query = _in_state(authz.scope_deadlines(select(DeadlineRow), principal), state)
+    if contract_id is not None:
+        query = query.where(DeadlineRow.contract_id == contract_id)
     if due_before is not None:
         query = query.where(DeadlineRow.due_on < due_before)
     key = (DeadlineRow.due_on, DeadlineRow.id, DeadlineRow.contract_id)
