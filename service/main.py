@@ -29,6 +29,7 @@ from service.deps import AppContext
 from service.determinations.router import router as determinations_router
 from service.documents.router import router as documents_router
 from service.events.router import router as events_router
+from service.exports.router import router as exports_router
 from service.notices.router import router as notices_router
 from service.notifications.addresses import Resolver, system_resolver
 from service.notifications.calendar import redact_access_log
@@ -43,6 +44,7 @@ from service.unicode_guard import LoneSurrogateGuard
 from service.web import errors as page_errors
 from service.web.api_docs import router as api_docs_router
 from service.web.documents import router as page_documents_router
+from service.web.exports import router as page_exports_router
 from service.web.home import router as home_router
 from service.web.lists import router as lists_router
 from service.web.ministry_pages import router as ministry_router
@@ -93,7 +95,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         determinations_router, organisations_router, programmes_router, contracts_router, obligations_router,
         events_router, consultations_router, notices_router, approvals_router, notifications_router,
         documents_router,
-        # the pages
+        exports_router,
+        # the pages (the CSV downloads' `.csv` paths first, ahead of any `{id}` page route)
+        page_exports_router,
         home_router,
         lists_router,
         ministry_router,

@@ -13,6 +13,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def _msgids() -> set[str]:
     method_map = [("service/msgids.py", "python"), ("service/web/navigation.py", "python"),
+                  ("service/exports/**.py", "python"),
                   ("templates/inbox/**.html", "jinja2"), ("templates/documents/**.html", "jinja2")]
     options = {pattern: {"extensions": "jinja2.ext.i18n"} for pattern, how in method_map if how == "jinja2"}
     return {m[2] for m in extract_from_dir(str(REPO), method_map, options) if isinstance(m[2], str)}
@@ -20,7 +21,8 @@ def _msgids() -> set[str]:
 
 def test_pages_have_strings_to_translate() -> None:
     ids = _msgids()
-    assert {"Consultation inbox", "Log in", "under_review", "conclude", "Particulars", "Compliance dossier"} <= ids
+    assert {"Consultation inbox", "Log in", "under_review", "conclude", "Particulars", "Compliance dossier",
+            "Contract ID", "ip_action.planned"} <= ids
 
 
 def test_every_page_string_is_in_the_japanese_catalogue() -> None:
