@@ -85,6 +85,9 @@ ROUTES: list[tuple[str, str, Any]] = [
     ("GET", "/v1/contracts/{contract}/deadlines", None),
     ("GET", "/v1/contracts/{contract}/events", None),
     ("GET", "/v1/contracts/{contract}/notices", None),
+    ("GET", "/v1/contracts/{contract}/deadlines.csv", None),
+    ("GET", "/v1/contracts/{contract}/shareholders.csv", None),
+    ("GET", "/v1/contracts/{contract}/audit.csv", None),
     ("GET", "/v1/consultations/{case}", None),
     ("GET", "/v1/programmes/{programme}", None),
     ("POST", "/v1/contracts/{contract}/events", INCIDENT),
@@ -171,6 +174,11 @@ LISTS: list[tuple[str, str | None]] = [
     ("/v1/subscriptions", None), ("/v1/subscriptions?contract_id={contract}", "contract"),
     ("/v1/programmes", None), ("/v1/calendar-feeds", None), ("/v1/deadlines", None),
     ("/v1/organisations?kind=contractor", None),
+    ("/v1/consultations.csv", None), ("/v1/consultations.csv?contract_id={contract}", "contract"),
+    ("/v1/consultations.csv?programme_id={programme}", "programme"),
+    ("/v1/consultations.csv?contractor_org={org}", "org"),
+    ("/v1/notifications.csv", None), ("/v1/notifications.csv?contract_id={contract}", "contract"),
+    ("/v1/deadlines.csv", None),
 ]
 
 
@@ -207,9 +215,12 @@ def test_pages_and_feeds_never_show_the_other_tenant(world: TestClient, tenants,
     login = pages.get("/inbox/login")
     csrf = csrf_of(login)
     assert pages.post("/inbox/login", data={"csrf": csrf, "token": token}).status_code == 303
+    own_contract = a.ids["contract"]
     for path in ("/inbox", "/inbox/home", "/inbox/deadlines", "/inbox/approvals", "/inbox/contracts",
-                 "/inbox/follow-up", f"/inbox/contracts/{a.ids['contract']}",
-                 f"/inbox/cases/{a.ids['case']}"):
+                 "/inbox/follow-up", f"/inbox/contracts/{own_contract}", f"/inbox/cases/{a.ids['case']}",
+                 "/inbox/exports/cases.csv", "/inbox/exports/deadlines.csv", "/inbox/exports/notifications.csv",
+                 f"/inbox/contracts/{own_contract}/deadlines.csv", f"/inbox/contracts/{own_contract}/shareholders.csv",
+                 f"/inbox/contracts/{own_contract}/audit.csv"):
         r = pages.get(path, headers={"accept": "text/html"})
         assert r.status_code in (200, 403), (path, r.status_code)
         assert [i for i in _others_ids(b, role) if i in r.text] == [], path
@@ -219,6 +230,11 @@ def test_pages_and_feeds_never_show_the_other_tenant(world: TestClient, tenants,
         free = pages.get(f"/inbox/{kind}/{FREE}", headers={"accept": "text/html"})
         assert other.status_code == free.status_code == 404
         assert other.text.replace(b.ids[key], "<ID>") == free.text.replace(FREE, "<ID>")
+    for export in ("deadlines", "shareholders", "audit"):
+        other = pages.get(f"/inbox/contracts/{b.ids['contract']}/{export}.csv", headers={"accept": "text/html"})
+        free = pages.get(f"/inbox/contracts/{FREE}/{export}.csv", headers={"accept": "text/html"})
+        assert other.status_code == free.status_code == 404
+        assert other.text.replace(b.ids["contract"], "<ID>") == free.text.replace(FREE, "<ID>")
     page_csrf = csrf_of(pages.get("/inbox"))
     other = pages.post(f"/inbox/cases/{b.ids['case']}/withdraw", data={"csrf": page_csrf, "reason": "r"},
                        headers={"accept": "text/html"})
