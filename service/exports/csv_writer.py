@@ -17,7 +17,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from urllib.parse import quote
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
@@ -62,11 +61,3 @@ def encode(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[byt
             out.truncate()
     yield out.getvalue().encode("utf-8")
 
-
-def content_disposition(ascii_name: str, name: str) -> str:
-    """`attachment` with the file's name twice (RFC 6266): ASCII for old clients, and the reader's-language name
-    as RFC 5987 `filename*` (UTF-8, percent-encoded) for the others, which prefer it."""
-    safe = "".join(c if c.isascii() and (c.isalnum() or c in "._-") else "_" for c in ascii_name) or "export.csv"
-    # No character that a file system refuses in a name, nor a path separator.
-    name = "".join("_" if c in '/\\:*?"<>|' or not c.isprintable() else c for c in name) or safe
-    return f"attachment; filename=\"{safe}\"; filename*=UTF-8''{quote(name, safe='')}"

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import StreamingResponse
 
-from service.exports.csv_writer import content_disposition
+from service.documents.download import content_disposition
 from service.exports.service import CsvExport
 
 MEDIA_TYPE = "text/csv"  # Starlette adds "; charset=utf-8" (the parameter RFC 4180 defines)
@@ -20,8 +20,8 @@ def csv_response(export: CsvExport) -> CsvResponse:
     """The export's bytes as they are made (a sync generator, which Starlette runs in its thread pool one chunk
     at a time, so the database reads stay off the event loop), not kept by caches: it is one person's view."""
     return CsvResponse(export.chunks(), headers={
-        "Content-Disposition": content_disposition(export.ascii_name, export.name),
-        "Cache-Control": "no-store"})
+        "Content-Disposition": content_disposition(export.name, export.ascii_name),
+        "Cache-Control": "private, no-store"})
 
 
 def documented(description: str, header: list[str]) -> dict[int | str, dict[str, Any]]:
@@ -29,4 +29,7 @@ def documented(description: str, header: list[str]) -> dict[int | str, dict[str,
     return {200: {"description": f"{description} UTF-8 with a byte-order mark, CRLF line ends (RFC 4180), "
                                  "columns in the reader's language (`?lang=` or Accept-Language); streamed. "
                                  "Columns (English): " + ", ".join(header) + ".",
-                  "content": {MEDIA_TYPE: {"schema": {"type": "string"}, "example": ",".join(header) + "\r\n"}}}}
+                  "content": {MEDIA_TYPE: {"schema": {"type": "string"}, "example": ",".join(header) + "\r\n"}},
+                  "headers": {"Content-Disposition": {
+                      "description": "attachment, with an ASCII filename and the reader's-language filename* "
+                                     "(RFC 8187)", "schema": {"type": "string"}}}}}

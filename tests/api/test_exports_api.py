@@ -134,7 +134,7 @@ def test_a_bom_crlf_records_and_a_round_trip_through_pythons_csv(api: TestClient
     text = r.content.decode("utf-8-sig")
     assert text.endswith("\r\n") and text.count("\r\n") == 3
     assert text.replace("\r\n", "").count("\n") == 1
-    assert r.headers["cache-control"] == "no-store"
+    assert r.headers["cache-control"] == "private, no-store"
 
 
 def test_downloads_name_their_file_in_ascii_and_in_the_readers_language(api: TestClient, tenants, people) -> None:
@@ -392,7 +392,7 @@ def test_the_openapi_documents_each_export_as_text_csv(api: TestClient) -> None:
         op = doc["paths"][template.replace("{c}", "{contract_id}")]["get"]
         ok = op["responses"]["200"]
         assert list(ok["content"]) == ["text/csv"] and ok["content"]["text/csv"]["schema"] == {"type": "string"}
-        assert "byte-order mark" in ok["description"]
+        assert "byte-order mark" in ok["description"] and "Content-Disposition" in ok["headers"]
         assert op["security"] == [{"bearerAuth": []}]
         assert "lang" in {p["name"] for p in op["parameters"]}
         assert ("404" in op["responses"]) == ("{c}" in template), template

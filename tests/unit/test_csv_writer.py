@@ -7,12 +7,11 @@ import csv
 import io
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from urllib.parse import unquote
 
 import pytest
 
 from service.exports import csv_writer
-from service.exports.csv_writer import cell, content_disposition, encode, guard
+from service.exports.csv_writer import cell, encode, guard
 from service.exports.words import Words
 
 
@@ -55,15 +54,6 @@ def test_an_empty_list_is_its_header_and_a_long_one_comes_in_chunks(monkeypatch:
     chunks = list(encode(["a"], ([f"row {i}"] for i in range(100))))
     assert len(chunks) > 5 and all(len(c) < 200 for c in chunks)
     assert b"".join(chunks).decode("utf-8-sig").count("\r\n") == 101
-
-
-def test_content_disposition_has_an_ascii_name_and_the_readers() -> None:
-    value = content_disposition("deadlines_c-001_2026-04-01.csv", "期限一覧_c-001_2026-04-01.csv")
-    assert value.startswith('attachment; filename="deadlines_c-001_2026-04-01.csv"; filename*=UTF-8\'\'')
-    assert value.isascii()
-    assert unquote(value.split("''", 1)[1]) == "期限一覧_c-001_2026-04-01.csv"
-    odd = content_disposition('a"b;c é.csv', "1/3:保有者\n.csv")
-    assert 'filename="a_b_c__.csv"' in odd and unquote(odd.split("''", 1)[1]) == "1_3_保有者_.csv"
 
 
 def test_words_say_codes_subjects_actions_and_messages_in_the_readers_language() -> None:
