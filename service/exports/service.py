@@ -1,6 +1,8 @@
-"""One function per export. Each decides what the caller may see before it returns (the same scoped services as the
-JSON lists, service/authz.py), and returns the rows as a generator that reads the list a keyset page at a time,
-so that a ministry's 100,000 rows are never in memory at once.
+"""One function per export. Each reads through the same scoped page functions as the JSON lists (service/authz.py
+decides what the caller sees; a contract's export takes the contract the caller was shown to see), and its rows
+are a generator that reads the list a keyset page at a time, so that a ministry's 100,000 rows are never in
+memory at once. The routes check the filters before the first byte goes out: a problem found later could no
+longer be an RFC 9457 answer.
 
 The cells: codes in the reader's words (statuses, outcomes, obligations, kinds), names of organisations,
 programmes and contracts beside their ids, days as ISO 8601 (YYYY-MM-DD) and instants in Japan time as ISO 8601
@@ -61,8 +63,9 @@ def _export(words: Words, title: str, stem: str, today: date, columns: list[str]
 # --- consultation cases ------------------------------------------------------------------------------
 
 CASE_COLUMNS = [
-    N_("Case number"), N_("Case ID"), N_("Status"), N_("Contract ID"), N_("Contract title"), N_("Programme ID"), N_("Programme name"),
-    N_("Contractor ID"), N_("Contractor name"), N_("Act"), N_("Counterparty"), N_("Counterparty country"),
+    N_("Case number"), N_("Case ID"), N_("Status"), N_("Contract ID"), N_("Contract title"), N_("Programme ID"),
+    N_("Programme name"), N_("Contractor ID"), N_("Contractor name"), N_("Act"), N_("Counterparty"),
+    N_("Counterparty country"),
     N_("Planned date"), N_("Consult by"), N_("Submitted"), N_("Filed late"), N_("Age (days)"), N_("Review target"),
     N_("Review clock"), N_("Paused days"), N_("Assigned to"), N_("Question"), N_("Respond by"), N_("Outcome"),
     N_("Conditions"), N_("Decision reason"), N_("Closed on"),
@@ -128,11 +131,11 @@ def deadlines(session: Session, principal: Principal, today: date, lang: str, *,
             about = events.subjects(session, {d.subject for d in page})
             for d in page:
                 left = (d.due_on - today).days if d.state in OPEN_STATES else None
+                # Opened and resolved by an event (its id), or by something the system did (in words).
                 yield [d.contract_id, titles[d.contract_id], d.contractor_org, org_names[d.contractor_org],
                        words.code(d.obligation), words.code(d.kind), words.subject(d.subject, about.get(d.subject)),
-                       d.due_on, left, words.code(d.state),
-                       d.resolved_on, ground(d.obligation, lang), d.id, words.audit_action(d.opened_by or ""),
-                       words.audit_action(d.resolved_by or "")]  # an event's id, or what the system did
+                       d.due_on, left, words.code(d.state), d.resolved_on, ground(d.obligation, lang), d.id,
+                       words.audit_action(d.opened_by or ""), words.audit_action(d.resolved_by or "")]
 
     return _export(words, N_("Deadline list"), "deadlines", today, DEADLINE_COLUMNS, rows(),
                    contract.id if contract else None)
