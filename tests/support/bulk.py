@@ -76,7 +76,8 @@ def seed(engine: Engine, *, cases: int, contracts: int = 200, per_contract: int 
         for n in range(cases):
             cid, pid, ministry, org = contract_of(n, contracts)
             submitted = D0 + timedelta(days=(n * 7919) % 1500)
-            rows.append(dict(id=f"case-{n:07d}", contract_id=cid, programme_id=pid, ministry=ministry,
+            rows.append(dict(id=f"case-{n:07d}", number=f"{ministry.upper()}-BULK-{n:07d}", contract_id=cid,
+                             programme_id=pid, ministry=ministry,
                              contractor_org=org, plan_event_id=f"evt_{n}", status=STATUSES[n % len(STATUSES)],
                              action="provide", planned_date=submitted + timedelta(days=60),
                              consult_by=submitted + timedelta(days=30), submitted_on=submitted, late=False,
