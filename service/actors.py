@@ -2,22 +2,36 @@
 
 from __future__ import annotations
 
-import re
+from typing import NamedTuple
 
-from service.auth.tokens import Principal
+from service.auth.tokens import ROLES, Principal
 from service.i18n import translations
 
-_ACTOR = re.compile(r"^(?P<sub>.*) \((?P<role>[a-z_]+), (?P<org>[^,()]*)\)$")
+
+class Actor(NamedTuple):
+    sub: str
+    role: str
+    org: str
 
 
 def actor_of(principal: Principal) -> str:
     return f"{principal.sub} ({principal.role}, {principal.org})"
 
 
-def parse_actor(actor: str) -> tuple[str, str, str] | None:
-    """(sub, role, org) of a stored actor string, or None for one that names no person ("system")."""
-    m = _ACTOR.match(actor)
-    return (m["sub"], m["role"], m["org"]) if m else None
+def parse_actor(actor: str) -> Actor | None:
+    """(sub, role, org) of a stored actor string, or None for one that names no person ("system").
+
+    Read from the right: an organisation id never holds ", " (ids are [A-Za-z0-9._-]), so the last ", " ends
+    the role, and the role is one of a known few; the subject before it may hold anything, brackets too."""
+    if not actor.endswith(")"):
+        return None
+    head, sep, org = actor[:-1].rpartition(", ")
+    if not sep or not org:
+        return None
+    for role in ROLES:
+        if head.endswith(f" ({role}"):
+            return Actor(head[: -len(role) - 2], role, org)
+    return None
 
 
 def actor_in_words(actor: str, lang: str, org_names: dict[str, str] | None = None,

@@ -24,6 +24,7 @@ from service.deps import CurrentPrincipal, SessionDep
 from service.notifications.models import Notification, Subscription
 from service.obligations.models import DeadlineRow
 from service.organisations.models import Organisation
+from service.people.models import Person
 from service.problems import Forbidden, Invalid, NotFound
 from service.programmes.models import Programme
 
@@ -181,6 +182,14 @@ def organisation(session: Session, principal: Principal, org_id: str) -> Organis
     if found is None or not (principal.role in ("admin", "ministry_officer") or principal.org == org_id):
         raise NotFound("organisation", org_id)
     return found
+
+
+def scope_people(query: Any, principal: Principal) -> Any:
+    """The directory: admins see everyone; anyone else the people of their own organisation (an officer lists the
+    ministry's colleagues, to hand a case to one)."""
+    if principal.role == "admin":
+        return query
+    return query.where(Person.org == principal.org)
 
 
 # --- consultation cases ------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ from service.notifications.calendar import redact_access_log
 from service.notifications.router import router as notifications_router
 from service.obligations.router import router as obligations_router
 from service.organisations.router import router as organisations_router
+from service.people.router import router as people_router
 from service.programmes.router import router as programmes_router
 from service.relay import Relay
 from service.security_headers import SecurityHeaders
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _install_metrics(app)
     for router in (
         determinations_router, organisations_router, programmes_router, contracts_router, obligations_router,
-        events_router, consultations_router, notices_router, approvals_router, notifications_router,
+        events_router, consultations_router, notices_router, approvals_router, notifications_router, people_router,
         documents_router,
         exports_router,
         # the pages (the CSV downloads' `.csv` paths first, ahead of any `{id}` page route)

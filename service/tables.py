@@ -11,8 +11,9 @@ from service.notifications.models import CalendarFeed, Notification, Subscriptio
 from service.obligations.models import DeadlineRow, ObligationRecord
 from service.organisations.models import Organisation
 from service.outbox import OutboxMessage
+from service.people.models import Person
 from service.programmes.models import Programme
 
 __all__ = ["AuditEntry", "CalendarFeed", "CaseHistoryEntry", "ConsultationCase", "Contract", "ContractEvent",
            "DeadlineRow", "IdempotencyRecord", "LoginAttempt", "MinistryNotice", "Notification", "ObligationRecord",
-           "Organisation", "OutboxMessage", "PageSession", "Programme", "Subscription"]
+           "Organisation", "OutboxMessage", "PageSession", "Person", "Programme", "Subscription"]

@@ -69,6 +69,16 @@ def principal_from_claims(claims: Mapping[str, Any], settings: Settings) -> Prin
     return Principal(sub=sub, role=roles[0], org=org)  # type: ignore[arg-type]
 
 
+def name_from_claims(claims: Mapping[str, Any]) -> str | None:
+    """The person's name as the provider gives it (the standard `name` claim), for the page header of someone the
+    directory does not know; None when absent or not a one-line name."""
+    name = claims.get("name")
+    if not isinstance(name, str):
+        return None
+    name = " ".join(name.split())
+    return name if 0 < len(name) <= 200 and name.isprintable() else None
+
+
 class OidcClient:
     """One identity provider, as configured."""
 
@@ -125,8 +135,9 @@ class OidcClient:
                                                      code_verifier=attempt.code_verifier, nonce=attempt.nonce)
         return url
 
-    async def sign_in(self, code: str, attempt: LoginAttempt) -> Principal:
-        """Exchange the code (with the PKCE verifier), check the ID token, map its claims."""
+    async def sign_in(self, code: str, attempt: LoginAttempt) -> tuple[Principal, str | None]:
+        """Exchange the code (with the PKCE verifier), check the ID token, map its claims: the principal, and the
+        person's name if the provider gave one."""
         metadata = await self._load()
         try:
             async with self._client() as client:
@@ -138,7 +149,7 @@ class OidcClient:
         if not isinstance(id_token, str):
             raise SignInFailed("The identity provider sent no ID token; please sign in again.")
         claims = await self._verified(id_token, attempt, token.get("access_token"))
-        return principal_from_claims(claims, self._settings)
+        return principal_from_claims(claims, self._settings), name_from_claims(claims)
 
     async def _verified(self, id_token: str, attempt: LoginAttempt, access_token: Any) -> Mapping[str, Any]:
         s = self._settings

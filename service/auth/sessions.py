@@ -28,6 +28,9 @@ class PageSession(SQLModel, table=True):
     role: str = Field(max_length=30)
     org: str = Field(max_length=200)
     via: str = Field(max_length=10, description="oidc, token or dev: how the person signed in")
+    # The name the identity provider gave (OIDC `name`), shown for people the directory does not know; the
+    # directory is never written from it (an admin decides who is in it).
+    display_name: str | None = Field(default=None, max_length=200)
     csrf: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
@@ -55,13 +58,13 @@ def _digest(value: str) -> str:
 
 
 def open_session(db: Session, principal: Principal, *, via: str, now: datetime, lifetime: timedelta,
-                 not_after: datetime | None = None) -> tuple[str, PageSession]:
+                 not_after: datetime | None = None, display_name: str | None = None) -> tuple[str, PageSession]:
     """A new session for this person; returns the id for the cookie. A session never outlives the token it
     was opened with (`not_after`)."""
     sid = secrets.token_urlsafe(32)
     expires = now + lifetime if not_after is None else min(now + lifetime, not_after)
     row = PageSession(id_hash=_digest(sid), sub=principal.sub, role=principal.role, org=principal.org, via=via,
-                      csrf=secrets.token_urlsafe(32), created_at=now, expires_at=expires)
+                      display_name=display_name, csrf=secrets.token_urlsafe(32), created_at=now, expires_at=expires)
     db.add(row)
     return sid, row
 

@@ -15,7 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
 from service import authz
-from service.actors import actor_in_words
+from service.actors import actor_in_words, parse_actor
 from service.auth import sessions
 from service.auth.oidc import SignInFailed
 from service.auth.tokens import InvalidToken, Principal
@@ -29,6 +29,7 @@ from service.notices import service as notices
 from service.notifications import service as notifications
 from service.obligations import service as obligations
 from service.organisations import service as organisations
+from service.people import service as people
 from service.problems import NotFound, Problem
 from service.programmes import service as programmes
 from service.programmes.models import Programme
@@ -58,12 +59,14 @@ def _login_page(request: Request, ctx: CtxDep, status_code: int = 200, error: st
                   error=_t(request, error) if error else None)
 
 
-def _signed_in(request: Request, ctx: CtxDep, principal: Principal, via: str, not_after=None) -> Response:
-    """A new session (with a new CSRF token) in place of whatever the browser had."""
+def _signed_in(request: Request, ctx: CtxDep, principal: Principal, via: str, not_after=None,
+               name: str | None = None) -> Response:
+    """A new session (with a new CSRF token) in place of whatever the browser had; `name` is the identity
+    provider's name for the person, shown when the directory has none."""
     now = ctx.now()
     with ctx.session() as db:
         sessions.end_session(db, web_session.session_id(request), now=now)
-        sid, _ = sessions.open_session(db, principal, via=via, now=now, not_after=not_after,
+        sid, _ = sessions.open_session(db, principal, via=via, now=now, not_after=not_after, display_name=name,
                                        lifetime=timedelta(hours=ctx.settings.page_session_hours))
         db.commit()
     response = redirect(request, "/inbox/home")
@@ -136,10 +139,10 @@ async def login_oidc_callback(request: Request, ctx: CtxDep, code: str = "", sta
     if error or not code or len(code) > 2000:
         return _login_page(request, ctx, 400, "The identity provider did not sign you in.")
     try:
-        principal = await ctx.oidc.sign_in(code, attempt)
+        principal, name = await ctx.oidc.sign_in(code, attempt)
     except SignInFailed as exc:
         return _login_page(request, ctx, exc.status, exc.message)
-    return await run_in_threadpool(_signed_in, request, ctx, principal, "oidc")
+    return await run_in_threadpool(_signed_in, request, ctx, principal, "oidc", None, name)
 
 
 @router.post("/logout")
@@ -194,11 +197,12 @@ def _case_page(request: Request, session: SessionDep, principal: Principal, case
                and not (a == "claim" and detail.assigned_to == principal.sub)]
     contract = authz.contract(session, principal, case.contract_id)
     names = organisations.names(session, {case.contractor_org, case.ministry})
+    people_names = people.names_of(session, [(a.org, a.sub) for h in detail.history if (a := parse_actor(h.actor))])
     return render(request, "inbox/case.html", principal, status_code, case=detail, plan=detail.plan,
                   actions=offered, danger=DANGER, failed=failed, errors=errors or [], field_errors=field_errors or {},
                   form=form or {}, contract=contract, names=names, ministry=case.ministry,
                   programme_name=programmes.names(session, {case.programme_id})[case.programme_id],
-                  actors={h.actor: actor_in_words(h.actor, lang, names) for h in detail.history})
+                  actors={h.actor: actor_in_words(h.actor, lang, names, people_names) for h in detail.history})
 
 
 @router.get("/cases/{case_id}")

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from service.auth.tokens import Principal
 from service.i18n import pick_lang, translations
 from service.organisations.models import Organisation
+from service.people import service as people
 from service.web import session as web_session
 from service.web.navigation import DONE, menu
 from service.web.templating import templates
@@ -38,14 +39,17 @@ def redirect(request: Request, path: str, done: str | None = None) -> RedirectRe
 
 
 def _me(request: Request, principal: Principal | None) -> dict[str, str] | None:
-    """Who is signed in, in words: the name the session was opened with, and the organisation's name."""
+    """Who is signed in, in words: the directory's name for the person (else the identity provider's, else the
+    user id), and the organisation's name."""
     if principal is None:
         return None
     row = getattr(request.state, "page_session", None)
-    name = getattr(row, "display_name", None) or principal.sub
-    with request.app.state.ctx.session() as db:
+    # A reading session: on a form's re-render the request's own session may hold SQLite's write lock.
+    with request.app.state.ctx.session(writes=False) as db:
         org = db.get(Organisation, principal.org)
-    return {"name": name, "org_name": org.name if org else None}  # an admin belongs to no registered organisation
+        name = people.name_of(db, principal.org, principal.sub)
+    return {"name": name or getattr(row, "display_name", None) or principal.sub,
+            "org_name": org.name if org else None}  # an admin belongs to no registered organisation
 
 
 def render(request: Request, name: str, principal: Principal | None, status_code: int = 200,

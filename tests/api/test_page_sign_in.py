@@ -270,3 +270,25 @@ def test_an_unreachable_provider_is_a_clear_page_not_a_500(settings: Settings, e
     with TestClient(_app(gone, engine, clock), base_url=BASE, follow_redirects=False) as c:
         r = c.get("/inbox/login/oidc")
         assert r.status_code == 502 and "認証基盤に接続できません" in r.text
+
+
+def test_the_header_names_the_person_by_the_directory_else_by_the_providers_name(
+        browser: TestClient, provider: OidcProvider, engine) -> None:
+    from sqlmodel import Session
+
+    from service.organisations.models import Organisation
+    from service.people.models import Person
+    from tests.support.db import count_rows
+
+    provider.user = {"sub": "suzuki", "tlc_role": "ministry_officer", "tlc_org": "meti", "name": "鈴木 一郎"}
+    assert _sign_in(browser).status_code == 303
+    assert "鈴木 一郎" in browser.get("/inbox").text
+    assert count_rows(engine, "person") == 0  # shown, not written to the directory
+
+    with Session(engine, join_transaction_mode="create_savepoint") as s:
+        s.add(Organisation(id="meti", name="経済産業省", kind="ministry", country="JP"))
+        s.flush()
+        s.add(Person(org="meti", sub="suzuki", display_name="鈴木 一朗", role="ministry_officer"))
+        s.commit()
+    page = browser.get("/inbox").text
+    assert "鈴木 一朗" in page and "鈴木 一郎" not in page and "経済産業省" in page
