@@ -42,6 +42,7 @@ from service.relay import Relay
 from service.security_headers import SecurityHeaders
 from service.temporal_link import TemporalLink
 from service.unicode_guard import LoneSurrogateGuard
+from service.web import admin_pages
 from service.web import errors as page_errors
 from service.web.api_docs import router as api_docs_router
 from service.web.documents import router as page_documents_router
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         lists_router,
         ministry_router,
         preferences_router,
+        admin_pages.contracts_router,  # before pages_router, whose /inbox/contracts/{id} would take "new"
+        admin_pages.router,
         pages_router,
         page_documents_router,
         api_docs_router,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from sqlmodel import Session, select
 
 from service import authz
@@ -46,11 +48,20 @@ def contractors_of_visible_contracts(session: Session, principal: Principal) -> 
                              .order_by(Organisation.name)).all())
 
 
-
-
-def names(session: Session, ids: set[str]) -> dict[str, str]:
+def names(session: Session, ids: Iterable[str | None]) -> dict[str, str]:
     """Organisations' names by id, for the pages (an id without a row reads as itself)."""
-    if not ids:
+    wanted = {i for i in ids if i}
+    if not wanted:
         return {}
-    found = dict(session.exec(select(Organisation.id, Organisation.name).where(Organisation.id.in_(sorted(ids)))).all())
-    return {i: found.get(i, i) for i in ids}
+    found = dict(session.exec(select(Organisation.id, Organisation.name).where(Organisation.id.in_(sorted(wanted)))).all())
+    return {i: found.get(i, i) for i in wanted}
+
+
+def of_kind(session: Session, kind: str) -> list[Organisation]:
+    """Every organisation of this kind, by name (the forms' lists to choose from)."""
+    return list(session.exec(select(Organisation).where(Organisation.kind == kind).order_by(Organisation.name)).all())
+
+
+def everyone(session: Session) -> list[Organisation]:
+    """Every organisation, by name."""
+    return list(session.exec(select(Organisation).order_by(Organisation.name)).all())

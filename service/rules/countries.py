@@ -66,3 +66,10 @@ def country_in_words(code: str, lang: str) -> str:
     if name is None:
         return code
     return f"{name} ({code})" if lang == "en" else f"{name}（{code}）"
+
+
+def countries_in_words(lang: str) -> list[tuple[str, str]]:
+    """Every assigned code with its name, for a list to choose from: Japan first, then by name."""
+    names = _territories(lang)
+    rest = sorted((c for c in ISO_ALPHA2 if c != JAPAN), key=lambda c: (names.get(c, c), c))
+    return [(c, names.get(c, c)) for c in (JAPAN, *rest)]

@@ -14,7 +14,10 @@ REPO = Path(__file__).resolve().parents[2]
 def _msgids() -> set[str]:
     method_map = [("service/msgids.py", "python"), ("service/web/navigation.py", "python"),
                   ("service/exports/**.py", "python"),
-                  ("templates/inbox/**.html", "jinja2"), ("templates/documents/**.html", "jinja2")]
+                  ("service/web/admin_forms.py", "python"), ("service/web/admin_pages.py", "python"),
+                  ("service/web/forms.py", "python"),
+                  ("templates/inbox/**.html", "jinja2"), ("templates/documents/**.html", "jinja2"),
+                  ("templates/admin/**.html", "jinja2")]
     options = {pattern: {"extensions": "jinja2.ext.i18n"} for pattern, how in method_map if how == "jinja2"}
     return {m[2] for m in extract_from_dir(str(REPO), method_map, options) if isinstance(m[2], str)}
 
