@@ -26,7 +26,7 @@ from service.organisations import service as organisations
 from service.organisations.models import OrganisationCreate
 from service.people import service as people
 from service.people.models import PersonCreate, PersonUpdate
-from service.problems import Conflict, Problem
+from service.problems import Conflict, Forbidden, NotFound, Problem
 from service.programmes import service as programmes
 from service.programmes.models import ProgrammeCreate, ProgrammeUpdate
 from service.rules.areas import TECHNOLOGY_AREAS
@@ -52,18 +52,18 @@ def _t(request: Request, msgid: str) -> str:
     return translations(page_lang(request)).gettext(msgid)
 
 
-def _refused(request: Request) -> Problem:
-    return Problem(403, _t(request, _("Forbidden")), _t(request, _("This page is for administrators.")), type_="about:blank")
+def _refused() -> Problem:
+    # The error page says it in words (error_help.403); the detail is for the log and the API's readers.
+    return Forbidden("These pages are for administrators.")
 
 
-def _missing(request: Request) -> Problem:
-    return Problem(404, _t(request, _("Not found")), _t(request, _("There is no such page, or it is not yours to see.")),
-                   type_="about:blank")
+def _missing() -> Problem:
+    return NotFound("page")
 
 
 def _admin(request: Request, principal: PagePrincipal) -> Principal:
     if principal.role != "admin":
-        raise _refused(request)
+        raise _refused()
     return principal
 
 
@@ -182,7 +182,7 @@ def _programme(request: Request, session: Session, principal: Principal, program
     try:
         return authz.programme(session, principal, programme_id)
     except Problem:
-        raise _missing(request) from None
+        raise _missing() from None
 
 
 @router.get("/programmes/{programme_id}/edit")
@@ -242,7 +242,7 @@ def _person(request: Request, session: Session, principal: Principal, org: str, 
     try:
         return people.get(session, principal, org, sub)
     except Problem:
-        raise _missing(request) from None
+        raise _missing() from None
 
 
 @router.get("/people/{org}/{sub:path}")
@@ -266,7 +266,7 @@ def update_person(request: Request, org: str, sub: str, principal: AdminPage, se
 
 def _registrar(request: Request, principal: PagePrincipal) -> Principal:
     if principal.role not in ("admin", "ministry_officer"):
-        raise _refused(request)
+        raise _refused()
     return principal
 
 
