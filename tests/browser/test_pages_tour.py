@@ -78,10 +78,15 @@ PAGES: dict[str, list[tuple[str, str]]] = {
     "ministry_officer": [("dashboard", "/inbox/home"), ("inbox", "/inbox"), ("case", "/inbox/cases/{case}"),
                          ("contracts", "/inbox/contracts"), ("contract", "/inbox/contracts/{contract}"),
                          ("deadlines", "/inbox/deadlines"), ("approvals", "/inbox/approvals"),
-                         ("follow-up", "/inbox/follow-up"), ("notice-form", "/inbox/contracts/{contract}/notices/new")],
+                         ("follow-up", "/inbox/follow-up"), ("notice-form", "/inbox/contracts/{contract}/notices/new"),
+                         ("contract-form", "/inbox/contracts/new")],
     "contractor": [("tasks", "/inbox/home"), ("cases", "/inbox"), ("case", "/inbox/cases/{case}"),
                    ("contracts", "/inbox/contracts"), ("contract", "/inbox/contracts/{contract}")],
-    "admin": [("dashboard", "/inbox/home"), ("contracts", "/inbox/contracts")],
+    "admin": [("dashboard", "/inbox/home"), ("contracts", "/inbox/contracts"), ("contract-form", "/inbox/contracts/new"),
+              ("organisations", "/inbox/admin/organisations"), ("organisation-form", "/inbox/admin/organisations/new"),
+              ("programmes", "/inbox/admin/programmes"), ("programme-form", "/inbox/admin/programmes/new"),
+              ("programme-edit", "/inbox/admin/programmes/k-q1/edit"), ("people", "/inbox/admin/people"),
+              ("person-form", "/inbox/admin/people/new")],
 }
 WHO = {"ministry_officer": ("sato", "meti"), "contractor": ("suzuki", "acme"), "admin": ("root", "admin")}
 
