@@ -80,7 +80,7 @@ def test_a_refused_organisation_comes_back_with_its_errors_and_what_was_typed(br
                                                         "country": "JP"})
     assert r.status_code == 422
     summary = _summary(r)
-    assert "入力内容を確認してください" in summary and "名称: 入力してください。" in summary
+    assert "入力内容を確認してください" in summary and "名称：入力してください。" in summary
     assert "半角英数字" in _beside(r, "id") and _beside(r, "name") == "入力してください。"
     assert 'value="bad id!"' in r.text and '<option value="ministry" selected>' in r.text
     assert 'href="#f-id"' in r.text  # the summary links to the field
@@ -139,8 +139,8 @@ def test_a_refused_programme_keeps_what_was_typed(browser: PageClient) -> None:
         "technology_areas": ["quantum"], "annual_support_jpy": "十二億", "policy.review_target_days": "0"})
     assert r.status_code == 422
     summary = _summary(r)
-    assert "1機関当たり年間支援額（円）: 整数で入力してください。" in summary
-    assert "審査の目標期間（日数）: 1以上の値を入力してください。" in summary
+    assert "1機関当たり年間支援額（円）：整数で入力してください。" in summary
+    assert "審査の目標期間（日数）：1以上の値を入力してください。" in summary
     assert summary.index("1機関当たり") < summary.index("審査の目標期間")  # in the form's order
     assert 'value="十二億"' in r.text and 'name="policy.review_target_days" value="0"' in r.text
     assert 'value="quantum" checked' in r.text and 'value="ai_robotics" checked' not in r.text
