@@ -6,7 +6,7 @@
 #   TLC_PUBLIC_BASE_URL=https://... (cookies are Secure by default: serve the pages over HTTPS),
 #   TLC_OIDC_ISSUER and TLC_OIDC_CLIENT_ID (+ _SECRET) for page sign-in.
 # The development login is off by default, and TLC_DEV_LOGIN=true is refused.
-# The pages' and /docs' static files from npm (web/package-lock.json), as scripts/bootstrap builds them; no
+# The pages', /docs' and /redoc's static files from npm (web/package-lock.json), as scripts/bootstrap builds them; no
 # package scripts run (@scarf/scarf would report the install).
 FROM node:20-slim AS web
 WORKDIR /web
@@ -16,7 +16,9 @@ RUN SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund \
  && cp node_modules/@digital-go-jp/design-tokens/dist/tokens.css vendor/dads-tokens.css \
  && cp node_modules/@digital-go-jp/design-tokens/LICENSE vendor/dads-tokens.LICENSE \
  && cp node_modules/swagger-ui-dist/swagger-ui-bundle.js node_modules/swagger-ui-dist/swagger-ui.css vendor/ \
- && cp node_modules/swagger-ui-dist/LICENSE vendor/swagger-ui.LICENSE
+ && cp node_modules/swagger-ui-dist/LICENSE vendor/swagger-ui.LICENSE \
+ && cp node_modules/redoc/bundles/redoc.standalone.js node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt vendor/ \
+ && cp node_modules/redoc/LICENSE vendor/redoc.LICENSE
 
 FROM python:3.11-slim AS build
 WORKDIR /src

@@ -78,7 +78,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                 await relay.stop()
 
     app = FastAPI(title="tlc — technology-leakage compliance", version="0.1.0", lifespan=lifespan,
-                  docs_url=None, redoc_url=None,  # /docs is tlc's own, without a CDN (service/web/api_docs.py)
+                  docs_url=None, redoc_url=None,  # tlc's own /docs and /redoc, no CDN (service/web/api_docs.py)
                   description="Tracks the technology-leakage obligations of Japan's state-funded R&D "
                               "contracts for the contract term plus three years.")
     app.state.ctx = AppContext(settings=settings, engine=engine, verifier=TokenVerifier(settings),

@@ -13,11 +13,22 @@ PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; font-src 'sel
 # styles and shows its icons as data: URLs.
 DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
-_DOCS = ("/docs",)
+# /redoc runs ReDoc 2.5 from tlc's own files (service/web/api_docs.py); what it needs, measured in Chromium
+# (tests/browser/test_api_pages.py loads it and fails on any CSP violation):
+# - no 'unsafe-inline' for styles, only two <style> elements, named by their hashes: the empty one that
+#   styled-components fills through the CSSOM (which CSP does not check, nor the style properties React sets),
+#   and perfect-scrollbar's fixed CSS. Refused, the first leaves the page blank. Another ReDoc version may
+#   change the second's hash: Chromium's CSP message names the new one;
+# - its search index runs in a Web Worker made from a blob: URL (worker-src; script-src stays 'self');
+# - its icons are data: SVGs; the Redocly logo it shows from cdn.redoc.ly is refused, so never fetched.
+REDOC_STYLE_HASHES = ("'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",   # "" (styled-components)
+                      "'sha256-QMIg+bpjm3JdElJ388KYke01izlUW0UoNOeKjpMxdgc='")   # perfect-scrollbar's CSS
+REDOC_CSP = (f"default-src 'none'; script-src 'self'; style-src 'self' {' '.join(REDOC_STYLE_HASHES)}; "
+             "img-src 'self' data:; connect-src 'self'; worker-src blob:; frame-ancestors 'none'; base-uri 'none'")
 
 
 def headers_for(path: str, *, https: bool) -> list[tuple[bytes, bytes]]:
-    csp = DOCS_CSP if path.startswith(_DOCS) else PAGE_CSP
+    csp = DOCS_CSP if path == "/docs" else REDOC_CSP if path == "/redoc" else PAGE_CSP
     out = [(b"content-security-policy", csp.encode()), (b"x-frame-options", b"DENY"),
            (b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
            (b"cross-origin-opener-policy", b"same-origin"),
