@@ -37,6 +37,7 @@ from service.notifications.router import router as notifications_router
 from service.obligations.router import router as obligations_router
 from service.organisations.router import router as organisations_router
 from service.people.router import router as people_router
+from service.probes import Health, Readiness
 from service.programmes.router import router as programmes_router
 from service.relay import Relay
 from service.security_headers import SecurityHeaders
@@ -112,13 +113,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     ):
         app.include_router(router)
 
-    @app.get("/healthz", tags=["operations"])
+    @app.get("/healthz", tags=["operations"], response_model=Health)
     def healthz() -> dict[str, str]:
         """The process is alive."""
         return {"status": "ok"}
 
-    @app.get("/readyz", tags=["operations"],
-             responses={503: {"description": "The database or Temporal is unreachable (the body says which)"}})
+    # Not a problem+json 503: a probe reads the same body in both cases (which of the two is unreachable).
+    @app.get("/readyz", tags=["operations"], response_model=Readiness, responses={503: {
+        "model": Readiness, "description": "The database or Temporal is unreachable (the body says which)"}})
     async def readyz() -> JSONResponse:
         """The database and Temporal are reachable."""
         db_ok = await asyncio.to_thread(_db_ok, engine)

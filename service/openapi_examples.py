@@ -1,12 +1,18 @@
-"""One realistic example per request body, shown by /docs and by clients generated from the OpenAPI (issue 12:
-the document had none). tests/api/test_openapi.py checks that each validates against its model, so an example
-that no longer fits the API fails the build instead of misleading a reader."""
+"""One realistic example per request body, shown by /docs, /redoc and by clients generated from the OpenAPI
+(issue 12: the document had none), and the wiring of every example into the served document: these, the answers'
+(service/openapi_response_examples.py) and the problems'. tests/api/test_openapi.py checks that each request
+example validates against its model, tests/api/test_openapi_examples.py that every example fits its schema and
+that the API answers the documented requests as documented, so an example that no longer fits the API fails the
+build instead of misleading a reader."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import FastAPI
+
+from service import openapi_response_examples as answers
+from service import problems
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "ObligationPeriodRequest": {"start_date": "2026-04-01", "end_date": "2031-03-31"},
@@ -48,15 +54,67 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 
 
 def install(app: FastAPI) -> None:
-    """Each example into its component's JSON Schema (`examples`, OpenAPI 3.1) of the served document."""
+    """Examples into the served document: each component's JSON Schema gets one (`examples`, OpenAPI 3.1), each
+    JSON request body, 2xx answer and problem+json answer of each operation one of its own (the media type's
+    `examples`, which Swagger UI and ReDoc show), and each path parameter one."""
     built = app.openapi
+    done: list[bool] = []
 
     def openapi() -> dict[str, Any]:
         schema = built()
-        components = schema.get("components", {}).get("schemas", {})
-        for name, example in EXAMPLES.items():
-            if name in components:
-                components[name]["examples"] = [example]
+        if not done:
+            _add(schema)
+            done.append(True)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _add(doc: dict[str, Any]) -> None:
+    components = doc.get("components", {}).get("schemas", {})
+    # Counterparty: the model inside a request body (IpActionQuery's), with its example.
+    known = {**answers.components(), "Counterparty": EXAMPLES["IpActionQuery"]["counterparty"], "Empty": {},
+             **EXAMPLES}
+    for name, example in known.items():
+        if name in components:
+            components[name]["examples"] = [example]
+
+    def of(schema: dict[str, Any]) -> Any | None:
+        """The example of a schema from its component's: $ref, an optional $ref, an array of $ref."""
+        if "$ref" in schema:
+            return known.get(schema["$ref"].rsplit("/", 1)[1])
+        if "anyOf" in schema:
+            return next((of(s) for s in schema["anyOf"] if "$ref" in s), None)
+        if schema.get("type") == "array" and "items" in schema:
+            item = of(schema["items"])
+            return None if item is None else [item]
+        return None
+
+    for path, item in doc.get("paths", {}).items():
+        for method, op in item.items():
+            for param in op.get("parameters", []):
+                if param["in"] == "path" and param["name"] in answers.PATH_EXAMPLES:
+                    param["example"] = answers.PATH_EXAMPLES[param["name"]]
+            body = op.get("requestBody", {}).get("content", {}).get("application/json")
+            if body is not None and (example := of(body["schema"])) is not None:
+                body["examples"] = {"request": {"value": example}}
+            for status, response in op.get("responses", {}).items():
+                # Each media type object anew: the problem+json ones are one object shared by every answer.
+                if "content" not in response:
+                    continue
+                content = response["content"] = {k: dict(v) for k, v in response["content"].items()}
+                value = None
+                if status.startswith("2") and "application/json" in content:
+                    value = answers.answer(method, path) or of(content["application/json"]["schema"])
+                elif path == "/readyz" and status == "503":
+                    value = answers.unready()
+                if value is not None:
+                    content["application/json"]["examples"] = {"answer": {"value": value}}
+                if problems.MEDIA_TYPE in content:
+                    value = answers.problem(int(status), method, path, op)
+                    content[problems.MEDIA_TYPE]["examples"] = {value["title"]: {"value": value}}
+                for media_type, text in answers.TEXT.get((method, path), {}).items():
+                    if media_type in content:
+                        content[media_type]["examples"] = {"answer": {"value": text}}
+    if "ProblemDetail" in components:
+        components["ProblemDetail"]["examples"] = [answers.problem(404, "get", "/v1/contracts/{contract_id}", {})]

@@ -94,7 +94,9 @@ def revoke_calendar_feed(feed_id: str, principal: CurrentPrincipal, session: Ses
     return Response(status_code=204)
 
 
-@router.get("/v1/calendar/{token}.ics", include_in_schema=True, response_class=Response)
+@router.get("/v1/calendar/{token}.ics", include_in_schema=True, response_class=Response, responses={200: {
+    "content": {"text/calendar": {"schema": {"type": "string"}}},
+    "description": "An iCalendar feed (RFC 5545): one all-day event per open deadline"}})
 def calendar(token: str, session: SessionDep, ctx: CtxDep) -> Response:
     """The feed behind a secret URL (no bearer token: calendar programs cannot send one)."""
     rows = feeds.feed_rows(session, token, now=ctx.now())
