@@ -55,8 +55,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
 
 def install(app: FastAPI) -> None:
     """Examples into the served document: each component's JSON Schema gets one (`examples`, OpenAPI 3.1), each
-    JSON request body, 2xx answer and problem+json answer of each operation one of its own (the media type's
-    `examples`, which Swagger UI and ReDoc show), and each path parameter one."""
+    request body, 2xx answer and problem+json answer of each operation one of its own (the media type's `example`,
+    which Swagger UI and ReDoc show: one, as a named `examples` map would give Swagger UI a <select> without a
+    label, which axe-core finds), and each path parameter one."""
     built = app.openapi
     done: list[bool] = []
 
@@ -97,7 +98,7 @@ def _add(doc: dict[str, Any]) -> None:
                     param["example"] = answers.PATH_EXAMPLES[param["name"]]
             body = op.get("requestBody", {}).get("content", {}).get("application/json")
             if body is not None and (example := of(body["schema"])) is not None:
-                body["examples"] = {"request": {"value": example}}
+                body["example"] = example
             for status, response in op.get("responses", {}).items():
                 # Each media type object anew: the problem+json ones are one object shared by every answer.
                 if "content" not in response:
@@ -109,12 +110,12 @@ def _add(doc: dict[str, Any]) -> None:
                 elif path == "/readyz" and status == "503":
                     value = answers.unready()
                 if value is not None:
-                    content["application/json"]["examples"] = {"answer": {"value": value}}
+                    content["application/json"]["example"] = value
                 if problems.MEDIA_TYPE in content:
                     value = answers.problem(int(status), method, path, op)
-                    content[problems.MEDIA_TYPE]["examples"] = {value["title"]: {"value": value}}
+                    content[problems.MEDIA_TYPE]["example"] = value
                 for media_type, text in answers.TEXT.get((method, path), {}).items():
                     if media_type in content:
-                        content[media_type]["examples"] = {"answer": {"value": text}}
+                        content[media_type]["example"] = text
     if "ProblemDetail" in components:
         components["ProblemDetail"]["examples"] = [answers.problem(404, "get", "/v1/contracts/{contract_id}", {})]

@@ -14,7 +14,7 @@ PAGE_CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; font-src 'sel
 DOCS_CSP = ("default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 # /redoc runs ReDoc 2.5 from tlc's own files (service/web/api_docs.py); what it needs, measured in Chromium
-# (tests/browser/test_api_pages.py loads it and fails on any CSP violation):
+# (tests/browser/test_accessibility.py loads it and fails on any other CSP refusal):
 # - no 'unsafe-inline' for styles, only two <style> elements, named by their hashes: the empty one that
 #   styled-components fills through the CSSOM (which CSP does not check, nor the style properties React sets),
 #   and perfect-scrollbar's fixed CSS. Refused, the first leaves the page blank. Another ReDoc version may

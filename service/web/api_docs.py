@@ -25,6 +25,7 @@ _PAGE = """<!doctype html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>tlc — API</title>
 <link rel="stylesheet" href="/inbox/static/vendor/swagger-ui.css">
+<link rel="stylesheet" href="/inbox/static/docs.css">
 </head>
 <body>
 <div id="swagger-ui"></div>
@@ -41,6 +42,7 @@ _REDOC_PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>tlc — API reference</title>
+<link rel="stylesheet" href="/inbox/static/redoc.css">
 </head>
 <body>
 <redoc spec-url="/openapi.json"></redoc>

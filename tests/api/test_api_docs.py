@@ -17,8 +17,8 @@ def test_the_api_page_loads_everything_from_tlc_itself(api: TestClient) -> None:
     assert r.headers["content-type"].startswith("text/html")
     assert "http://" not in r.text and "https://" not in r.text
     assets = re.findall(r'(?:src|href)="([^"]+)"', r.text)
-    assert sorted(assets) == ["/inbox/static/docs.js", "/inbox/static/vendor/swagger-ui-bundle.js",
-                              "/inbox/static/vendor/swagger-ui.css"]
+    assert sorted(assets) == ["/inbox/static/docs.css", "/inbox/static/docs.js",
+                              "/inbox/static/vendor/swagger-ui-bundle.js", "/inbox/static/vendor/swagger-ui.css"]
     for path in assets:
         got = api.get(path)
         assert got.status_code == 200, path
@@ -40,7 +40,9 @@ def test_redoc_loads_everything_from_tlc_itself(api: TestClient) -> None:
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("text/html")
     assert "http://" not in r.text and "https://" not in r.text
-    assert re.findall(r'(?:src|href)="([^"]+)"', r.text) == ["/inbox/static/vendor/redoc.standalone.js"]
+    assets = re.findall(r'(?:src|href)="([^"]+)"', r.text)
+    assert assets == ["/inbox/static/redoc.css", "/inbox/static/vendor/redoc.standalone.js"]
+    assert all(api.get(path).status_code == 200 for path in assets)
     assert '<redoc spec-url="/openapi.json">' in r.text and "<script>" not in r.text
     bundle = api.get("/inbox/static/vendor/redoc.standalone.js")
     assert bundle.status_code == 200 and "ReDoc" in bundle.text

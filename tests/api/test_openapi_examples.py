@@ -63,22 +63,21 @@ def test_every_body_answer_and_parameter_of_every_operation_has_an_example_that_
     for method, path, op in operations(doc):
         where = f"{method.upper()} {path}"
         body = op.get("requestBody", {}).get("content", {})
-        if "application/json" in body and not body["application/json"].get("examples"):
+        if "application/json" in body and "example" not in body["application/json"]:
             missing.append(f"{where}: request body")
         for status, response in op["responses"].items():
             for media_type, media in response.get("content", {}).items():
-                if not media.get("examples"):
+                if "example" not in media:
                     missing.append(f"{where}: {status} {media_type}")
         for status, media_type, media in [("body", t, m) for t, m in body.items()] + [
                 (s, t, m) for s, r in op["responses"].items() for t, m in r.get("content", {}).items()]:
             if media_type not in JSON_TYPES:
                 continue
-            for key, example in media.get("examples", {}).items():
-                counted += 1
-                if errs := errors_of(doc, media["schema"], example["value"]):
-                    wrong.append(f"{where} {status} {media_type} {key!r}: {errs}")
-                if media_type == PROBLEM and status != "body":
-                    assert example["value"]["status"] == int(status), where
+            counted += 1
+            if errs := errors_of(doc, media["schema"], media["example"]):
+                wrong.append(f"{where} {status} {media_type}: {errs}")
+            if media_type == PROBLEM and status != "body":
+                assert media["example"]["status"] == int(status), where
         missing += [f"{where}: parameter {p['name']}" for p in op.get("parameters", [])
                     if p["in"] == "path" and "example" not in p]
     assert missing == [] and wrong == []
@@ -89,19 +88,19 @@ def test_every_authenticated_operation_documents_401_and_its_other_refusals(doc:
     for method, path, op in operations(doc):
         if op.get("security"):
             assert {"401", "403", "422"} <= set(op["responses"]), f"{method} {path}"
-            assert op["responses"]["401"]["content"][PROBLEM]["examples"]
+            assert op["responses"]["401"]["content"][PROBLEM]["example"]["title"] == "Unauthorized"
         if re.search(r"\{\w+\}", path):
             assert "404" in op["responses"], f"{method} {path}"
     # The readiness probe's 503 is its own body (which dependency is down), not a problem.
     ready = doc["paths"]["/readyz"]["get"]["responses"]
     assert ready["503"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Readiness"}
-    assert ready["503"]["content"]["application/json"]["examples"]["answer"]["value"]["status"] == "not ready"
+    assert ready["503"]["content"]["application/json"]["example"]["status"] == "not ready"
 
 
 def test_a_case_action_shows_the_case_after_it(doc: dict[str, Any]) -> None:
     def shown(action: str) -> dict[str, Any]:
         ok = doc["paths"][f"/v1/consultations/{{case_id}}/{action}"]["post"]["responses"]["200"]
-        return ok["content"]["application/json"]["examples"]["answer"]["value"]
+        return ok["content"]["application/json"]["example"]
 
     assert [shown(a)["status"] for a in ("claim", "start-review", "request-info", "respond", "conclude",
                                          "withdraw")] == [
@@ -153,8 +152,7 @@ class Caller:
         body = r.json()
         assert errors_of(self.doc, media["schema"], body) == [], f"{where}: {body}"
         if 200 <= r.status_code < 300 and fields(body) is not None:  # (an empty list shows no fields)
-            example = next(iter(media["examples"].values()))["value"]
-            assert fields(body) == fields(example), f"{where}: the example's fields are not the answer's"
+            assert fields(body) == fields(media["example"]), f"{where}: the example's fields are not the answer's"
             self.compared.add((method, path))
         return body
 
@@ -256,8 +254,7 @@ def test_the_documented_refusals_are_what_the_api_answers(api: TestClient, call:
     when nothing has that id; and a 403, a 409 and a 422 of the kinds the examples show."""
     unknown = {name: "nope" for name in answers.PATH_EXAMPLES}
     for method, path, op in operations(doc):
-        body = next(iter(op.get("requestBody", {}).get("content", {}).get("application/json", {})
-                         .get("examples", {}).values()), {}).get("value")
+        body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("example")
         if op.get("security"):
             call(method, path, None, body, expect=401, **unknown)
         if "{" in path:

@@ -121,6 +121,23 @@ async def live_app(dev_env: WorkflowEnvironment, browser_engine: Engine) -> Asyn
             await _terminate_workflows(dev_env, browser_engine)
 
 
+@pytest.fixture(scope="module")
+async def plain_app(browser_engine: Engine) -> AsyncIterator[str]:
+    """The app alone, for pages that start no workflow (sign-in, /docs, /redoc): no worker, no outbox relay, a
+    Temporal address where nothing listens. Its base URL."""
+    settings = Settings(jwt_secret=TEST_JWT_SECRET, dev_login=True, cookie_secure=False,
+                        temporal_address="127.0.0.1:1")
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    server = _Server(create_app(settings, engine=browser_engine, run_relay=False), port)
+    server.start()
+    try:
+        await asyncio.to_thread(_wait_healthy, base_url, server)
+        yield base_url
+    finally:
+        await asyncio.to_thread(server.stop)
+
+
 async def _terminate_workflows(env: WorkflowEnvironment, engine: Engine) -> None:
     """The contracts' workflows run for years; end this module's so they do not wait for a gone worker."""
     from service.consultations.models import ConsultationCase
