@@ -132,7 +132,8 @@ _history = [HistoryEntryPublic.model_validate(h) for h in (
      "from_status": "under_review", "to_status": "withdrawn", "detail": {"reason": "計画を取りやめたため。"}},
 )]
 case_detail = CaseDetail.model_validate({
-    "id": CASE, "contract_id": CONTRACT, "programme_id": PROGRAMME, "contractor_org": CONTRACTOR, "plan_event_id": PLAN,
+    "id": CASE, "number": "METI-2026-000123", "contract_id": CONTRACT, "programme_id": PROGRAMME,
+    "contractor_org": CONTRACTOR, "plan_event_id": PLAN,
     "status": "info_requested", "action": "transfer", "planned_date": date(2026, 10, 1),
     "consult_by": date(2026, 7, 3), "submitted_on": date(2026, 5, 11), "late": False, "plan": _plan,
     "reason_codes": _codes, "conditions_met": ["counterparty_foreign_influence"], "assigned_to": "tanaka",
@@ -316,6 +317,9 @@ def _conflict(method: str, path: str) -> tuple[str, str, dict[str, Any]]:
                "/v1/contracts": f"Contract {CONTRACT!r}"}
     if method == "post" and path in created:
         return "Conflict", f"{created[path]} already exists.", {}
+    if path.endswith("/notice.pdf"):
+        return ("Case not concluded", "The conclusion notice is issued once the case is concluded; the case is "
+                "under_review (the outcome is not decided yet).", {"status_now": "under_review"})
     if path.startswith("/v1/consultations/{case_id}/"):
         action = path.rsplit("/", 1)[1]
         return ("Transition not allowed", f"'{action}' is not allowed while the case is concluded; allowed: none.",

@@ -90,7 +90,7 @@ async def test_redoc_on_redoc_has_no_serious_violation_and_works_under_its_csp(c
     assert violations == [], describe(violations)
     # Search runs in ReDoc's blob: worker, which the CSP allows.
     await page.get_by_placeholder("Search...").press_sequentially("deadlines")
-    await expect(page.locator("[data-role='search:results']")).to_contain_text("All Deadlines")
+    await expect(page.locator("[data-role='search:results']")).to_contain_text("All Deadlines", timeout=30_000)
     violations = await check_accessibility(page)
     assert {v["id"] for v in violations} <= REDOC_OWN, describe(violations)
     assert len(refused) == 1 and "https://cdn.redoc.ly/redoc/logo-mini.svg" in refused[0], refused
