@@ -111,8 +111,7 @@ def _add(doc: dict[str, Any]) -> None:
                     value = answers.unready()
                 if value is not None:
                     content["application/json"]["example"] = value
-                if problems.MEDIA_TYPE in content:
-                    value = answers.problem(int(status), method, path, op)
+                if problems.MEDIA_TYPE in content and (value := answers.problem(int(status), method, path, op)):
                     content[problems.MEDIA_TYPE]["example"] = value
                 for media_type, text in answers.TEXT.get((method, path), {}).items():
                     if media_type in content:

@@ -186,6 +186,9 @@ def test_the_documented_requests_answer_as_documented(call: Caller, doc: dict[st
         call("post", "/v1/organisations", admin, body, expect=201)
     call("get", "/v1/organisations", admin, expect=200)
     call("get", "/v1/organisations/{org_id}", admin, expect=200, org_id="acme")
+    call("post", "/v1/people", admin, EXAMPLES["PersonCreate"], expect=201)
+    call("get", "/v1/people", officer, expect=200)
+    call("patch", "/v1/people/{org}/{sub}", admin, EXAMPLES["PersonUpdate"], expect=200, org="meti", sub="tanaka")
     call("post", "/v1/programmes", admin, EXAMPLES["ProgrammeCreate"], expect=201)
     call("get", "/v1/programmes", admin, expect=200)
     programme = {"programme_id": EXAMPLES["ProgrammeCreate"]["id"]}
