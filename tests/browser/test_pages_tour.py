@@ -18,6 +18,7 @@ from playwright.async_api import BrowserContext, Page, expect
 from service.rules.dates import JST
 from tests.browser.conftest import LiveApp
 from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
+from tests.support.axe import check_accessibility, describe
 
 pytestmark = [pytest.mark.temporal]
 WIDTHS = (1280, 390)
@@ -125,3 +126,6 @@ async def test_every_page_of_each_role_at_desktop_and_phone_width(
                 await page.evaluate("document.fonts.ready")
                 assert await _fits(page), f"{path} ({lang}) is wider than {width} px"
                 await page.screenshot(path=str(out / f"{role}-{name}-{lang}-{width}.png"), full_page=True)
+                if width == WIDTHS[0]:  # axe-core: no serious or critical WCAG 2.1 AA violation
+                    violations = await check_accessibility(page)
+                    assert violations == [], f"{path} ({lang}):\n{describe(violations)}"
