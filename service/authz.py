@@ -25,7 +25,7 @@ from service.notifications.models import Notification, Subscription
 from service.obligations.models import DeadlineRow
 from service.organisations.models import Organisation
 from service.people.models import Person
-from service.problems import Forbidden, Invalid, NotFound
+from service.problems import Forbidden, Invalid, NotFound, Term
 from service.programmes.models import Programme
 
 # Contract subscriptions route messages to the contractor's own people, or to the ministry's officers.
@@ -37,7 +37,7 @@ MINISTRY_AUDIENCES = frozenset({"ministry_officer"})
 
 def require_role(principal: Principal, *roles: str) -> None:
     if principal.role not in roles:
-        raise Forbidden(f"This needs the role {' or '.join(roles)}.")
+        raise Forbidden("This needs the role {roles}.", roles=[Term(r) for r in roles])
 
 
 def require_reporter(principal: Principal) -> None:
@@ -49,7 +49,8 @@ def require_reporter(principal: Principal) -> None:
 def require_case_actor(principal: Principal, action: str, who: str) -> None:
     """A case action belongs to one side (`who`: the officer or the contractor), and to admins."""
     if principal.role not in (who, "admin"):
-        raise Forbidden(f"'{action}' is for the {who.replace('_', ' ')}.")
+        raise Forbidden("'{action}' is for the contractor." if who == "contractor" else
+                        "'{action}' is for the ministry officer.", action=Term(action))
 
 
 # --- contracts ---------------------------------------------------------------------------------------
@@ -97,7 +98,7 @@ def contract(session: Session, principal: Principal, contract_id: str) -> Contra
     """The contract in the caller's scope (404 outside it); `contract_to_change` when it is to be changed."""
     found = session.exec(scope_contracts(select(Contract).where(Contract.id == contract_id), principal)).first()
     if found is None:
-        raise NotFound("contract", contract_id)
+        raise NotFound("No contract '{id}'.", id=contract_id)
     return found
 
 
@@ -109,7 +110,7 @@ def contract_to_change(session: Session, principal: Principal, contract_id: str)
                             .where(Contract.id == contract_id), principal)
     found = session.exec(query.with_for_update(of=Contract)).first()
     if found is None:
-        raise NotFound("contract", contract_id)
+        raise NotFound("No contract '{id}'.", id=contract_id)
     db.hold(session, f"contract:{contract_id}")
     return found[0], found[1]
 
@@ -122,10 +123,11 @@ def is_programme_officer(principal: Principal, programme: Programme | None) -> b
 
 def officer_contract(session: Session, principal: Principal, contract_id: str, what: str) -> Contract:
     """The contract, when the caller is an officer of its programme's ministry (or an admin): 404 outside the
-    caller's scope, 403 for anyone else who can see it. `what` names the act ("Notices are issued")."""
+    caller's scope, 403 for anyone else who can see it. `what` is the 403's msgid ("Notices are issued by
+    officers of the programme's ministry.")."""
     found = contract(session, principal, contract_id)
     if not is_programme_officer(principal, session.get(Programme, found.programme_id)):
-        raise Forbidden(f"{what} by officers of the programme's ministry.")
+        raise Forbidden(what)
     return found
 
 
@@ -144,12 +146,13 @@ def require_contract_registrar(principal: Principal, programme: Programme | None
     if principal.role not in ("admin", "ministry_officer"):
         raise Forbidden("Contracts are registered by an admin or an officer of the programme's ministry.")
     if programme is None or not is_programme_officer(principal, programme):
-        raise Invalid(["body", "programme_id"], f"no programme {programme_id!r} that you may register contracts for")
+        raise Invalid(["body", "programme_id"], "{field}: no programme '{id}' that you may register contracts for.",
+                      id=programme_id)
     prefix = officer_contract_prefix(principal)
     if principal.role == "ministry_officer" and (not contract_id.startswith(prefix) or contract_id == prefix):
-        raise Invalid(["body", "id"], f"must begin with {prefix!r}",
-                      detail=f"An officer's contract ids begin with the organisation's id and a hyphen, e.g. "
-                             f"'{prefix}2026-001': each ministry numbers its contracts on its own.")
+        raise Invalid(["body", "id"], "{field} must begin with '{prefix}'.",
+                      detail="An officer's contract ids begin with the organisation's id and a hyphen, e.g. "
+                             "'{prefix}2026-001': each ministry numbers its contracts on its own.", prefix=prefix)
 
 
 # --- programmes and organisations --------------------------------------------------------------------
@@ -166,7 +169,7 @@ def scope_programmes(query: Any, principal: Principal) -> Any:
 def programme(session: Session, principal: Principal, programme_id: str) -> Programme:
     found = session.exec(scope_programmes(select(Programme).where(Programme.id == programme_id), principal)).first()
     if found is None:
-        raise NotFound("programme", programme_id)
+        raise NotFound("No programme '{id}'.", id=programme_id)
     return found
 
 
@@ -180,7 +183,7 @@ def scope_organisations(query: Any, principal: Principal) -> Any:
 def organisation(session: Session, principal: Principal, org_id: str) -> Organisation:
     found = session.get(Organisation, org_id)
     if found is None or not (principal.role in ("admin", "ministry_officer") or principal.org == org_id):
-        raise NotFound("organisation", org_id)
+        raise NotFound("No organisation '{id}'.", id=org_id)
     return found
 
 
@@ -206,7 +209,7 @@ def case(session: Session, principal: Principal, case_id: str) -> ConsultationCa
     found = session.exec(scope_cases(select(ConsultationCase).where(ConsultationCase.id == case_id),
                                      principal)).first()
     if found is None:
-        raise NotFound("consultation case", case_id)
+        raise NotFound("No consultation case '{id}'.", id=case_id)
     return found
 
 
@@ -233,12 +236,14 @@ def require_subscription_manager(session: Session, principal: Principal, *, cont
             return
         ours = CONTRACTOR_AUDIENCES if principal.role == "contractor" else MINISTRY_AUDIENCES
         if audience not in ours:
-            raise Forbidden(f"The {audience.replace('_', ' ')} subscriptions of this contract are managed by "
-                            + ("the ministry." if principal.role == "contractor" else "the contractor."))
+            raise Forbidden("The {audience} subscriptions of this contract are managed by the ministry."
+                            if principal.role == "contractor" else
+                            "The {audience} subscriptions of this contract are managed by the contractor.",
+                            audience=Term(audience))
         return
     found = session.get(Programme, programme_id)
     if found is None or not is_programme_officer(principal, found):
-        raise NotFound("programme", str(programme_id))
+        raise NotFound("No programme '{id}'.", id=str(programme_id))
 
 
 # --- dependencies for routers ------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from sqlmodel import Session
 from service.auth.tokens import Principal
 from service.deps import CurrentPrincipal, SessionDep
 from service.idempotency import record_once
+from service.problems import Msg
 
 
 def principal_key(principal: Principal) -> str:
@@ -37,7 +38,7 @@ class Recorder:
         self._request, self._session, self._principal, self._key = request, session, principal, idempotency_key
 
     def __call__(self, body: BaseModel, action: Callable[[], Any], *,
-                 conflict_detail: str = "It conflicts with something recorded at the same time.") -> JSONResponse:
+                 conflict_detail: str | Msg = "It conflicts with something recorded at the same time.") -> JSONResponse:
         route: APIRoute = self._request.scope["route"]
         status = route.status_code or 200
 

@@ -18,7 +18,7 @@ from service.auth.tokens import InvalidToken, KeySetUnavailable, Principal, Toke
 from service.config import Settings
 from service.db import utcnow, writing
 from service.notifications.addresses import Resolver, system_resolver
-from service.problems import Unauthorized, Unavailable
+from service.problems import Msg, Unauthorized, Unavailable
 from service.rules.dates import today_jst
 from service.temporal_link import TemporalLink
 
@@ -88,9 +88,9 @@ async def current_principal(ctx: CtxDep, authorization: Annotated[str | None, He
     try:
         return await ctx.verifier.verify(token.strip())
     except KeySetUnavailable as exc:
-        raise Unavailable(f"Token keys cannot be fetched now: {exc}") from exc
+        raise Unavailable("Token keys cannot be fetched now: {why}", why=Msg(exc.msgid, exc.params)) from exc
     except InvalidToken as exc:
-        raise Unauthorized(exc.message) from exc
+        raise Unauthorized(Msg(exc.msgid, exc.params)) from exc
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -1,5 +1,6 @@
-"""Languages: the caller's (Japanese by default, English on request: ?lang=en or Accept-Language), and the
-one translation mechanism of pages and messages, gettext catalogues (Babel .po files).
+"""Languages: the caller's (Japanese by default on pages, English by default in the API's answers; the other
+on request: ?lang= or Accept-Language), and the one translation mechanism of pages, messages and problems,
+gettext catalogues (Babel .po files).
 
 Templates are written with English msgids (`_("Inbox")`); `locale/ja/LC_MESSAGES/messages.po` holds the
 Japanese. Catalogues are read with Babel at start-up and compiled in memory, so there is no build step.
@@ -34,15 +35,16 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
-def missing_in(lang: str, msgids: set[str]) -> set[str]:
-    """The msgids a catalogue lacks (for the test that every page string is translated)."""
+def missing_in(lang: str, msgids: set[str], context: str | None = None) -> set[str]:
+    """The msgids a catalogue lacks (for the tests that every page string and problem is translated)."""
     with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as f:
         catalog = read_po(f, locale=lang)
-    return {m for m in msgids if not (catalog.get(m) and catalog.get(m).string)}
+    return {m for m in msgids if not ((found := catalog.get(m, context=context)) and found.string)}
 
 
-def pick_lang(lang: str | None, accept_language: str | None) -> Lang:
-    """?lang= wins; then the Accept-Language entry of ours with the highest q (q=0 refuses); then Japanese."""
+def pick_lang(lang: str | None, accept_language: str | None, default: Lang = "ja") -> Lang:
+    """?lang= wins; then the Accept-Language entry of ours with the highest q (q=0 refuses); then `default`:
+    Japanese for pages, English for the API's problems (its clients are programs, most written in English)."""
     if lang in ("ja", "en"):
         return lang  # type: ignore[return-value]
     best: tuple[float, int, Lang] | None = None
@@ -58,7 +60,7 @@ def pick_lang(lang: str | None, accept_language: str | None) -> Lang:
         primary = tag.lower().split("-")[0]
         if primary in ("ja", "en") and q > 0 and (best is None or (q, -position) > (best[0], best[1])):
             best = (q, -position, primary)  # type: ignore[assignment]
-    return best[2] if best else "ja"
+    return best[2] if best else default
 
 
 def lang_dep(lang: Annotated[str | None, Query(pattern="^(ja|en)$")] = None,

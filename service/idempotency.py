@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Field, Session, SQLModel
 
 from service.db import UTCDateTime, utcnow
-from service.problems import BadRequest, Conflict, Problem
+from service.problems import BadRequest, Conflict, Msg, Problem
 
 
 class IdempotencyRecord(SQLModel, table=True):
@@ -67,7 +67,7 @@ def remember(session: Session, *, principal: str, key: str, fingerprint: str,
 
 def record_once(session: Session, *, principal: str, key: str | None, method: str, path: str,
                 body: Any, action: Callable[[], tuple[int, Any]],
-                conflict_detail: str = "It conflicts with something recorded at the same time.") -> tuple[int, Any]:
+                conflict_detail: str | Msg = "It conflicts with something recorded at the same time.") -> tuple[int, Any]:
     """Run ``action`` (which adds rows to ``session``) and commit once, honouring the Idempotency-Key.
 
     Returns (status, JSON-ready body): the stored first answer on a retry, the new one otherwise.

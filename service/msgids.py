@@ -26,6 +26,8 @@ MSGIDS = [
     _("ministry_notice"),
     # roles
     _("contractor"), _("ministry_officer"), _("admin"),
+    # kinds of organisation (the contractor's is a role's word already)
+    _("ministry"), _("funding_agency"),
     # obligations and deadline kinds
     _("shareholders"), _("access_control"), _("employees"), _("suppliers"), _("ip_consultation"), _("bayh_dole"),
     _("shareholder_declaration"), _("access_review"), _("departure"), _("supplier_review"),

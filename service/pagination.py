@@ -55,7 +55,7 @@ def parse_opaque_cursor(after: str, *kinds: type) -> tuple[Any, ...]:
             raise ValueError("a cursor's instant carries its zone")
         return parsed
     except ValueError as exc:  # also binascii.Error and json.JSONDecodeError
-        raise Invalid(["query", "after"], "bad cursor", detail="after is not a cursor this API gave.") from exc
+        raise Invalid(["query", "after"], "{field} is not a cursor this API gave.") from exc
 
 
 def date_cursor(day: date, last_id: str) -> str:
@@ -68,7 +68,7 @@ def parse_date_cursor(after: str) -> tuple[date, str]:
     try:
         return date.fromisoformat(day), last_id
     except ValueError as exc:
-        raise Invalid(["query", "after"], "bad cursor", detail="after is not a cursor this API gave.") from exc
+        raise Invalid(["query", "after"], "{field} is not a cursor this API gave.") from exc
 
 
 def link_next(request: Any, response: Any, cursor: str | None) -> None:

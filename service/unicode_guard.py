@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from service.problems import problem_response
+from service.problems import Invalid, answer_scope
 from service.rules.text import lone_surrogate_at
 
 _WITH_BODY = {"POST", "PUT", "PATCH"}
@@ -32,11 +32,9 @@ class LoneSurrogateGuard:
         body = b"".join(chunks)
         found = _found(body)
         if found is not None:
-            response = problem_response(422, "Unprocessable Content", "The request is not valid.",
-                                        type_="https://tlc.example/problems/validation", instance=scope["path"],
-                                        errors=[{"loc": ["body", *found],
-                                                 "msg": "contains a lone surrogate (an unpaired \\\\ud800-\\\\udfff "
-                                                        "escape): text must be valid Unicode"}])
+            refused = Invalid(["body", *found], "{field} contains a lone surrogate (an unpaired escape in U+D800 to "
+                                                "U+DFFF): text must be valid Unicode.", detail="The request is not valid.")
+            response = answer_scope(refused, scope, scope["path"])
             await response(scope, receive, send)
             return
         replayed = False

@@ -18,7 +18,7 @@ from service.rules.obligations.engine import record_approval
 def decide(session: Session, *, principal: Principal, contract_id: str, approval_id: str, granted: bool,
            reason: str, today: date) -> dict:
     """Officer: grant or refuse a prior approval requested by a planned transfer."""
-    contract = authz.officer_contract(session, principal, contract_id, "Approvals are decided")
+    contract = authz.officer_contract(session, principal, contract_id, "Approvals are decided by officers of the programme's ministry.")
     obligations.lock_contract(session, contract_id)
     policy = obligations.policy_of(session, contract)
     state = obligations.load(session, contract_id)
@@ -26,8 +26,8 @@ def decide(session: Session, *, principal: Principal, contract_id: str, approval
         effects = record_approval(state, approval_id=approval_id, granted=granted, on=today,
                                   by=f"{approval_id}:{'granted' if granted else 'refused'}")
     except Rejected as exc:
-        raise (NotFound("prior approval", detail=exc.detail) if exc.status == 404
-               else Conflict(exc.detail, type_="about:blank")) from exc
+        raise (NotFound(exc.msgid, **exc.params) if exc.status == 404
+               else Conflict(exc.msgid, type_="about:blank", **exc.params)) from exc
     obligations.save_and_signal(session, contract, state, change_id=f"{approval_id}:decided", today=today,
                                 policy=policy)
     audit.append(session, contract_id=contract_id, actor=actor_of(principal), action="prior_approval.decided",

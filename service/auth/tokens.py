@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hmac
 import math
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
@@ -72,13 +73,14 @@ class Principal(BaseModel, frozen=True):
 class InvalidToken(Exception):
     """The bearer token is missing, malformed, not trusted, or its claims are not acceptable.
 
-    The message is meant for humans (it may go into a 401 problem detail); it never contains key
-    material.
+    The message is meant for humans (it goes into a 401 problem detail, worded in the caller's language from
+    `msgid` and `params`); it never contains key material. `message` is the English.
     """
 
-    def __init__(self, message: str = "invalid token") -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, msgid: str = "invalid token", **params: str) -> None:
+        self.msgid, self.params = msgid, params
+        self.message = msgid.format(**params)
+        super().__init__(self.message)
 
 
 class KeySetUnavailable(InvalidToken):
@@ -170,6 +172,26 @@ def _default_fetcher(url: str) -> JWKSFetcher:
     return fetch
 
 
+# jose's messages about claims (they name the claim, never a key), as ours: the API words them in the caller's
+# language. Any other says that the claims were refused, with jose's words as the reason.
+_JOSE_CLAIMS = {
+    "Invalid audience": "token claims rejected: the audience (aud) is not this service",
+    "Invalid issuer": "token claims rejected: the issuer (iss) is not the trusted one",
+    "Invalid subject": "token claims rejected: the subject (sub) is not valid",
+    "Subject must be a string.": "token claims rejected: the subject (sub) is not valid",
+    "The token is not yet valid (nbf)": "token claims rejected: the token is not valid yet (nbf)",
+}
+_MISSING_CLAIM = re.compile(r'missing required key "([a-z_]{1,20})"')
+
+
+def _claims_rejected(message: str) -> InvalidToken:
+    if message in _JOSE_CLAIMS:
+        return InvalidToken(_JOSE_CLAIMS[message])
+    if found := _MISSING_CLAIM.match(message):
+        return InvalidToken("token claims rejected: the claim '{claim}' is missing", claim=found[1])
+    return InvalidToken("token claims rejected: {reason}", reason=message)
+
+
 def _usable_rsa_jwk(candidate: Any) -> bool:
     """Whether a JWKS entry may verify RS256 signatures."""
     if not isinstance(candidate, Mapping):
@@ -258,7 +280,7 @@ class TokenVerifier:
             key = await self._rsa_key(header.get("kid"))
         else:
             shown = alg if isinstance(alg, str) and len(alg) <= 20 else "?"
-            raise InvalidToken(f"token algorithm {shown!r} is not accepted")
+            raise InvalidToken("token algorithm '{alg}' is not accepted", alg=shown)
 
         claims = self._decode(token, key, alg)
         principal = self._principal(claims)
@@ -320,12 +342,11 @@ class TokenVerifier:
         except ExpiredSignatureError:
             raise InvalidToken("token has expired") from None
         except JWTClaimsError as exc:
-            # jose's claim messages name the claim, never a key ("Invalid audience", ...).
-            raise InvalidToken(f"token claims rejected: {exc}") from None
+            raise _claims_rejected(str(exc)) from None
         except JOSEError as exc:
             message = str(exc)
             if message.startswith("missing required key"):
-                raise InvalidToken(f"token claims rejected: {message}") from None
+                raise _claims_rejected(message) from None
             if "signature" in message.lower():
                 raise InvalidToken("token signature verification failed") from None
             raise InvalidToken("malformed token") from None
@@ -347,10 +368,11 @@ class TokenVerifier:
         for name in ("sub", "role", "org"):
             value = claims.get(name)
             if not isinstance(value, str) or not value:
-                raise InvalidToken(f"token claims rejected: {name!r} must be a non-empty string")
+                raise InvalidToken("token claims rejected: '{claim}' must be a non-empty string", claim=name)
             if len(value) > 200 or not value.isprintable():
                 # They end up in stored records and queries: no control characters, bounded length.
-                raise InvalidToken(f"token claims rejected: {name!r} must be printable, at most 200 characters")
+                raise InvalidToken("token claims rejected: '{claim}' must be printable, at most 200 characters",
+                                   claim=name)
             values[name] = value
         if values["role"] not in ROLES:
             raise InvalidToken("token claims rejected: unknown role")
@@ -427,7 +449,7 @@ def verify_id_token(token: str, *, keys: list[Mapping[str, Any]], issuer: str, c
     except ExpiredSignatureError:
         raise InvalidToken("ID token has expired") from None
     except JWTClaimsError as exc:
-        raise InvalidToken(f"ID token claims rejected: {exc}") from None
+        raise InvalidToken("ID token claims rejected: {reason}", reason=str(exc)) from None
     except Exception:
         raise InvalidToken("ID token signature verification failed") from None
     got = claims.get("nonce")

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.rules.consultation import Outcome
 from service.rules.dates import CalendarDay
+from service.rules.invalid import InvalidValue
 from service.rules.text import multi_line, single_line
 
 
@@ -33,9 +34,9 @@ class Conclude(_Body):
     @model_validator(mode="after")
     def _conditions(self) -> Conclude:
         if self.outcome == "conditions" and not self.conditions:
-            raise ValueError("an outcome of 'conditions' needs the conditions")
+            raise InvalidValue("an outcome of 'conditions' needs the {field}.", field="conditions")
         if self.outcome != "conditions" and self.conditions:
-            raise ValueError("conditions go with the outcome 'conditions' only")
+            raise InvalidValue("{field} go with the outcome 'conditions' only.", field="conditions")
         return self
 
 

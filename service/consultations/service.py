@@ -22,7 +22,7 @@ from service.db import utcnow
 from service.obligations import service as obligations
 from service.organisations.models import Organisation
 from service.pagination import after_row, date_cursor, parse_date_cursor, split_page
-from service.problems import Conflict, Invalid
+from service.problems import Conflict, Invalid, Term
 from service.programmes.models import Programme
 from service.rules import consultation as rules
 from service.rules.dates import add_years
@@ -116,18 +116,20 @@ def transition(session: Session, *, principal: Principal, case_id: str, action: 
     target = rules.next_status(case.status, action)
     if target is None:
         allowed = rules.allowed_actions(case.status, principal.role)
-        raise Conflict(f"'{action}' is not allowed while the case is {case.status}; allowed: "
-                       f"{', '.join(allowed) or 'none'}.", title="Transition not allowed", allowed=allowed,
-                       status_now=case.status)
+        said = ("'{action}' is not allowed while the case is {status}; allowed: {allowed}." if allowed else
+                "'{action}' is not allowed while the case is {status}; nothing is allowed now.")
+        raise Conflict(said, title="Transition not allowed", extra={"allowed": allowed, "status_now": case.status},
+                       action=Term(action), status=Term(case.status), allowed=[Term(a) for a in allowed])
     policy = obligations.policy_of(session, contract)
     before = case.status
     detail: dict[str, Any] = {}
     if action == "request-info":
         if body.respond_by < today:
-            raise Invalid(["body", "respond_by"], f"before today ({today}, JST)", detail="respond_by is in the past.")
+            raise Invalid(["body", "respond_by"], "{field} is before today ({today}, JST).",
+                          detail="{field} is in the past.", today=today)
         if body.respond_by > add_years(today, 10):
-            raise Invalid(["body", "respond_by"], f"more than ten years after today ({today}, JST)",
-                          detail="respond_by is too far ahead.")
+            raise Invalid(["body", "respond_by"], "{field} is more than ten years after today ({today}, JST).",
+                          detail="{field} is too far ahead.", today=today)
         case.question, case.respond_by, case.paused_since = body.question, body.respond_by, today
         detail = {"question": body.question, "respond_by": body.respond_by.isoformat()}
     elif action == "respond":

@@ -16,6 +16,7 @@ from service.contracts.models import ContractCreate, ContractPublic
 from service.contracts.schemas import ContractDetail
 from service.deps import CtxDep, CurrentPrincipal, SessionDep
 from service.pagination import Page
+from service.problems import Msg
 
 router = APIRouter(prefix="/v1/contracts", tags=["contracts"])
 
@@ -27,7 +28,7 @@ def create_contract(body: ContractCreate, principal: CurrentPrincipal, session: 
     # The workflow start is in the outbox, committed with the contract: the relay delivers it after the
     # commit, or later if Temporal is away.
     return record(body, lambda: service.register(session, principal=principal, body=body, now=ctx.now()),
-                  conflict_detail=f"Contract {body.id!r} already exists.")
+                  conflict_detail=Msg("Contract '{id}' already exists.", {"id": body.id}))
 
 
 @router.get("", response_model=Page[ContractPublic])

@@ -42,9 +42,10 @@ def register(session: Session, *, principal: Principal, body: ContractCreate, no
     assert programme is not None
     contractor = session.get(Organisation, body.contractor_org)
     if contractor is None or contractor.kind != "contractor":
-        raise Invalid(["body", "contractor_org"], f"no contractor organisation {body.contractor_org!r}")
+        raise Invalid(["body", "contractor_org"], "{field}: no contractor organisation '{id}'.",
+                      id=body.contractor_org)
     if session.get(Contract, body.id) is not None:
-        raise Conflict(f"Contract {body.id!r} already exists.")
+        raise Conflict("Contract '{id}' already exists.", id=body.id)
     period_end = obligation_period_end(body.start_date, body.end_date)  # the schema checked it can be computed
     contract = Contract(**body.model_dump(), ministry=programme.ministry, obligation_period_end=period_end,
                         workflow_id=contract_workflow_id(body.id), created_by=actor_of(principal), created_at=now,

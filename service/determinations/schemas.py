@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from service.ids import Identifier
 from service.rules.dates import CalendarDay
+from service.rules.invalid import InvalidValue
 from service.rules.ip_models import Condition, Exemption, IpActionRequest
 from service.rules.period import obligation_period_end
 
@@ -39,7 +40,7 @@ class ShareholdingRequest(_Body):
     @model_validator(mode="after")
     def _within(self) -> ShareholdingRequest:
         if self.shares_held > self.shares_outstanding:
-            raise ValueError("shares_held is more than shares_outstanding")
+            raise InvalidValue("shares_held is more than shares_outstanding.", field="shares_held")
         return self
 
 

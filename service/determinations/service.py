@@ -22,7 +22,8 @@ def policy_for(session: Session, principal: Principal, programme_id: str | None)
     try:
         return authz.programme(session, principal, programme_id).effective_policy()
     except NotFound as exc:
-        raise Invalid(["body", "programme_id"], f"no programme {programme_id!r} that you may see") from exc
+        raise Invalid(["body", "programme_id"], "{field}: no programme '{id}' that you may see.",
+                      id=programme_id) from exc
 
 
 def ip_action(session: Session, principal: Principal, body: IpActionQuery, today: date) -> IpActionDetermination:

@@ -20,7 +20,7 @@ from service.events.schemas import EventCreate
 from service.obligations import service as obligations
 from service.obligations.models import ObligationRecord
 from service.pagination import after_row, opaque_cursor, parse_opaque_cursor, split_page
-from service.problems import Conflict, Invalid, Problem
+from service.problems import Conflict, Invalid, Msg, Problem
 from service.rules.ip_models import IpActionPlan
 from service.rules.obligations import engine
 from service.rules.obligations.context import ContractContext
@@ -35,8 +35,7 @@ def _validate_data(body: EventCreate, loc: list[str | int]):
     try:
         return parse_data(body.type, body.data)
     except ValidationError as exc:
-        raise Invalid(errors=[{"loc": [*loc, "data", *map(str, e["loc"])], "msg": e["msg"]} for e in exc.errors()],
-                      detail="The event is not valid.") from exc
+        raise Invalid.of(exc.errors(), [*loc, "data"], detail="The event is not valid.") from exc
 
 
 @dataclass
@@ -65,13 +64,15 @@ def _apply(session: Session, run: _Ingest, body: EventCreate, loc: list[str | in
     """The event applied to the state in memory, and its own rows (event, cases, audit) added to the session."""
     data = _validate_data(body, loc)
     if body.occurred_on > run.today:
-        raise Invalid([*loc, "occurred_on"], f"is after today ({run.today}, JST)", detail="The event is not valid.")
+        raise Invalid([*loc, "occurred_on"], "{field} is after today ({today}, JST).", detail="The event is not valid.",
+                      today=run.today)
     contract = run.contract
     if (contract.closed_at is not None or run.today > contract.obligation_period_end) \
             and not open_after_period(body.type, run.ctx):
-        raise Conflict(f"The obligation period ended on {contract.obligation_period_end}; the record is read-only"
-                       + (" except for Bayh-Dole approvals of IP acts." if run.ctx.commissioned else "."),
-                       title="Contract closed")
+        raise Conflict("The obligation period ended on {end}; the record is read-only except for Bayh-Dole "
+                       "approvals of IP acts." if run.ctx.commissioned else
+                       "The obligation period ended on {end}; the record is read-only.",
+                       title="Contract closed", end=contract.obligation_period_end)
     _recall_plan_request(session, run.state, data)
     event = Event(id=f"evt_{uuid.uuid4().hex[:24]}", type=body.type, occurred_on=body.occurred_on,
                   reported_on=run.today, data=data)
@@ -79,8 +80,8 @@ def _apply(session: Session, run: _Ingest, body: EventCreate, loc: list[str | in
         effects = engine.apply_event(run.state, event, ctx=run.ctx, policy=run.policy)
     except Rejected as exc:
         if exc.field is not None:  # names something that does not exist: a validation error of that field
-            raise Invalid([*loc, "data", exc.field], exc.detail) from exc
-        raise Problem(exc.status, "Event rejected", exc.detail) from exc
+            raise Invalid([*loc, "data", exc.field], exc.msgid, **exc.params) from exc
+        raise Problem(exc.status, "Event rejected", exc.msgid, **exc.params) from exc
     effect_dicts = as_json(effects)
     stored = data.model_dump(mode="json")
     session.add(ContractEvent(id=event.id, contract_id=contract.id, type=body.type, occurred_on=body.occurred_on,
@@ -121,7 +122,8 @@ def accept_batch(session: Session, *, principal: Principal, contract_id: str, bo
             results.append(_apply(session, run, body, ["body", "events", i]))
         except Problem as exc:
             if exc.status != 422:  # 422s name their event in `loc` already
-                exc.detail = f"Event {i} ({body.type}): {exc.detail}"
+                exc.detail = Msg("Event {index} ({type}): {detail}", {"index": i, "type": body.type,
+                                                                     "detail": exc.detail})
                 exc.extra = {**exc.extra, "event_index": i}
             raise
     _finish(session, run, results[-1]["event_id"])

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.rules.invalid import InvalidValue
 from service.rules.names import normalise_name
 from service.rules.notices import NoticeScope
 from service.rules.obligations.effects import Effect
@@ -24,15 +25,16 @@ class NoticeCreate(BaseModel):
     @model_validator(mode="after")
     def _scope(self) -> NoticeCreate:
         if self.scope == "counterparty" and not self.counterparty_name:
-            raise ValueError("a counterparty notice names the counterparty (counterparty_name)")
+            raise InvalidValue("a counterparty notice names the counterparty ({field}).", field="counterparty_name")
         if self.counterparty_name and not normalise_name(self.counterparty_name):
-            raise ValueError("counterparty_name is only a legal form (株式会社, Co., Ltd., ...): name the company")
+            raise InvalidValue("{field} is only a legal form (株式会社, Co., Ltd., ...): name the company.",
+                               field="counterparty_name")
         if self.scope == "action" and not self.action:
-            raise ValueError("an action notice names the act (action)")
+            raise InvalidValue("an action notice names the act ({field}).", field="action")
         if self.scope != "counterparty" and self.counterparty_name:
-            raise ValueError("counterparty_name goes with scope 'counterparty' only")
+            raise InvalidValue("{field} goes with scope 'counterparty' only.", field="counterparty_name")
         if self.scope != "action" and self.action:
-            raise ValueError("action goes with scope 'action' only")
+            raise InvalidValue("{field} goes with scope 'action' only.", field="action")
         return self
 
 

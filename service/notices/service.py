@@ -24,7 +24,7 @@ def issue(session: Session, *, principal: Principal, contract_id: str, body: Not
           today: date) -> dict:
     """Officer: tell the contractor that matching plans must be consulted on (condition 2): later ones, and the
     open ones already reported, each of which gets its case now (DOMAIN.md §5 [r2])."""
-    contract = authz.officer_contract(session, principal, contract_id, "Notices are issued")
+    contract = authz.officer_contract(session, principal, contract_id, "Notices are issued by officers of the programme's ministry.")
     obligations.lock_contract(session, contract_id)
     notice = MinistryNotice(id=f"ntc_{uuid.uuid4().hex[:20]}", contract_id=contract_id, scope=body.scope,
                             counterparty_name=body.counterparty_name, action=body.action, reason=body.reason,

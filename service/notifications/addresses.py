@@ -100,6 +100,6 @@ def check_webhook_url(address: str, *, allow_private: bool, resolver: Resolver =
         resolve_target(address, allow_private=allow_private, resolver=resolver)
     except Refused as exc:
         log.info("webhook address refused at subscribe time: %s", exc)
-        raise Invalid(["body", "address"], "not a public http(s) address",
+        raise Invalid(["body", "address"], "{field} is not a public http(s) address.",
                       detail="A webhook must be an http(s) URL without user info whose host resolves only to "
                              "public internet addresses.") from None

@@ -86,7 +86,7 @@ def feeds_of(session: Session, principal: Principal) -> list[CalendarFeed]:
 def revoke(session: Session, *, principal: Principal, feed_id: str, now: datetime) -> None:
     feed = session.exec(select(CalendarFeed).where(CalendarFeed.id == feed_id)).first()
     if feed is None or not _owned_by(feed, principal):
-        raise NotFound("calendar feed", feed_id)
+        raise NotFound("No calendar feed '{id}'.", id=feed_id)
     if feed.revoked_at is None:
         feed.revoked_at = now
         session.add(feed)
@@ -97,7 +97,7 @@ def feed_rows(session: Session, token: str, *, now: datetime) -> list[DeadlineRo
     A revoked or expired feed answers as one that never existed."""
     feed = session.get(CalendarFeed, _hash(token)) if len(token) <= 100 else None
     if feed is None or feed.revoked_at is not None or feed.expires_at <= now:
-        raise NotFound("calendar feed", detail="No such calendar feed.")
+        raise NotFound("No such calendar feed.")
     owner = Principal(sub=feed.sub, role=feed.role, org=feed.org)  # type: ignore[arg-type]
     return obligations.visible_deadline_rows(session, owner, state="open", limit=2000)[0]
 

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.rules.invalid import FieldName, InvalidValue
 from service.rules.text import single_line
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
@@ -28,15 +29,15 @@ class SubscriptionCreate(BaseModel):
     @model_validator(mode="after")
     def _target(self) -> SubscriptionCreate:
         if (self.contract_id is None) == (self.programme_id is None):
-            raise ValueError("name exactly one of contract_id or programme_id")
+            raise InvalidValue("name exactly one of {a} or {b}.", a=FieldName("contract_id"), b=FieldName("programme_id"))
         if self.programme_id is not None and self.audience != "ministry_officer":
-            raise ValueError("programme subscriptions are for ministry officers")
+            raise InvalidValue("programme subscriptions are for ministry officers.", field="audience")
         if self.channel == "email" and not EMAIL.match(self.address):
-            raise ValueError("address must be an e-mail address")
+            raise InvalidValue("{field} must be an e-mail address.", field="address")
         if self.channel == "webhook":
             url = urlsplit(self.address)
             if url.scheme not in ("https", "http") or not url.hostname:
-                raise ValueError("address must be an http(s) URL with a host")
+                raise InvalidValue("{field} must be an http(s) URL with a host.", field="address")
         return self
 
 

@@ -43,7 +43,7 @@ def deactivate(session: Session, *, principal: Principal, subscription_id: str) 
     """Stop a subscription (kept, inactive, so that the log still says where past messages went)."""
     sub = session.exec(authz.scope_subscriptions(principal).where(Subscription.id == subscription_id)).first()
     if sub is None:
-        raise NotFound("subscription", subscription_id)
+        raise NotFound("No subscription '{id}'.", id=subscription_id)
     authz.require_subscription_manager(session, principal, contract_id=sub.contract_id,
                                        programme_id=sub.programme_id, audience=sub.audience)
     sub.active = False

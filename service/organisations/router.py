@@ -14,6 +14,7 @@ from service.deps import CurrentPrincipal, SessionDep
 from service.organisations import service
 from service.organisations.models import OrganisationCreate, OrganisationPublic
 from service.pagination import Page
+from service.problems import Msg
 
 router = APIRouter(prefix="/v1/organisations", tags=["organisations"])
 
@@ -23,7 +24,7 @@ def create_organisation(body: OrganisationCreate, _: AdminOnly, session: Session
                         record: RecordDep) -> JSONResponse:
     """Register a contractor, ministry or funding agency (admin)."""
     return record(body, lambda: service.register(session, body=body),
-                  conflict_detail=f"Organisation {body.id!r} already exists.")
+                  conflict_detail=Msg("Organisation '{id}' already exists.", {"id": body.id}))
 
 
 @router.get("", response_model=Page[OrganisationPublic])

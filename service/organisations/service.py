@@ -11,12 +11,12 @@ from service.auth.tokens import Principal
 from service.contracts.models import Contract
 from service.organisations.models import Organisation, OrganisationCreate, OrganisationPublic
 from service.pagination import Page, page_of
-from service.problems import Conflict, Invalid
+from service.problems import Conflict, Invalid, Term
 
 
 def register(session: Session, *, body: OrganisationCreate) -> OrganisationPublic:
     if session.get(Organisation, body.id) is not None:
-        raise Conflict(f"Organisation {body.id!r} already exists.")
+        raise Conflict("Organisation '{id}' already exists.", id=body.id)
     org = Organisation.model_validate(body)
     session.add(org)
     session.flush()
@@ -27,8 +27,8 @@ def require_kind(session: Session, org_id: str, kind: str, field: str) -> None:
     """`field` of the body must name a registered organisation of this kind (a 422 on that field)."""
     org = session.get(Organisation, org_id)
     if org is None or org.kind != kind:
-        raise Invalid(["body", field], f"no {kind} organisation {org_id!r}",
-                      detail=f"{field} must name a registered {kind} organisation.")
+        raise Invalid(["body", field], "{field}: no {kind} organisation '{id}'.",
+                      detail="{field} must name a registered {kind} organisation.", kind=Term(kind), id=org_id)
 
 
 def page(session: Session, principal: Principal, *, kind: str | None, after: str | None,

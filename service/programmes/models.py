@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 from service.db import UTCDateTime, utcnow
 from service.ids import Identifier, Name
 from service.rules.areas import is_known_area
+from service.rules.invalid import InvalidValue
 from service.rules.policy import DEFAULT_POLICY, Policy
 
 
@@ -34,12 +35,12 @@ class ProgrammeCreate(ProgrammeBase):
     @classmethod
     def _known_areas(cls, areas: list[str]) -> list[str]:
         if not areas:
-            raise ValueError("a programme is tagged with at least one technology area (DOMAIN.md §3)")
+            raise InvalidValue("a programme is tagged with at least one technology area.")
         unknown = [a for a in areas if not is_known_area(a)]
         if unknown:
-            raise ValueError(f"unknown technology area code(s): {', '.join(unknown)}")
+            raise InvalidValue("unknown technology area code(s): {codes}.", codes=unknown)
         if len(set(areas)) != len(areas):
-            raise ValueError("technology areas are listed more than once")
+            raise InvalidValue("technology areas are listed more than once.")
         return areas
 
     @field_validator("policy")

@@ -12,6 +12,7 @@ from service.authz import AdminOnly
 from service.commands import RecordDep
 from service.deps import CurrentPrincipal, SessionDep
 from service.pagination import Page
+from service.problems import Msg
 from service.programmes import service
 from service.programmes.models import ProgrammeCreate, ProgrammePublic, ProgrammeUpdate
 
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/v1/programmes", tags=["programmes"])
 def create_programme(body: ProgrammeCreate, _: AdminOnly, session: SessionDep, record: RecordDep) -> JSONResponse:
     """Register a programme with its technology areas and policy overrides (admin)."""
     return record(body, lambda: service.register(session, body=body),
-                  conflict_detail=f"Programme {body.id!r} already exists.")
+                  conflict_detail=Msg("Programme '{id}' already exists.", {"id": body.id}))
 
 
 @router.patch("/{programme_id}", response_model=ProgrammePublic)

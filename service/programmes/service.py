@@ -19,7 +19,7 @@ def to_public(p: Programme) -> ProgrammePublic:
 
 def register(session: Session, *, body: ProgrammeCreate) -> ProgrammePublic:
     if session.get(Programme, body.id) is not None:
-        raise Conflict(f"Programme {body.id!r} already exists.")
+        raise Conflict("Programme '{id}' already exists.", id=body.id)
     organisations.require_kind(session, body.ministry, "ministry", "ministry")
     if body.funding_agency is not None:
         organisations.require_kind(session, body.funding_agency, "funding_agency", "funding_agency")
@@ -32,7 +32,7 @@ def register(session: Session, *, body: ProgrammeCreate) -> ProgrammePublic:
 def update(session: Session, *, programme_id: str, body: ProgrammeUpdate) -> ProgrammePublic:
     programme = session.exec(select(Programme).where(Programme.id == programme_id).with_for_update()).first()
     if programme is None:
-        raise NotFound("programme")
+        raise NotFound("No such programme.")
     for key, value in body.model_dump(exclude_unset=True).items():
         if value is not None:
             setattr(programme, key, value)

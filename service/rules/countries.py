@@ -14,6 +14,8 @@ from typing import Annotated
 from babel import Locale
 from pydantic import AfterValidator, BeforeValidator, WithJsonSchema
 
+from service.rules.invalid import InvalidValue
+
 JAPAN = "JP"
 
 ISO_ALPHA2 = frozenset(
@@ -37,7 +39,7 @@ def _upper(v: object) -> object:
 
 def _assigned(v: str) -> str:
     if v not in ISO_ALPHA2:
-        raise ValueError(f"{v!r} is not an ISO 3166-1 alpha-2 country code")
+        raise InvalidValue("{field}: '{value}' is not an ISO 3166-1 alpha-2 country code.", value=v)
     return v
 
 

@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AfterValidator
 
+from service.rules.invalid import InvalidValue
+
 JST = ZoneInfo("Asia/Tokyo")
 
 #: The days tlc takes in. Every date of a request lies here, so that what is counted from it (a term plus
@@ -21,14 +23,14 @@ JST = ZoneInfo("Asia/Tokyo")
 #: Python and Temporal can count: issue 10 found dates near 0001 and 9999 that made the arithmetic fail.
 FIRST_DAY = date(1900, 1, 1)
 LAST_DAY = date(2199, 12, 31)
-OUT_OF_RANGE = (f"must be between {FIRST_DAY} and {LAST_DAY}: tlc counts obligation periods, lead times and "
-                f"reminders from dates within these years")
+OUT_OF_RANGE = ("{field} must be between {first} and {last}: tlc counts obligation periods, lead times and "
+                "reminders from dates within these years.")
 
 
 def within_calendar(d: date) -> date:
     """A pydantic after-validator: the date, or a ValueError saying the range and why."""
     if not FIRST_DAY <= d <= LAST_DAY:
-        raise ValueError(OUT_OF_RANGE)
+        raise InvalidValue(OUT_OF_RANGE, first=FIRST_DAY, last=LAST_DAY)
     return d
 
 
@@ -41,7 +43,7 @@ def add_months(d: date, months: int) -> date:
     year, month0 = divmod(index, 12)
     if not MINYEAR <= year <= MAXYEAR:
         # ValueError rather than OverflowError so that input validation turns it into a 422.
-        raise ValueError(f"{d.isoformat()} plus {months} months is outside the calendar")
+        raise InvalidValue("{day} plus {months} months is outside the calendar.", day=d, months=months)
     month = month0 + 1
     return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
 
@@ -56,7 +58,7 @@ def add_days(d: date, n: int) -> date:
     try:
         return d + timedelta(days=n)
     except OverflowError as exc:
-        raise ValueError(f"{d.isoformat()} plus {n} days is outside the calendar") from exc
+        raise InvalidValue("{day} plus {days} days is outside the calendar.", day=d, days=n) from exc
 
 
 def today_jst(now: datetime | None = None) -> date:

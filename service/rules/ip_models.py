@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.rules.countries import JAPAN, CountryCode
 from service.rules.dates import CalendarDay
+from service.rules.invalid import FieldName, InvalidValue, Term
 from service.rules.ratio import ExactNumber
 from service.rules.reasons import Reason
 from service.rules.text import single_line
@@ -69,11 +70,12 @@ class ProductionSite(_Model):
         for name in ("capacity_before", "capacity_after"):
             value = getattr(self, name)
             if value is not None and value < 0:
-                raise ValueError(f"{name} must not be negative")
+                raise InvalidValue("{field} must not be negative.", field=name)
         if not 0 <= self.local_consumption_share <= 1:
-            raise ValueError("local_consumption_share must be between 0 and 1")
+            raise InvalidValue("{field} must be between 0 and 1.", field="local_consumption_share")
         if not self.new_site and (self.capacity_before is None or self.capacity_after is None):
-            raise ValueError("an existing site needs capacity_before and capacity_after")
+            raise InvalidValue("an existing site needs {before} and {after}.", field="capacity_before",
+                               before=FieldName("capacity_before"), after=FieldName("capacity_after"))
         return self
 
 
@@ -99,16 +101,18 @@ class IpActionPlan(_Model):
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.exclusive_license and self.action != "provide":
-            raise ValueError("exclusive_license goes with the act provide (granting a licence is a provision)")
+            raise InvalidValue("{field} goes with the act provide (granting a licence is a provision).",
+                               field="exclusive_license")
         if self.action == "overseas_production":
             if self.site is None:
-                raise ValueError("overseas_production needs a site")
+                raise InvalidValue("overseas_production needs a {field}.", field="site")
             if self.site.country == JAPAN:
-                raise ValueError("overseas_production is an act in another country: site.country must not be JP")
+                raise InvalidValue("overseas_production is an act in another country: site.country must not be JP.",
+                                   field="site.country")
         elif self.site is not None:
-            raise ValueError("site is only for overseas_production")
+            raise InvalidValue("{field} is only for overseas_production.", field="site")
         if self.action in ACTS_WITH_COUNTERPARTY and self.counterparty is None:
-            raise ValueError(f"{self.action} needs a counterparty")
+            raise InvalidValue("{action} needs a {field}.", field="counterparty", action=Term(self.action))
         return self
 
 

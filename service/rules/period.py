@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 from service.rules.dates import add_days, add_years
+from service.rules.invalid import InvalidValue
 
 YEARS_AFTER_END = 3
 
@@ -28,7 +29,7 @@ def years_after(day: date, years: int) -> date:
 def obligation_period_end(start_date: date, end_date: date) -> date:
     """The last day on which the contract's obligations B and C still apply."""
     if end_date < start_date:
-        raise ValueError("end_date must not be before start_date")
+        raise InvalidValue("{field} must not be before start_date.", field="end_date")
     return years_after(end_date, YEARS_AFTER_END)
 
 

@@ -14,6 +14,8 @@ from typing import Annotated
 
 from pydantic import PlainSerializer, PlainValidator, WithJsonSchema
 
+from service.rules.invalid import InvalidValue
+
 _PATTERN = r"^-?\d+(\.\d+)?$|^\d+/\d+$"
 # A leading minus on "n/d" is accepted (not advertised) so that every value we emit reads back.
 _ACCEPTED = re.compile(r"-?\d+(\.\d+)?|-?\d+/\d+", re.ASCII)
@@ -24,16 +26,16 @@ _MAX_EXPONENT = 400
 
 def _from_decimal(d: Decimal) -> Fraction:
     if not d.is_finite():
-        raise ValueError("not a finite number")
+        raise InvalidValue("{field} must be a finite number.")
     if abs(d.as_tuple().exponent) > _MAX_EXPONENT:  # type: ignore[arg-type]
-        raise ValueError("number out of range")
+        raise InvalidValue("{field} is out of range.")
     return Fraction(d)
 
 
 def to_fraction(v: object) -> Fraction:
     """The exact value of ``v``: an int, Fraction, Decimal, float, or a "0.33" / "33/100" string."""
     if isinstance(v, bool):
-        raise ValueError("a boolean is not a number")
+        raise InvalidValue("{field} must be a number, not true or false.")
     if isinstance(v, (int, Fraction)):
         return Fraction(v)
     if isinstance(v, Decimal):
@@ -42,12 +44,12 @@ def to_fraction(v: object) -> Fraction:
         return _from_decimal(Decimal(repr(v)))
     if isinstance(v, str):
         if len(v) > _MAX_CHARS or not _ACCEPTED.fullmatch(v):
-            raise ValueError('expected a decimal such as "0.33" or a fraction such as "33/100"')
+            raise InvalidValue('{field} must be a decimal such as "0.33" or a fraction such as "33/100".')
         _, _, denominator = v.partition("/")
         if denominator and int(denominator) == 0:
-            raise ValueError("the denominator must not be zero")
+            raise InvalidValue("{field}: the denominator must not be zero.")
         return Fraction(v)
-    raise ValueError(f"expected a number, got {type(v).__name__}")
+    raise InvalidValue("{field} must be a number.")
 
 
 def decimal_string(f: Fraction) -> str | None:

@@ -8,12 +8,14 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, StringConstraints
 
+from service.rules.invalid import InvalidValue
+
 
 def _no_controls(allowed: str):
     def check(v: str) -> str:
         for ch in v:
             if ch not in allowed and unicodedata.category(ch) in ("Cc", "Cs"):
-                raise ValueError(f"must not contain the control character U+{ord(ch):04X}")
+                raise InvalidValue("{field} must not contain the control character U+{code}.", code=f"{ord(ch):04X}")
         return v
     return check
 

@@ -1,5 +1,6 @@
-"""How the pages answer errors: a person in a browser gets a page with the same status code (the API keeps
-its problem+json), and a page that needs a signed-in reader sends the others to the login form."""
+"""How the pages answer errors: a person in a browser gets a page with the same status code, worded in the
+page's language (the API keeps its problem+json, English by default), and a page that needs a signed-in reader
+sends the others to the login form."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from service.auth import sessions
 from service.auth.tokens import Principal
 from service.problems import Problem, render_problem
 from service.web import session as web_session
-from service.web.rendering import redirect, render
+from service.web.rendering import page_lang, redirect, render
 
 
 class LoginRequired(Exception):
@@ -29,8 +30,9 @@ def install(app: FastAPI) -> None:
     async def _problem(request: Request, exc: Problem) -> Response:
         if wants_page(request):
             principal = await run_in_threadpool(_reader, request)
+            title, detail = exc.words(page_lang(request))
             return await run_in_threadpool(render, request, "inbox/error.html", principal, exc.status,
-                                           status=exc.status, title=exc.title, detail=exc.detail or "")
+                                           status=exc.status, title=title, detail=detail or "")
         return render_problem(request, exc)
 
     @app.exception_handler(LoginRequired)

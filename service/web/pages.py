@@ -101,7 +101,7 @@ async def login(request: Request, ctx: CtxDep, csrf: str = Form(""), token: str 
 async def login_oidc(request: Request, ctx: CtxDep) -> Response:
     """Off to the identity provider, with a new sign-in (state, nonce, PKCE) bound to this browser."""
     if ctx.oidc is None:
-        raise NotFound("sign-in provider")
+        raise NotFound("No sign-in provider is configured.")
     browser = web_session.login_browser(request)
 
     def start() -> Any:
@@ -124,7 +124,7 @@ async def login_oidc(request: Request, ctx: CtxDep) -> Response:
 async def login_oidc_callback(request: Request, ctx: CtxDep, code: str = "", state: str = "",
                               error: str = "") -> Response:
     if ctx.oidc is None:
-        raise NotFound("sign-in provider")
+        raise NotFound("No sign-in provider is configured.")
 
     def take() -> Any:
         with ctx.session() as db:
@@ -217,7 +217,7 @@ def case_action(request: Request, case_id: str, action: str, principal: PagePrin
     web_session.check_csrf(request, str(form.pop("csrf", "")))
     known = CASE_ACTIONS.get(action)
     if known is None:
-        raise NotFound("action", action)
+        raise NotFound("No action '{action}'.", action=action)
     typed = {k: str(v) for k, v in form.items()}
     lang = page_lang(request)
     if action in DANGER and form.get("confirm") != "yes":

@@ -18,7 +18,7 @@ from service.problems import Forbidden
 SESSION_COOKIE = "tlc_session"
 CSRF_COOKIE = "tlc_csrf"
 LOGIN_COOKIE = "tlc_login"  # binds a sign-in at the identity provider to the browser that started it
-_BAD_CSRF = "The form's CSRF token is missing or wrong; reload the page and try again."
+_BAD_CSRF = "The form's security token is missing or wrong; reload the page and try again."
 
 
 def _cookie(response: Response, name: str, value: str, settings: Settings, max_age: int | None = None) -> None:

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
+from service.rules.invalid import english
+
 EffectKind = Literal["shareholder_report_filed", "consultation_opened", "prior_approval_requested",
                      "deadline_set", "deadline_met", "late_filing", "violation_recorded", "finding_recorded",
                      "deadline_moved", "deadline_closed", "consultation_withdrawn"]
@@ -37,8 +39,11 @@ class Transition(BaseModel):
 
 
 class Rejected(Exception):
-    """The event is well-formed but cannot apply to this contract's state (unknown item, plan, ...)."""
+    """The event is well-formed but cannot apply to this contract's state (unknown item, plan, ...). `msgid` and
+    `params` say why in the catalogues' terms (the API words them in the caller's language); `detail` is the
+    English."""
 
-    def __init__(self, status: int, detail: str, *, field: str | None = None):
-        super().__init__(detail)
-        self.status, self.detail, self.field = status, detail, field
+    def __init__(self, status: int, msgid: str, *, field: str | None = None, **params: object):
+        self.status, self.msgid, self.params, self.field = status, msgid, params, field
+        self.detail = english(msgid, params)
+        super().__init__(self.detail)

@@ -13,6 +13,7 @@ from typing import Literal
 
 from service.rules import bayh_dole
 from service.rules.dates import add_days, add_months
+from service.rules.invalid import Term
 from service.rules.ip_action import determine_ip_action
 from service.rules.ip_models import IpActionDetermination, IpActionPlan, IpActionRequest
 from service.rules.names import party_key
@@ -94,8 +95,13 @@ class _Run:
 
 
 Measure = Literal["A", "B", "C"]
-MEASURE_NAMES: dict[Measure, str] = {"A": "core-technology measures", "B": "prior consultation on IP acts",
-                                     "C": "reports of holders of one third or more"}
+MEASURE_NOT_IMPOSED: dict[Measure, str] = {
+    "A": "this contract's programme does not impose core-technology measures, so there is nothing to report "
+         "with {type}",
+    "B": "this contract's programme does not impose prior consultation on IP acts, so there is nothing to report "
+         "with {type}",
+    "C": "this contract's programme does not impose reports of holders of one third or more, so there is nothing "
+         "to report with {type}"}
 # Which measure each event belongs to; ip_action events serve B and D, incidents every programme.
 EVENT_MEASURE: dict[str, Measure] = {
     "shareholding.declared": "C", "shareholding.changed": "C",
@@ -206,7 +212,7 @@ def _covered_until(run: _Run, met: Deadline | None) -> date:
 
 def _item_registered(run: _Run, data: ev.CoreItemRegistered) -> None:
     if data.item_ref in run.state.items:
-        raise Rejected(409, f"core-technology item {data.item_ref!r} is already registered")
+        raise Rejected(409, "core-technology item '{ref}' is already registered", ref=data.item_ref)
     run.state.items[data.item_ref] = CoreItem(item_ref=data.item_ref, title=data.title,
                                               registered_on=run.event.occurred_on)
     run.set_deadline("access_review", data.item_ref,
@@ -216,7 +222,8 @@ def _item_registered(run: _Run, data: ev.CoreItemRegistered) -> None:
 def _require_item(run: _Run, item_ref: str) -> CoreItem:
     item = run.state.items.get(item_ref)
     if item is None:
-        raise Rejected(422, f"no core-technology item {item_ref!r} is registered on this contract", field="item_ref")
+        raise Rejected(422, "no core-technology item '{ref}' is registered on this contract", field="item_ref",
+                       ref=item_ref)
     return item
 
 
@@ -239,7 +246,8 @@ def _revoke(run: _Run, item_ref: str, employee_ref: str, on: date) -> bool:
 def _revoked(run: _Run, data: ev.AccessChange) -> None:
     _require_item(run, data.item_ref)
     if not _revoke(run, data.item_ref, data.employee_ref, run.event.occurred_on):
-        raise Rejected(409, f"{data.employee_ref!r} has no access to {data.item_ref!r} to revoke")
+        raise Rejected(409, "'{employee}' has no access to '{ref}' to revoke", employee=data.employee_ref,
+                       ref=data.item_ref)
 
 
 def _review_completed(run: _Run, data: ev.AccessReviewCompleted) -> None:
@@ -308,7 +316,7 @@ def _departed(run: _Run, data: ev.EmployeeDeparted) -> None:
 def _engaged(run: _Run, data: ev.SupplierEngaged) -> None:
     e = run.event
     if data.supplier_ref in run.state.suppliers:
-        raise Rejected(409, f"supplier {data.supplier_ref!r} is already engaged on this contract")
+        raise Rejected(409, "supplier '{ref}' is already engaged on this contract", ref=data.supplier_ref)
     run.state.suppliers[data.supplier_ref] = Supplier(
         supplier_ref=data.supplier_ref, name=data.name, country=data.country, holds_core_tech=data.holds_core_tech,
         engaged_on=e.occurred_on, nda_signed_on=data.nda_signed_on,
@@ -330,9 +338,9 @@ def _starts_holding_core_tech(run: _Run, supplier: Supplier, missing_nda: str) -
 def _supplier(run: _Run, supplier_ref: str) -> Supplier:
     supplier = run.state.suppliers.get(supplier_ref)
     if supplier is None:
-        raise Rejected(422, f"no supplier {supplier_ref!r} is engaged on this contract", field="supplier_ref")
+        raise Rejected(422, "no supplier '{ref}' is engaged on this contract", field="supplier_ref", ref=supplier_ref)
     if supplier.ended_on is not None:
-        raise Rejected(409, f"supplier {supplier_ref!r} was ended on {supplier.ended_on}")
+        raise Rejected(409, "supplier '{ref}' was ended on {on}", ref=supplier_ref, on=supplier.ended_on)
     return supplier
 
 
@@ -447,11 +455,11 @@ def _file_consultation(run: _Run, plan: Plan, result: IpActionDetermination) -> 
 def _open_plan(run: _Run, plan_event_id: str) -> Plan:
     plan = run.state.plans.get(plan_event_id)
     if plan is None:
-        raise Rejected(422, f"no planned IP act {plan_event_id!r} on this contract", field="plan_event_id")
+        raise Rejected(422, "no planned IP act '{ref}' on this contract", field="plan_event_id", ref=plan_event_id)
     if plan.completed_on is not None:
-        raise Rejected(409, f"the planned act {plan_event_id!r} is already recorded as completed")
+        raise Rejected(409, "the planned act '{ref}' is already recorded as completed", ref=plan_event_id)
     if plan.cancelled_on is not None:
-        raise Rejected(409, f"the planned act {plan_event_id!r} was cancelled on {plan.cancelled_on}")
+        raise Rejected(409, "the planned act '{ref}' was cancelled on {on}", ref=plan_event_id, on=plan.cancelled_on)
     return plan
 
 
@@ -468,8 +476,8 @@ def _risk_learned(run: _Run, data: ev.IpActionRiskLearned) -> None:
     request = _request_of(plan)
     cp = request.counterparty
     if cp is None and (data.un_violation_within_5y or data.foreign_government_influence):
-        raise Rejected(422, f"the planned {plan.action} has no counterparty whose attributes could be learned",
-                       field="plan_event_id")
+        raise Rejected(422, "the planned act ({action}) has no counterparty whose attributes could be learned",
+                       field="plan_event_id", action=Term(plan.action))
     changes: dict = {"forced_transfer_risk": request.forced_transfer_risk or data.forced_transfer_risk}
     if cp is not None:
         changes["counterparty"] = cp.model_copy(update={
@@ -517,9 +525,10 @@ def _cancelled(run: _Run, data: ev.IpActionCancelled) -> None:
 def _approval_applied(run: _Run, data: ev.IpActionApprovalApplied) -> None:
     plan = _open_plan(run, data.plan_event_id)
     if not plan.prior_approval_required:
-        raise Rejected(409, f"the planned {plan.action} needs no prior approval")
+        raise Rejected(409, "the planned act ({action}) needs no prior approval", action=Term(plan.action))
     if plan.approval_applied_on is not None:
-        raise Rejected(409, f"prior approval for {data.plan_event_id!r} was applied for on {plan.approval_applied_on}")
+        raise Rejected(409, "prior approval for '{ref}' was applied for on {on}", ref=data.plan_event_id,
+                       on=plan.approval_applied_on)
     plan.approval_applied_on = run.event.occurred_on
     d = run.state.open_deadline("approval_application", plan.event_id)
     if d is not None:
@@ -576,7 +585,7 @@ def _release_planned(run: _Run, data: ev.ResultsReleasePlanned) -> None:
     if not (run.ctx.leakage_measures_required and run.policy.result_publication_reports):
         raise Rejected(409, "this contract's programme does not ask for reports on releases of results")
     if data.release_ref in run.state.releases:
-        raise Rejected(409, f"release {data.release_ref!r} is already reported")
+        raise Rejected(409, "release '{ref}' is already reported", ref=data.release_ref)
     run.state.releases[data.release_ref] = Release(release_ref=data.release_ref, kind=data.kind, title=data.title,
                                                    planned_date=data.planned_date, reported_on=run.event.reported_on)
     if run.event.reported_on >= data.planned_date:
@@ -587,9 +596,9 @@ def _release_planned(run: _Run, data: ev.ResultsReleasePlanned) -> None:
 def _released(run: _Run, data: ev.ResultsReleased) -> None:
     release = run.state.releases.get(data.release_ref)
     if release is None:
-        raise Rejected(422, f"no release {data.release_ref!r} is reported on this contract", field="release_ref")
+        raise Rejected(422, "no release '{ref}' is reported on this contract", field="release_ref", ref=data.release_ref)
     if release.released_on is not None:
-        raise Rejected(409, f"release {data.release_ref!r} was reported done on {release.released_on}")
+        raise Rejected(409, "release '{ref}' was reported done on {on}", ref=data.release_ref, on=release.released_on)
     release.released_on = run.event.occurred_on
     _meet_review(run, run.state.open_deadline("release_report", data.release_ref))
 
@@ -607,10 +616,11 @@ def _incident(run: _Run, data: ev.IncidentReported) -> None:
 def _incident_followed_up(run: _Run, data: ev.IncidentFollowedUp) -> None:
     incident = run.state.incidents.get(data.incident_event_id)
     if incident is None or incident.severity != "incident":
-        raise Rejected(422, f"no incident {data.incident_event_id!r} is reported on this contract",
+        raise Rejected(422, "no incident '{ref}' is reported on this contract", ref=data.incident_event_id,
                        field="incident_event_id")
     if incident.followed_up_on is not None:
-        raise Rejected(409, f"incident {data.incident_event_id!r} was followed up on {incident.followed_up_on}")
+        raise Rejected(409, "incident '{ref}' was followed up on {on}", ref=data.incident_event_id,
+                       on=incident.followed_up_on)
     incident.followed_up_on = run.event.occurred_on
     _meet_review(run, run.state.open_deadline("incident_follow_up", data.incident_event_id))
 
@@ -637,11 +647,10 @@ def apply_event(state: ObligationState, event: ev.Event, *, ctx: ContractContext
         raise Rejected(409, "the contract's obligation period has ended; its record is read-only")
     measure = EVENT_MEASURE.get(event.type)
     if measure is not None and not applies(measure, ctx, policy):
-        raise Rejected(409, f"this contract's programme does not impose {MEASURE_NAMES[measure]}, so there is "
-                            f"nothing to report with {event.type}")
+        raise Rejected(409, MEASURE_NOT_IMPOSED[measure], type=event.type)
     if measure == "A" and (end := ends_after("access_control", ctx, policy)) is not None \
             and event.reported_on > end:
-        raise Rejected(409, f"the programme's core-technology measures ended with the contract term ({end})")
+        raise Rejected(409, "the programme's core-technology measures ended with the contract term ({end})", end=end)
     run = _Run(state, ctx, policy, event)
     data = ev.parse_data(event.type, event.data) if isinstance(event.data, dict) else event.data
     HANDLERS[event.type](run, data)
@@ -699,10 +708,10 @@ def record_approval(state: ObligationState, *, approval_id: str, granted: bool, 
     plan = next((p for p in state.plans.values()
                  if p.prior_approval_required and f"approval-{p.event_id}" == approval_id), None)
     if plan is None:
-        raise Rejected(404, f"no prior-approval request {approval_id!r} on this contract")
+        raise Rejected(404, "no prior-approval request '{ref}' on this contract", ref=approval_id)
     d = state.open_deadline("prior_approval", plan.event_id)
     if d is None:  # decided already (or the act was done, which ended the request)
-        raise Rejected(409, f"prior approval {approval_id!r} was already decided")
+        raise Rejected(409, "prior approval '{ref}' was already decided", ref=approval_id)
     plan.prior_approval_granted = granted
     plan.approval_granted_on = on if granted else None
     effects: list[Effect] = []

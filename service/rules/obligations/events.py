@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictInt, model_validator
 
 from service.rules.countries import CountryCode
 from service.rules.dates import CalendarDay
+from service.rules.invalid import FieldName, InvalidValue
 from service.rules.ip_models import IpActionPlan
 from service.rules.text import multi_line, single_line
 
@@ -36,7 +37,7 @@ class ShareholdingDeclared(_Data):
     def _within(self) -> ShareholdingDeclared:
         for h in self.holders:
             if h.shares_held > self.shares_outstanding:
-                raise ValueError(f"{h.name}: shares_held is more than shares_outstanding")
+                raise InvalidValue("{name}: shares_held is more than shares_outstanding.", name=h.name)
         return self
 
 
@@ -53,7 +54,7 @@ class ShareholdingChanged(_Data):
     @model_validator(mode="after")
     def _within(self) -> ShareholdingChanged:
         if self.shares_held > self.shares_outstanding:
-            raise ValueError("shares_held is more than shares_outstanding")
+            raise InvalidValue("shares_held is more than shares_outstanding.", field="shares_held")
         return self
 
 
@@ -113,7 +114,8 @@ class SupplierUpdated(_Data):
     @model_validator(mode="after")
     def _something(self) -> SupplierUpdated:
         if self.holds_core_tech is None and self.nda_signed_on is None and self.flow_down_on is None:
-            raise ValueError("name at least one of holds_core_tech, nda_signed_on, flow_down_on")
+            raise InvalidValue("name at least one of {fields}.",
+                               fields=[FieldName(f) for f in ("holds_core_tech", "nda_signed_on", "flow_down_on")])
         return self
 
 
@@ -132,8 +134,8 @@ class IpActionRiskLearned(_Data):
     @model_validator(mode="after")
     def _something(self) -> IpActionRiskLearned:
         if not (self.forced_transfer_risk or self.un_violation_within_5y or self.foreign_government_influence):
-            raise ValueError("name at least one risk learned: forced_transfer_risk, un_violation_within_5y or "
-                             "foreign_government_influence")
+            raise InvalidValue("name at least one risk learned: {fields}.", fields=[FieldName(f) for f in (
+                "forced_transfer_risk", "un_violation_within_5y", "foreign_government_influence")])
         return self
 
 
