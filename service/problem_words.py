@@ -185,15 +185,17 @@ class ErrorItem:
     """One entry of a 422's `errors`: where (`loc`, as the framework gives it), what (a message), and pydantic's
     `type` where it has one. `field` names the field a model validator's message is about."""
 
-    loc: tuple[str, ...]
+    loc: tuple[str | int, ...]
     msg: Msg
     type: str | None = None
     field: str | None = None
 
     @classmethod
-    def of(cls, error: Mapping[str, Any], prefix: Sequence[str] = ()) -> ErrorItem:
+    def of(cls, error: Mapping[str, Any], prefix: Sequence[str | int] = ()) -> ErrorItem:
+        """One pydantic error, its `loc` (as strings, as the API has always given them) under `prefix` (kept as
+        it is: a batch's event index is a number)."""
         msg, hint = pydantic_message(error)
-        loc = (*map(str, prefix), *(str(p) for p in error.get("loc", ())))
+        loc = (*prefix, *(str(p) for p in error.get("loc", ())))
         if hint is not None:
             named = path_of(loc)
             hint = f"{named}.{hint}" if named else hint
@@ -219,8 +221,8 @@ class ErrorItem:
         return out
 
 
-def path_of(loc: Sequence[str]) -> str:
-    parts = list(loc)
+def path_of(loc: Sequence[str | int]) -> str:
+    parts = [str(p) for p in loc]
     if parts and parts[0] in LOCATIONS:
         parts = parts[1:]
     return ".".join(parts)

@@ -5,7 +5,8 @@ catalogues and named parameters, never prose (`Invalid(["body", "respond_by"], "
 they are worded once, when the answer's language is known: here for the API (`Accept-Language` or `?lang=`,
 English by default, said in `Content-Language`), and by `service.web.errors` as a page for a person in a
 browser (Japanese by default). `type`, `status`, `errors[].loc` and `errors[].type` do not depend on the
-language: clients key on them. The words come from `service.problem_words`; nothing else of tlc is imported.
+language: clients key on them. The words come from `service.problem_words` and the catalogues of
+`service.i18n`; nothing else of tlc is imported.
 """
 
 from __future__ import annotations
@@ -27,8 +28,9 @@ from service.i18n import pick_lang
 from service.problem_words import THE_BODY, ErrorItem, FieldName, Msg, Term, field_label, field_of, path_of, say
 from service.rules.reasons import Lang
 
-__all__ = ["BadRequest", "Conflict", "FieldError", "Forbidden", "Invalid", "Msg", "NotFound", "Problem", "Term",
-           "Unauthorized", "Unavailable", "field_errors", "install", "problem_lang"]
+__all__ = ["BadRequest", "Conflict", "ErrorItem", "FieldError", "Forbidden", "Invalid", "Msg", "NotFound", "Problem",
+           "ProblemDetail", "Term", "Unauthorized", "Unavailable", "answer", "answer_scope", "document", "field_errors",
+           "install", "problem_lang", "render_problem"]
 
 log = logging.getLogger("tlc.problems")
 MEDIA_TYPE = "application/problem+json"
@@ -59,7 +61,7 @@ class ProblemDetail(BaseModel):
     errors: list[dict[str, Any]] | None = None
 
 
-def _with_field(loc: list[str] | tuple[str, ...] | None, params: dict[str, Any]) -> dict[str, Any]:
+def _with_field(loc: list[Any] | tuple[Any, ...] | None, params: dict[str, Any]) -> dict[str, Any]:
     """`{field}` of a message about `loc`: the field it names, or the request body."""
     named = field_of(path_of(loc or ()).split("."))
     return {"field": FieldName(named) if named else Msg(THE_BODY), **params}
@@ -154,7 +156,7 @@ class Invalid(Problem):
     `errors` (from `ErrorItem.of`, for a validation done below the router) replaces the single entry.
     """
 
-    def __init__(self, loc: list[str] | None = None, msg: str = "", /, *, detail: str | None = None,
+    def __init__(self, loc: list[Any] | None = None, msg: str = "", /, *, detail: str | None = None,
                  errors: list[ErrorItem] | None = None, **params: Any):
         params = _with_field(loc, params)
         if errors is None:
@@ -163,7 +165,7 @@ class Invalid(Problem):
         super().__init__(422, VALIDATION_TITLE, said, type_=VALIDATION_TYPE, errors=errors)
 
     @classmethod
-    def of(cls, errors: list[dict[str, Any]] | Any, prefix: list[str] | tuple[str, ...] = (), *,
+    def of(cls, errors: list[dict[str, Any]] | Any, prefix: list[Any] | tuple[Any, ...] = (), *,
            detail: str = NOT_VALID) -> Invalid:
         """The framework's (pydantic's) errors as ours, their `loc` under `prefix`."""
         return cls(detail=detail, errors=[ErrorItem.of(e, prefix) for e in errors])
