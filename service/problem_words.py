@@ -2,9 +2,10 @@
 its parameters, worded only once the answer's language is known; pydantic's validation errors get msgids of
 ours from their `type` and `ctx`, so that its English never reaches a reader of Japanese.
 
-English names things as the API spells them (`respond_by`, `concluded`, `start-review`: what a client sends and
-keys on) and writes dates as ISO; Japanese names them in words from the catalogues (回答期限, 結論済み, 審査を開始;
-a field's label is its msgid in the context "field") and writes dates as 2026年4月1日（水）.
+The API's English names things as the API spells them (`respond_by`, `concluded`, `start-review`: what a client
+sends and keys on) and writes dates as ISO; Japanese names them in words from the catalogues (回答期限, 結論済み,
+審査を開始; a field's label is its msgid in the context "field") and writes dates as 2026年4月1日（水）. A page
+(`page=True`) names them in words in English too, and lists the values a field takes in words.
 """
 
 from __future__ import annotations
@@ -49,41 +50,48 @@ class _Known(dict):
         return key
 
 
-def field_label(name: str, lang: Lang) -> str:
-    return name if lang == "en" else translations(lang).pgettext(FIELD_CONTEXT, name)
+def field_label(name: str, lang: Lang, page: bool = False) -> str:
+    return name if lang == "en" and not page else translations(lang).pgettext(FIELD_CONTEXT, name)
 
 
-def _value(v: Any, lang: Lang) -> str:
+def _listed(items: list[str], lang: Lang) -> str:
+    if lang == "ja":
+        return "、".join(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def _value(v: Any, lang: Lang, page: bool) -> str:
+    codes = lang == "en" and not page
     if isinstance(v, Msg):
-        return say(v, lang)
+        return say(v, lang, page=page, sentence=False)
     if isinstance(v, FieldName):
-        return field_label(v, lang)
+        return field_label(v, lang, page)
     if isinstance(v, Term):
-        return str(v) if lang == "en" else translations(lang).gettext(v)
-    if isinstance(v, Choices):
-        if lang == "en":
-            quoted = [f"'{c}'" for c in v]
-            return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
-        return "、".join(f"「{c}」" for c in v)
+        return str(v) if codes else translations(lang).gettext(v)
+    if isinstance(v, Choices):  # the API names the values to send; a page the options it offers
+        said = [translations(lang).gettext(c) if page else c for c in v]
+        return _listed([f"「{c}」" if lang == "ja" else f"'{c}'" for c in said], lang)
     if isinstance(v, date) and not isinstance(v, datetime):
-        return v.isoformat() if lang == "en" else day_in_words(v, lang)
+        return v.isoformat() if codes else day_in_words(v, lang)
     if isinstance(v, (list, tuple)):
-        return ("、" if lang == "ja" else ", ").join(_value(x, lang) for x in v)
+        return ("、" if lang == "ja" else ", ").join(_value(x, lang, page) for x in v)
     return str(v)
 
 
-def say(msg: Msg | str, lang: Lang) -> str:
-    """The message in `lang`. A catalogue entry whose placeholders do not fit falls back to the English msgid
-    (a test checks that none does), so that a slip in a translation never turns an answer into a 500."""
+def say(msg: Msg | str, lang: Lang, *, page: bool = False, sentence: bool = True) -> str:
+    """The message in `lang`, for the API or (`page`) for a page. A catalogue entry whose placeholders do not fit
+    falls back to the English msgid (a test checks that none does), so that a slip in a translation never turns
+    an answer into a 500. On an English page a sentence that begins with a field's label begins with a capital."""
     if isinstance(msg, str):
         msg = Msg(msg)
     if lang == "en" and msg.english is not None:
         return msg.english
-    values = _Known({k: _value(v, lang) for k, v in msg.params.items()})
+    values = _Known({k: _value(v, lang, page) for k, v in msg.params.items()})
     try:
-        return translations(lang).gettext(msg.msgid).format_map(values)
+        text = translations(lang).gettext(msg.msgid).format_map(values)
     except (ValueError, IndexError, AttributeError):
-        return msg.msgid.format_map(values)
+        text = msg.msgid.format_map(values)
+    return text[:1].upper() + text[1:] if page and sentence and lang == "en" else text
 
 
 # --- validation errors ---------------------------------------------------------------------------------------
@@ -207,10 +215,10 @@ class ErrorItem:
             return ""
         return self.field or path_of(self.loc)
 
-    def said(self, lang: Lang) -> str:
+    def said(self, lang: Lang, page: bool = False) -> str:
         named = field_of(self.path().split(".")) if self.path() else None
         return say(Msg(self.msg.msgid, {"field": FieldName(named) if named else Msg(THE_BODY), **self.msg.params},
-                       self.msg.english), lang)
+                       self.msg.english), lang, page=page)
 
     def public(self, lang: Lang) -> dict[str, Any]:
         out: dict[str, Any] = {"loc": list(self.loc), "msg": self.said(lang)}

@@ -88,9 +88,9 @@ class Problem(Exception):
     def __str__(self) -> str:
         return say(self.detail, "en") if self.detail is not None else self.title
 
-    def words(self, lang: Lang) -> tuple[str, str | None]:
-        """The title and the detail in `lang`."""
-        return say(self.title, lang), say(self.detail, lang) if self.detail is not None else None
+    def words(self, lang: Lang, page: bool = False) -> tuple[str, str | None]:
+        """The title and the detail in `lang`, for the API or (`page`) for a page."""
+        return say(self.title, lang, page=page), say(self.detail, lang, page=page) if self.detail is not None else None
 
     def body(self, lang: Lang, instance: str | None = None) -> dict[str, Any]:
         title, detail = self.words(lang)
@@ -184,18 +184,20 @@ class FieldError:
 
 
 def field_errors(exc: ValidationError | RequestValidationError | Problem, lang: Lang) -> list[FieldError]:
-    """What a page shows of a refused form: each field's message in `lang`, or the problem's detail."""
+    """What a page shows of a refused form: each field's message in `lang` (fields, statuses and options in
+    words, English included), or the problem's detail."""
     if isinstance(exc, (ValidationError, RequestValidationError)):
         items = [ErrorItem.of(e) for e in exc.errors()]
     elif exc.errors:
         items = exc.errors
     else:
-        return [FieldError("", "", exc.words(lang)[1] or exc.words(lang)[0])]
+        title, detail = exc.words(lang, page=True)
+        return [FieldError("", "", detail or title)]
     out = []
     for item in items:
         path = item.path()
         named = field_of(path.split(".")) if path else None
-        out.append(FieldError(path, field_label(named, lang) if named else "", item.said(lang)))
+        out.append(FieldError(path, field_label(named, lang, page=True) if named else "", item.said(lang, page=True)))
     return out
 
 

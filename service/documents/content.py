@@ -23,7 +23,7 @@ from service.notices.models import MinistryNotice
 from service.obligations import service as obligations
 from service.obligations.schemas import DeadlinePublic
 from service.organisations.models import Organisation
-from service.problems import Conflict
+from service.problems import Conflict, Term
 from service.programmes.models import Programme
 from service.rules import documents as rules
 from service.rules.obligations.state import OBLIGATIONS
@@ -68,7 +68,8 @@ def notice(session: Session, case: ConsultationCase) -> NoticeDoc:
     """The conclusion notice of a concluded case; 409 for any other (it has no outcome to tell)."""
     refusal = rules.notice_refusal(case.status)
     if refusal is not None:
-        raise Conflict(refusal, title="Case not concluded", status_now=case.status)
+        raise Conflict(refusal, title="Case not concluded", extra={"status_now": case.status},
+                       status=Term(case.status))
     assert case.closed_on is not None and case.outcome is not None
     contract = session.get(Contract, case.contract_id)
     assert contract is not None

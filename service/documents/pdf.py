@@ -66,7 +66,7 @@ def pdf_of(html: str, templates_dir: Path, override_dir: Path | None) -> bytes:
 
         from service.documents.fetcher import LocalOnlyFetcher
     except OSError as exc:  # cffi could not load Pango: the system lacks it (scripts/bootstrap, the Dockerfile)
-        raise Unavailable(f"PDF documents cannot be made here: {exc}", retry_after_seconds=3600) from exc
+        raise Unavailable("PDF documents cannot be made here: {why}", retry_after_seconds=3600, why=str(exc)) from exc
     roots = [d / DOCUMENTS for d in ([override_dir] if override_dir else []) + [templates_dir]]
     with _RENDERING:
         pdf = HTML(string=html, base_url=roots[-1].resolve().as_uri() + "/",

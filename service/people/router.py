@@ -14,6 +14,7 @@ from service.deps import CurrentPrincipal, SessionDep
 from service.pagination import Page
 from service.people import service
 from service.people.models import PersonCreate, PersonPublic, PersonUpdate
+from service.problems import Msg
 
 router = APIRouter(prefix="/v1/people", tags=["people"])
 
@@ -22,7 +23,8 @@ router = APIRouter(prefix="/v1/people", tags=["people"])
 def create_person(body: PersonCreate, _: AdminOnly, session: SessionDep, record: RecordDep) -> JSONResponse:
     """Add a person to the directory (admin): the organisation and subject their tokens carry, their name and role."""
     return record(body, lambda: service.register(session, body=body),
-                  conflict_detail=f"Person {body.sub!r} of {body.org!r} is already in the directory.")
+                  conflict_detail=Msg("Person '{sub}' of '{org}' is already in the directory.",
+                                      {"sub": body.sub, "org": body.org}))
 
 
 @router.get("", response_model=Page[PersonPublic])

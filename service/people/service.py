@@ -12,7 +12,7 @@ from service.db import utcnow
 from service.organisations.models import Organisation
 from service.pagination import Page, after_row, opaque_cursor, parse_opaque_cursor, split_page
 from service.people.models import Person, PersonCreate, PersonPublic, PersonUpdate
-from service.problems import Conflict, Invalid, NotFound
+from service.problems import Conflict, Invalid, NotFound, Term
 
 # A person's role must fit their organisation: officers belong to a ministry, contractors' people to a
 # contractor; an admin may sit anywhere (the service's operator, or a ministry's own administrator).
@@ -22,18 +22,19 @@ _ROLE_KINDS = {"ministry_officer": "ministry", "contractor": "contractor"}
 def _require_fit(session: Session, org_id: str, role: str) -> None:
     org = session.get(Organisation, org_id)
     if org is None:
-        raise Invalid(["body", "org"], f"no organisation {org_id!r}",
-                      detail="org must name a registered organisation.")
+        raise Invalid(["body", "org"], "{field}: no organisation '{id}'.",
+                      detail="{field} must name a registered organisation.", id=org_id)
     kind = _ROLE_KINDS.get(role)
     if kind is not None and org.kind != kind:
-        raise Invalid(["body", "role"], f"a {role} belongs to a {kind} organisation",
-                      detail=f"A {role} belongs to a {kind} organisation, and {org_id!r} is a {org.kind}.")
+        raise Invalid(["body", "role"], "a {role} belongs to a {kind} organisation",
+                      detail="A {role} belongs to a {kind} organisation, and '{id}' is a {actual}.",
+                      role=Term(role), kind=Term(kind), id=org_id, actual=Term(org.kind))
 
 
 def register(session: Session, *, body: PersonCreate) -> PersonPublic:
     _require_fit(session, body.org, body.role)
     if session.get(Person, (body.org, body.sub)) is not None:
-        raise Conflict(f"Person {body.sub!r} of {body.org!r} is already in the directory.")
+        raise Conflict("Person '{sub}' of '{org}' is already in the directory.", sub=body.sub, org=body.org)
     person = Person.model_validate(body)
     session.add(person)
     session.flush()
@@ -43,7 +44,7 @@ def register(session: Session, *, body: PersonCreate) -> PersonPublic:
 def update(session: Session, *, org: str, sub: str, body: PersonUpdate) -> PersonPublic:
     person = session.exec(select(Person).where(Person.org == org, Person.sub == sub).with_for_update()).first()
     if person is None:
-        raise NotFound("person", f"{org}/{sub}")
+        raise NotFound("No person '{org}/{sub}'.", org=org, sub=sub)
     changes = body.model_dump(exclude_unset=True)
     for key in ("display_name", "role", "active"):  # these cannot be null: null leaves them as they are
         if changes.get(key, ...) is None:
@@ -62,7 +63,7 @@ def get(session: Session, principal: Principal, org: str, sub: str) -> Person:
     found = session.exec(authz.scope_people(select(Person), principal)
                          .where(Person.org == org, Person.sub == sub)).first()
     if found is None:
-        raise NotFound("person", f"{org}/{sub}")
+        raise NotFound("No person '{org}/{sub}'.", org=org, sub=sub)
     return found
 
 

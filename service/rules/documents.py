@@ -15,13 +15,14 @@ from service.rules.obligations.state import ObligationState
 
 
 def notice_refusal(status: str) -> str | None:
-    """Why a case has no conclusion notice (None when it has one): the notice tells the outcome."""
+    """Why a case has no conclusion notice (None when it has one): the notice tells the outcome. A msgid, whose
+    `{status}` is the case's status."""
     if status == "concluded":
         return None
     if status == "withdrawn":
         return "The case was withdrawn: it has no outcome, so there is no conclusion notice."
-    return (f"The conclusion notice is issued once the case is concluded; the case is {status} "
-            f"(the outcome is not decided yet).")
+    return "The conclusion notice is issued once the case is concluded; the case is {status} (the outcome is not " \
+           "decided yet)."
 
 
 @dataclass(frozen=True)

@@ -58,7 +58,7 @@ def _refused() -> Problem:
 
 
 def _missing() -> Problem:
-    return NotFound("page")
+    return NotFound("No such page.")
 
 
 def _admin(request: Request, principal: PagePrincipal) -> Principal:

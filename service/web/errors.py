@@ -30,7 +30,7 @@ def install(app: FastAPI) -> None:
     async def _problem(request: Request, exc: Problem) -> Response:
         if wants_page(request):
             principal = await run_in_threadpool(_reader, request)
-            title, detail = exc.words(page_lang(request))
+            title, detail = exc.words(page_lang(request), page=True)
             return await run_in_threadpool(render, request, "inbox/error.html", principal, exc.status,
                                            status=exc.status, title=title, detail=detail or "")
         return render_problem(request, exc)

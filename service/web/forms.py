@@ -2,10 +2,9 @@
 language. `form_errors` is the one seam between a refused body (pydantic's ValidationError or a Problem) and
 the templates' `errors` / `field_errors`.
 
-The words come from a table of tlc's own here (pydantic's error types, and the English messages of tlc's
-validators and services); a message no entry words is said in the catalogue's words when it has them, else
-plainly, never in a library's English on a Japanese page. `service.problems` is to word problems in the
-caller's language; when it does, `worded` becomes that, with the same shape (path, label, message).
+The words come from a table of tlc's own here where a form says it more briefly (pydantic's error types, and
+some messages of tlc's validators and services, by their English); any other message as `service.problems`
+words it for a page, in the page's language, never in a library's English on a Japanese page.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from service.i18n import translations
-from service.problems import Problem
+from service.problems import Problem, field_errors
 from service.rules.dates import FIRST_DAY, LAST_DAY
 
 
@@ -84,7 +83,6 @@ _BY_TEXT: tuple[tuple[str, str | None, str], ...] = (
     ("a ministry_officer belongs to a ministry", None, _("A ministry officer belongs to a ministry.")),
     ("a contractor belongs to a contractor", None, _("A contractor's person belongs to a contractor organisation.")),
 )
-_NOT_SAVED = _("This could not be saved; check the form and try again.")
 
 
 def _path(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -95,17 +93,9 @@ def _path(loc: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts)
 
 
-def _said(t: Any, lang: str, *texts: str | None) -> str:
-    """The first of `texts` the catalogue words; else, in English, the first as it is; else plainly."""
-    for text in texts:
-        if text and t.gettext(text) != text:
-            return t.gettext(text)
-    first = next((x for x in texts if x), None)
-    return first if lang == "en" and first else t.gettext(_NOT_SAVED)
-
-
-def _worded(t: Any, lang: str, error: Mapping[str, Any], detail: str | None = None) -> tuple[str | None, str]:
-    """(the field a message names, if the error's place does not; the message in words)."""
+def _worded(t: Any, error: Mapping[str, Any], ours: str) -> tuple[str | None, str]:
+    """(the field a message names, if the error's place does not; the message in words): the form's own words
+    where this table has them, else `ours` (service.problems' words for it)."""
     kind, ctx = error.get("type"), error.get("ctx") or {}
     if kind == "string_pattern_mismatch":
         if ctx.get("pattern") == _IDENTIFIER:
@@ -120,22 +110,24 @@ def _worded(t: Any, lang: str, error: Mapping[str, Any], detail: str | None = No
             found = re.search(r"'([^']+)'", text)
             return field, t.gettext(msgid) % {"first": FIRST_DAY.year, "last": LAST_DAY.year,
                                               "prefix": found.group(1) if found else ""}
-    return None, _said(t, lang, text, detail)
+    return None, ours
 
 
 def worded(exc: ValidationError | Problem, lang: str) -> list[FormError]:
     """What is wrong with a refused form, field by field, in `lang` (labels are left to the page)."""
     t = translations(lang)
+    ours = field_errors(exc, lang)
     if isinstance(exc, ValidationError):
-        items, detail = [dict(e) for e in exc.errors()], None
+        items = [dict(e) for e in exc.errors()]
     else:
-        items, detail = list(exc.extra.get("errors") or []), exc.detail or exc.title
+        # A service's errors, with their English (the API's) for the table above to recognise.
+        items = [{"loc": e.loc, "type": e.type, "msg": e.said("en")} for e in exc.errors or []]
         if not items:
-            return [FormError("", "", _said(t, lang, detail))]
+            return [FormError("", "", ours[0].message)]
     out = []
-    for item in items:
-        field, message = _worded(t, lang, item, detail)
-        out.append(FormError(field or _path(item.get("loc", ())), "", message))
+    for item, said in zip(items, ours, strict=True):
+        field, message = _worded(t, item, said.message)
+        out.append(FormError(field or _path(item.get("loc", ())) or _path(said.path.split(".")), "", message))
     return out
 
 

@@ -76,7 +76,8 @@ def notice_form(request: Request, contract_id: str, principal: PagePrincipal, se
 
 def _notice_form(request: Request, contract_id: str, principal, session, status_code: int = 200,
                  errors: list | None = None, field_errors: dict | None = None, form: dict | None = None) -> Response:
-    contract = authz.officer_contract(session, principal, contract_id, "Notices are issued")
+    contract = authz.officer_contract(session, principal, contract_id,
+                                     "Notices are issued by officers of the programme's ministry.")
     return render(request, "inbox/notice_form.html", principal, status_code, contract=contract,
                   contractor=organisations.names(session, {contract.contractor_org})[contract.contractor_org],
                   errors=errors or [], field_errors=field_errors or {}, form=form or {"scope": "contract"})

@@ -250,8 +250,9 @@ def test_answers_of_the_middleware_and_the_framework_are_worded_too(api: TestCli
 
 
 def test_every_field_a_request_takes_has_a_japanese_label(client: TestClient) -> None:
-    """A Japanese message names a field by its label (回答期限, not respond_by): every field of every request body
-    and parameter in the OpenAPI has one, and so has every field of event data and of a programme's policy."""
+    """A Japanese message, and a page in either language, names a field by its label (回答期限, not respond_by):
+    every field of every request body and parameter in the OpenAPI has one, and so has every field of event data
+    and of a programme's policy."""
     from typing import get_args
 
     from pydantic import BaseModel
@@ -300,6 +301,7 @@ def test_every_field_a_request_takes_has_a_japanese_label(client: TestClient) ->
         fields(model, seen)
     assert {"respond_by", "departure_date", "holders", "prior_approval_lead_days", "exclusive_license"} <= names
     assert missing_in("ja", names, context="field") == set()
+    assert missing_in("en", names, context="field") == set()  # English pages name fields in words too
 
 
 # --- pages ---------------------------------------------------------------------------------------------------
@@ -316,12 +318,15 @@ def pages(api: TestClient, officer, case_id: str) -> TestClient:
     return browser
 
 
-def _error_of(page: Any) -> str:
+def _errors_of(page: Any) -> tuple[list[str], dict[str, str]]:
+    """The error summary's lines, and the message beside each field, of a refused form's page."""
     import html
 
-    found = re.search(r'<div class="error" role="alert">(.*?)</div>', page.text, re.S)
-    assert found, page.text[:2000]
-    return html.unescape(found.group(1))
+    summary = re.search(r'<div class="error-summary".*?</div>', page.text, re.S)
+    assert summary, page.text[:3000]
+    lines = [re.sub(r"<[^>]+>", "", li) for li in re.findall(r"<li>(.*?)</li>", summary.group(0), re.S)]
+    beside = dict(re.findall(r'<span class="field-error" id="e-([^"]+)">(.*?)</span>', page.text, re.S))
+    return [html.unescape(x) for x in lines], {k: html.unescape(v) for k, v in beside.items()}
 
 
 def test_a_refused_case_action_says_why_in_the_pages_language(pages: TestClient, api: TestClient, officer,
@@ -333,28 +338,35 @@ def test_a_refused_case_action_says_why_in_the_pages_language(pages: TestClient,
     html = {"accept": "text/html"}
     r = pages.post(f"/inbox/cases/{case_id}/conclude", data={"csrf": csrf, "outcome": "conditions"}, headers=html)
     assert r.status_code == 422
-    assert _error_of(r) == japanese("結論が「条件付き」の場合は、条件を入力してください。")
+    summary, beside = _errors_of(r)
+    assert beside == {"conditions": japanese("結論が「条件付き」の場合は、条件を入力してください。")}
+    assert summary == ["条件：結論が「条件付き」の場合は、条件を入力してください。"]
     r = pages.post(f"/inbox/cases/{case_id}/conclude?lang=en", data={"csrf": csrf, "outcome": "conditions"},
                    headers=html)
-    assert _error_of(r) == "an outcome of 'conditions' needs the conditions."
+    assert _errors_of(r)[1] == {"conditions": "An outcome of 'conditions' needs the conditions."}
     r = pages.post(f"/inbox/cases/{case_id}/request-info", headers=html,
                    data={"csrf": csrf, "question": "q", "respond_by": "2026-05-31"})
-    assert r.status_code == 422 and _error_of(r) == "回答期限に本日（2026年6月1日（月））より前の日付は指定できません。"
-    r = pages.post(f"/inbox/cases/{case_id}/request-info", headers=html,
-                   data={"csrf": csrf, "question": "q", "respond_by": "いつか"})
     assert r.status_code == 422
-    assert _error_of(r) == "回答期限は「2026-04-01」のような年月日の形式で指定してください。"
+    assert _errors_of(r)[1] == {"respond_by": "回答期限に本日（2026年6月1日（月））より前の日付は指定できません。"}
+    r = pages.post(f"/inbox/cases/{case_id}/request-info?lang=en", headers=html,
+                   data={"csrf": csrf, "question": "q", "respond_by": "2026-05-31"})
+    assert _errors_of(r)[1] == {"respond_by": "Respond by is before today (Mon 1 Jun 2026, JST)."}
     r = pages.post(f"/inbox/cases/{case_id}/start-review", data={"csrf": csrf}, headers=html)
     assert r.status_code == 409
-    assert japanese(_error_of(r)).startswith("この案件は「審査中」のため、「審査を開始」はできません。")
+    summary, _ = _errors_of(r)
+    assert japanese(summary[0]) == ("この案件は「審査中」のため、「審査を開始」はできません。"
+                                    "現在できる操作：情報提供を依頼、結論を出す、担当する、担当を変更。")
+    r = pages.post(f"/inbox/cases/{case_id}/start-review?lang=en", data={"csrf": csrf}, headers=html)
+    assert _errors_of(r)[0][0].startswith("'Start review' is not allowed while the case is under review")
 
 
-def test_the_error_page_is_in_the_pages_language(pages: TestClient) -> None:
-    r = pages.get("/inbox/cases/case-nope", headers={"accept": "text/html"})
-    assert r.status_code == 404
-    assert "見つかりません" in r.text and "事前相談の案件「case-nope」は見つかりません。" in r.text
-    r = pages.get("/inbox/cases/case-nope?lang=en", headers={"accept": "text/html"})
-    assert "No consultation case &#39;case-nope&#39;." in r.text
+def test_the_error_page_is_in_the_pages_language(pages: TestClient, case_id: str) -> None:
+    r = pages.get(f"/inbox/cases/{case_id}/notice.pdf", headers={"accept": "text/html"})
+    assert r.status_code == 409
+    assert japanese("結論の通知書は、案件の結論が出た後に発行されます。この案件は現在「提出済み」です（結論はまだ出ていません）。") \
+        in r.text
+    r = pages.get(f"/inbox/cases/{case_id}/notice.pdf?lang=en", headers={"accept": "text/html"})
+    assert "The conclusion notice is issued once the case is concluded; the case is submitted" in r.text
 
 
 def test_field_errors_give_a_page_each_field_s_label_and_message() -> None:
@@ -368,7 +380,7 @@ def test_field_errors_give_a_page_each_field_s_label_and_message() -> None:
     assert field_errors(missing.value, "ja") == [
         FieldError("question", "質問", "質問を入力してください。"),
         FieldError("respond_by", "回答期限", "回答期限は「2026-04-01」のような年月日の形式で指定してください。")]
-    assert field_errors(missing.value, "en")[0] == FieldError("question", "question", "question must not be empty.")
+    assert field_errors(missing.value, "en")[0] == FieldError("question", "question", "Question must not be empty.")
     with pytest.raises(ValidationError) as conditions:
         Conclude.model_validate({"outcome": "objection", "conditions": "c"})
     assert field_errors(conditions.value, "ja") == [

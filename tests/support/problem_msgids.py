@@ -30,8 +30,11 @@ MSGID_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "KeySetUnavailable": ((0,), ()),
     "Msg": ((0,), ()),
     "officer_contract": ((3,), ()),
+    "record": ((), ("conflict_detail",)),  # Recorder: the 409 of a race to the same id
     "_": ((0,), ()),
 }
+# Functions that return a problem's msgid (a rule saying why not), which a raise then passes on.
+RETURN_MSGIDS = ("notice_refusal",)
 F_STRING = "<f-string>"
 # Where `_()` marks msgids of problems (elsewhere it may mark page strings, which the page test covers).
 MARKED = ("service/problems.py", "service/problem_words.py")
@@ -91,6 +94,11 @@ def problem_msgids() -> dict[str, str]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         assigned = _assigned(tree)
         for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and node.name in RETURN_MSGIDS:
+                for ret in ast.walk(node):
+                    if isinstance(ret, ast.Return) and ret.value is not None:
+                        for msgid, where in _strings(ret.value, assigned, f"{rel}:{ret.lineno}"):
+                            found.setdefault(msgid, where)
             if not isinstance(node, ast.Call) or (name := _name(node.func)) not in MSGID_ARGS:
                 continue
             if name == "_" and rel not in MARKED:

@@ -16,6 +16,7 @@ from service.documents.download import content_disposition
 from service.documents.fetcher import LocalOnlyFetcher
 from service.documents.pdf import pdf_of
 from service.rules import documents as rules
+from service.rules.invalid import english
 from service.rules.obligations.state import Deadline, Grant, ObligationState, Plan, Supplier
 
 # --- the notice exists for a concluded case only -------------------------------------------------------
@@ -24,7 +25,7 @@ from service.rules.obligations.state import Deadline, Grant, ObligationState, Pl
 def test_only_a_concluded_case_has_a_notice(status: str) -> None:
     assert rules.notice_refusal("concluded") is None
     refusal = rules.notice_refusal(status)
-    assert refusal and status in refusal
+    assert refusal and status in english(refusal, {"status": status})
 
 
 # --- the download's name -------------------------------------------------------------------------------
