@@ -25,10 +25,21 @@ from pydantic import BaseModel, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service.i18n import pick_lang
-from service.problem_words import THE_BODY, ErrorItem, FieldName, Msg, Term, field_label, field_of, path_of, say
+from service.problem_words import (
+    THE_BODY,
+    Choices,
+    ErrorItem,
+    FieldName,
+    Msg,
+    Term,
+    field_label,
+    field_of,
+    path_of,
+    say,
+)
 from service.rules.reasons import Lang
 
-__all__ = ["BadRequest", "Conflict", "ErrorItem", "FieldError", "Forbidden", "Invalid", "Msg", "NotFound", "Problem",
+__all__ = ["BadRequest", "Choices", "Conflict", "ErrorItem", "FieldError", "Forbidden", "Invalid", "Msg", "NotFound", "Problem",
            "ProblemDetail", "Term", "Unauthorized", "Unavailable", "answer", "answer_scope", "document", "field_errors",
            "install", "problem_lang", "render_problem"]
 

@@ -17,7 +17,7 @@ from service.deps import CtxDep, SessionDep
 from service.exports import service as exports
 from service.exports.response import CsvResponse, csv_response
 from service.obligations.service import StateFilter
-from service.problems import Invalid
+from service.problems import Choices, Invalid
 from service.web.principal import PagePrincipal
 from service.web.rendering import page_lang
 
@@ -31,8 +31,7 @@ def _one_of(name: str, value: str, allowed: tuple[str, ...]) -> str | None:
     if value == "":
         return None
     if value not in allowed:
-        raise Invalid(["query", name], f"not one of {', '.join(allowed)}",
-                      detail=f"{name} must be one of: {', '.join(allowed)}.")
+        raise Invalid(["query", name], "{field} must be one of {expected}.", expected=Choices(allowed))
     return value
 
 
@@ -42,12 +41,12 @@ def _day(name: str, value: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise Invalid(["query", name], "not a date (YYYY-MM-DD)", detail=f"{name} is not a date.") from exc
+        raise Invalid(["query", name], "{field} must be a date in the form YYYY-MM-DD.") from exc
 
 
 def _flag(name: str, value: str) -> bool | None:
     if value not in ("", "true", "false"):
-        raise Invalid(["query", name], "not true or false", detail=f"{name} must be true or false.")
+        raise Invalid(["query", name], "{field} must be true or false.")
     return None if value == "" else value == "true"
 
 
