@@ -53,6 +53,7 @@ from service.web.lists import router as lists_router
 from service.web.ministry_pages import router as ministry_router
 from service.web.pages import router as pages_router
 from service.web.preferences import router as preferences_router
+from service.web.report_pages import router as report_pages_router
 
 log = logging.getLogger("tlc.api")
 
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         preferences_router,
         admin_pages.contracts_router,  # before pages_router, whose /inbox/contracts/{id} would take "new"
         admin_pages.router,
+        report_pages_router,
         pages_router,
         page_documents_router,
         api_docs_router,

@@ -49,6 +49,8 @@ MSGIDS = [
     _("contract"), _("counterparty"), _("action"),
     # Bayh-Dole approvals (the compliance dossier, service/rules/documents.py)
     _("approval_pending"), _("approval_granted"), _("approval_refused"), _("approval_ended"),
+    # attachments to an answer, as the case history shows them; incident severities (the report forms' lists)
+    _("attachment.added"), _("filename"), _("size"), _("sha256"), _("near_miss"), _("incident"),
     # page sign-in: what the login page says when it cannot sign a person in
     _('Choose a role, and give a user and an organisation.'),
     _('This token is not valid here (expired, or not issued for tlc).'),

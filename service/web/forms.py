@@ -10,11 +10,13 @@ words it for a page, in the page's language, never in a library's English on a J
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Depends, Request
 from pydantic import ValidationError
+from starlette.datastructures import FormData
 
 from service.i18n import translations
 from service.problems import Problem, field_errors
@@ -152,3 +154,19 @@ def form_errors(exc: ValidationError | Problem, lang: str,
     fields in its order (the case and approval forms' by default)."""
     context = shown(worded(exc, lang), LABELS if labels is None else labels, lang)
     return context["errors"], context["field_errors"]
+
+
+async def _form_data(request: Request) -> FormData:
+    return await request.form()
+
+
+FormDep = Annotated[FormData, Depends(_form_data)]  # a posted form, every value of each field (checkboxes)
+
+
+def by_field(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """The message beside each field (the first one, when a field has several)."""
+    out: dict[str, str] = {}
+    for e in errors:
+        if e["field"]:
+            out.setdefault(e["field"], e["message"])
+    return out
