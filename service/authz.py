@@ -213,6 +213,15 @@ def case(session: Session, principal: Principal, case_id: str) -> ConsultationCa
     return found
 
 
+def case_to_attach(session: Session, principal: Principal, case_id: str) -> ConsultationCase:
+    """The case, when the caller may attach files to its answer: 404 outside the caller's scope, 403 for the
+    ministry's side (its officers ask; the contractor answers, with the files)."""
+    found = case(session, principal, case_id)
+    if principal.role not in ("contractor", "admin"):
+        raise Forbidden("Files are attached by the contractor, with its answer to the ministry's question.")
+    return found
+
+
 # --- subscriptions -----------------------------------------------------------------------------------
 
 def scope_subscriptions(principal: Principal) -> Any:

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     # Production refuses webhooks to loopback/private addresses; `tlc dev` allows them for local receivers.
     webhook_allow_private: bool = False
 
+    # Files attached to an answer (PDF, images, Office documents, text) are stored in the database, each at most
+    # this large; a larger upload is refused before it is read.
+    attachment_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024, le=100 * 1024 * 1024)
+
     # Where the toolchain bootstrap caches the Temporal CLI and the Java test server.
     cache_dir: Path = Field(default_factory=lambda: Path.home() / ".cache" / "tlc")
 

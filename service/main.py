@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from service import openapi_examples, problems
 from service.approvals.router import router as approvals_router
+from service.attachments.router import router as attachments_router
 from service.auth.oidc import OidcClient
 from service.auth.tokens import TokenVerifier
 from service.config import Settings, get_settings
@@ -46,6 +47,7 @@ from service.unicode_guard import LoneSurrogateGuard
 from service.web import admin_pages
 from service.web import errors as page_errors
 from service.web.api_docs import router as api_docs_router
+from service.web.attachment_pages import router as attachment_pages_router
 from service.web.documents import router as page_documents_router
 from service.web.exports import router as page_exports_router
 from service.web.home import router as home_router
@@ -97,8 +99,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     _install_metrics(app)
     for router in (
         determinations_router, organisations_router, programmes_router, contracts_router, obligations_router,
-        events_router, consultations_router, notices_router, approvals_router, notifications_router, people_router,
-        documents_router,
+        events_router, consultations_router, attachments_router, notices_router, approvals_router,
+        notifications_router, people_router, documents_router,
         exports_router,
         # the pages (the CSV downloads' `.csv` paths first, ahead of any `{id}` page route)
         page_exports_router,
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         admin_pages.contracts_router,  # before pages_router, whose /inbox/contracts/{id} would take "new"
         admin_pages.router,
         report_pages_router,
+        attachment_pages_router,  # before pages_router, whose POST /inbox/cases/{id}/{action} would take "attachments"
         pages_router,
         page_documents_router,
         api_docs_router,

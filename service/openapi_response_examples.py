@@ -14,6 +14,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
 from service.approvals.schemas import ApprovalDecided
+from service.attachments.schemas import AttachmentPublic
 from service.audit import AuditBreak, AuditEntryPublic, AuditTrail, to_csv
 from service.consultations.schemas import CaseDetail, CasePage, CasePublic, HistoryEntryPublic
 from service.contracts.models import ContractPublic
@@ -135,6 +136,9 @@ _history = [HistoryEntryPublic.model_validate(h) for h in (
     {"at": _at(date(2026, 5, 29), 15), "actor": CONTRACTOR_USER, "action": "withdraw",
      "from_status": "under_review", "to_status": "withdrawn", "detail": {"reason": "計画を取りやめたため。"}},
 )]
+attachment = AttachmentPublic(id="att_5e7a9c1e3a5c4e7a9c1e3a5c", filename="株主名簿（2026年3月末）.pdf", size=245760,
+                              sha256="1b3e4b9fb08bc9b408603cd28ac36f318be7c2dcef0e5b59e9ec3986a03aa1d9",
+                              uploaded_at=_at(date(2026, 5, 18), 10))
 case_detail = CaseDetail.model_validate({
     "id": CASE, "number": "METI-2026-000123", "contract_id": CONTRACT, "programme_id": PROGRAMME,
     "contractor_org": CONTRACTOR, "plan_event_id": PLAN,
@@ -144,8 +148,9 @@ case_detail = CaseDetail.model_validate({
     "review_target_on": date(2026, 6, 10), "review_clock": "paused", "paused_days": 0,
     "question": "譲渡先の株主構成が分かる資料を提出してください。", "respond_by": date(2026, 7, 15), "respond_overdue": False,
     "outcome": None, "conditions": None, "decision_reason": None, "closed_on": None, "age_days": 7,
-    "allowed_actions": ["claim", "reassign"], "reasons": _reasons, "history": _history[:4]})
-case = CasePublic.model_validate(case_detail.model_dump(exclude={"reasons", "history"}))
+    "allowed_actions": ["claim", "reassign"], "reasons": _reasons, "history": _history[:4],
+    "attachments": [attachment]})
+case = CasePublic.model_validate(case_detail.model_dump(exclude={"reasons", "history", "attachments"}))
 _answered = {"status": "under_review", "review_clock": "ok", "paused_days": 7, "review_target_on": date(2026, 6, 17),
              "history": _history[:5]}
 _closed = {"review_clock": "done", "closed_on": date(2026, 5, 29), "allowed_actions": []}
@@ -225,7 +230,7 @@ RESPONSES: list[BaseModel] = [
     programme, Page[ProgrammePublic](items=[programme], next_after=None),
     contract, Page[ContractPublic](items=[contract], next_after="eyJpZCI6Im1ldGktMjAyNi0wMDEifQ"),
     contract_detail, event_accepted, batch_accepted, event,
-    case_detail, CasePage(items=[case], next_after=None),
+    case_detail, CasePage(items=[case], next_after=None), attachment,
     notice, notice_issued, approval_decided, subscription, subscription_created, notification, calendar_feed,
     calendar_feed_created, audit_trail, Health(status="ok"), Readiness(status="ready", database="ok", temporal="ok"),
     AuditBreak(seq=2, id=2, problem="content hash mismatch",
@@ -264,10 +269,11 @@ def components() -> dict[str, Any]:
 PATH_EXAMPLES = {"contract_id": CONTRACT, "case_id": CASE, "org_id": CONTRACTOR, "programme_id": PROGRAMME,
                  "org": person.org, "sub": person.sub,
                  "approval_id": APPROVAL, "subscription_id": subscription.id, "feed_id": calendar_feed.id,
+                 "attachment_id": attachment.id,
                  "token": calendar_feed_created.url.rsplit("/", 1)[1].removesuffix(".ics")}
 _NAMES = {"contract_id": "contract", "case_id": "consultation case", "org_id": "organisation",
           "programme_id": "programme", "approval_id": "prior approval", "subscription_id": "subscription",
-          "feed_id": "calendar feed", "token": "calendar feed", "sub": "person"}
+          "feed_id": "calendar feed", "token": "calendar feed", "sub": "person", "attachment_id": "attachment"}
 
 
 def answer(method: str, path: str) -> Any | None:

@@ -1,5 +1,6 @@
 """Every table, imported once so that SQLModel.metadata (and Alembic) sees the whole schema."""
 
+from service.attachments.models import Attachment
 from service.audit import AuditEntry
 from service.auth.sessions import LoginAttempt, PageSession
 from service.consultations.models import CaseHistoryEntry, ConsultationCase
@@ -14,6 +15,6 @@ from service.outbox import OutboxMessage
 from service.people.models import Person
 from service.programmes.models import Programme
 
-__all__ = ["AuditEntry", "CalendarFeed", "CaseHistoryEntry", "ConsultationCase", "Contract", "ContractEvent",
-           "DeadlineRow", "IdempotencyRecord", "LoginAttempt", "MinistryNotice", "Notification", "ObligationRecord",
+__all__ = ["Attachment", "AuditEntry", "CalendarFeed", "CaseHistoryEntry", "ConsultationCase", "Contract",
+           "ContractEvent", "DeadlineRow", "IdempotencyRecord", "LoginAttempt", "MinistryNotice", "Notification", "ObligationRecord",
            "Organisation", "OutboxMessage", "PageSession", "Person", "Programme", "Subscription"]

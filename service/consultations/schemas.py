@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.attachments.schemas import AttachmentPublic
 from service.rules.consultation import Outcome
 from service.rules.dates import CalendarDay
 from service.rules.invalid import InvalidValue
@@ -96,6 +97,8 @@ class CasePublic(BaseModel):
 class CaseDetail(CasePublic):
     reasons: list[str]
     history: list[HistoryEntryPublic]
+    attachments: list[AttachmentPublic] = Field(description="files attached to the contractor's answers, oldest "
+                                                            "first (download: …/attachments/{id})")
 
 
 class CasePage(BaseModel):

@@ -13,6 +13,7 @@ from sqlmodel import Session, func, or_, select
 
 from service import audit, authz, outbox
 from service.actors import actor_of
+from service.attachments import service as attachments
 from service.auth.tokens import Principal
 from service.consultations.models import CaseHistoryEntry, ConsultationCase
 from service.consultations.numbers import next_number
@@ -195,7 +196,8 @@ def detail_of(session: Session, case: ConsultationCase, principal: Principal, to
                            .order_by(CaseHistoryEntry.id)).all()
     reasons = render([Reason.model_validate(r) for r in case.reason_codes], lang)  # type: ignore[arg-type]
     return CaseDetail(**to_public(case, principal, today).model_dump(), reasons=reasons,
-                      history=[HistoryEntryPublic.model_validate(h, from_attributes=True) for h in history])
+                      history=[HistoryEntryPublic.model_validate(h, from_attributes=True) for h in history],
+                      attachments=attachments.of_case(session, case.id))
 
 
 def _filtered(query: Any, principal: Principal, *, status: str | None, contract_id: str | None,

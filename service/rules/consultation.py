@@ -38,6 +38,12 @@ def allowed_actions(status: str, role: str) -> list[str]:
             if status in sources and (role == who or role == "admin")]
 
 
+def may_attach(status: str, role: str) -> bool:
+    """Files go with the contractor's answer to the ministry's question: attached while the question is open,
+    by the contractor (or an admin acting for it), as `respond` is."""
+    return "respond" in allowed_actions(status, role)
+
+
 def next_status(status: str, action: str) -> str | None:
     """The status after `action`, or None when `action` is not allowed from `status`."""
     sources, target, _ = TRANSITIONS[action]

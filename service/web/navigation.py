@@ -31,6 +31,7 @@ DONE: dict[str, str] = {
     "conclude": _("The case was concluded; the contractor has been told."),
     "withdraw": _("The consultation was withdrawn."),
     "event": _("The report was recorded."),
+    "attachment": _("The file was attached to your answer."),
     "notice": _("The notice was issued."),
     "approval": _("The decision was recorded."),
     "subscription": _("The notification setting was saved."),

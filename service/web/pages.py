@@ -187,9 +187,10 @@ ACTION_ORDER = ("respond", "claim", "start-review", "request-info", "conclude", 
 DANGER = {"withdraw"}
 
 
-def _case_page(request: Request, session: SessionDep, principal: Principal, case_id: str, today: Any,
-               status_code: int = 200, errors: list | None = None, field_errors: dict | None = None,
-               form: dict | None = None, failed: str | None = None) -> Response:
+def case_response(request: Request, session: SessionDep, principal: Principal, case_id: str, today: Any,
+                  status_code: int = 200, errors: list | None = None, field_errors: dict | None = None,
+                  form: dict | None = None, failed: str | None = None) -> Response:
+    """The case page (also of a refused action or attachment, service/web/attachment_pages.py)."""
     case = authz.case(session, principal, case_id)
     lang = page_lang(request)
     detail = cases.detail_of(session, case, principal, today, lang)
@@ -208,7 +209,7 @@ def _case_page(request: Request, session: SessionDep, principal: Principal, case
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: str, principal: PagePrincipal, session: SessionDep,
               ctx: CtxDep) -> Response:
-    return _case_page(request, session, principal, case_id, ctx.today())
+    return case_response(request, session, principal, case_id, ctx.today())
 
 
 @router.post("/cases/{case_id}/{action}")
@@ -223,7 +224,7 @@ def case_action(request: Request, case_id: str, action: str, principal: PagePrin
     if action in DANGER and form.get("confirm") != "yes":
         entries = [{"field": "confirm", "label": _t(request, "Confirmation"),
                     "message": _t(request, "Tick the box to confirm.")}]
-        return _case_page(request, session, principal, case_id, ctx.today(), 422, entries,
+        return case_response(request, session, principal, case_id, ctx.today(), 422, entries,
                           {"confirm": entries[0]["message"]}, typed, action)
     fields = {k: v for k, v in form.items() if k in known.body.model_fields and v != ""}
     try:
@@ -235,7 +236,7 @@ def case_action(request: Request, case_id: str, action: str, principal: PagePrin
             raise
         session.rollback()
         entries, by_field = form_errors(exc, lang)
-        return _case_page(request, session, principal, case_id, ctx.today(),
+        return case_response(request, session, principal, case_id, ctx.today(),
                           exc.status if isinstance(exc, Problem) else 422, entries, by_field, typed, action)
     return redirect(request, f"/inbox/cases/{case_id}", done=action)
 

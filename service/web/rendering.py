@@ -14,6 +14,7 @@ from service.auth.tokens import Principal
 from service.i18n import pick_lang, translations
 from service.organisations.models import Organisation
 from service.people import service as people
+from service.rules.file_types import size_in_words
 from service.web import session as web_session
 from service.web.navigation import DONE, menu
 from service.web.templating import templates
@@ -68,7 +69,8 @@ def render(request: Request, name: str, principal: Principal | None, status_code
         "form": {}, "field_errors": {}, "me": _me(request, principal),
         "nav": menu(principal.role, request.url.path) if principal else [],
         "flash": translations(lang).gettext(done) if done else None, "calendar": calendar,
-        "here": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""), **context},
+        "here": str(request.url.path) + (f"?{request.url.query}" if request.url.query else ""),
+        "limits": {"attachment": size_in_words(ctx.settings.attachment_max_bytes)}, **context},
         status_code=status_code)
     web_session.remember_csrf(request, response, ctx.settings)
     return response
