@@ -73,7 +73,7 @@ MSGIDS = [
     _("history.conclude"), _("history.withdraw"), _("history.claim"), _("history.reassign"),
     _("history.rescheduled"), _("history.respond_by.passed"), _("history.review_clock.ok"),
     _("history.review_clock.due_soon"), _("history.review_clock.overdue"), _("history.review_clock.paused"),
-    _("history.review_clock.done"),
+    _("history.review_clock.done"), _("history.attachment.added"),
     _("outcome.no_objection"), _("outcome.conditions"), _("outcome.objection"),
     _("status_filter.open"), _("status_filter.submitted"), _("status_filter.under_review"),
     _("status_filter.info_requested"), _("status_filter.concluded"), _("status_filter.withdrawn"),

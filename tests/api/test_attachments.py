@@ -197,7 +197,8 @@ def test_the_case_page_attaches_and_lists_the_files(api: TestClient, officer, ca
     assert "ファイルを回答に添付しました。" in shown
     (att,) = rows(engine, Attachment)
     assert f'href="/inbox/cases/{case_id}/attachments/{att.id}" download>回答書.pdf</a>' in shown
-    assert att.sha256 in shown and "ファイル名" in shown  # the history says what was attached, in words
+    # The history says what was attached, in words.
+    assert att.sha256 in shown and "実施者がファイルを添付しました" in shown and "ファイル名" in shown
     # A refused file: the case page again, with the reason beside the field and in the summary.
     r = pages.post(url, headers=PAGE, data={"csrf": csrf_of(page)}, files={"file": ("invoice.pdf", EXE, "application/pdf")})
     assert r.status_code == 422

@@ -18,6 +18,7 @@ from service.events.models import ContractEvent
 from service.web.event_forms import FORMS
 from tests.factories import ContractBody, ProgrammeBody
 from tests.support.clock import Clock
+from tests.support.page_words import english_words, internal_ids
 from tests.support.pages import csrf_of
 from tests.support.secrets import TEST_JWT_SECRET
 
@@ -324,3 +325,31 @@ def test_a_contract_past_its_obligation_period_records_nothing(contracts: TestCl
     listed = pages.get("/inbox/contracts/c-001/report", headers=PAGE).text
     assert "この契約の義務期間は終了しました。" in listed and "core_item.registered" not in listed
     assert "ip_action.planned" in listed  # commissioned R&D: the Bayh-Dole approval outlives the period
+
+
+def test_the_report_pages_speak_japanese_and_show_no_internal_id(browser: TestClient, contracts: TestClient,
+                                                                 acme) -> None:
+    """Every form with something in each of its lists (a plan, a supplier, an item, an incident, a release), and a
+    refused one: no event id and no English on the Japanese pages (tests/support/page_words.py)."""
+    for type_, data in (("ip_action.planned", {"action": "provide", "planned_date": "2026-09-04", "counterparty": {
+                            "name": "Example Robotics GmbH", "country": "DE"}}),
+                        ("supplier.engaged", {"supplier_ref": "SUP-7", "name": "株式会社東都精密", "country": "JP",
+                                              "holds_core_tech": True}),
+                        ("core_item.registered", {"item_ref": "CT-7", "title": "設計書"}),
+                        ("incident.reported", {"severity": "near_miss", "summary": "誤送信"}),
+                        ("results.release_planned", {"release_ref": "PUB-7", "kind": "publication",
+                                                     "planned_date": "2026-07-01", "title": "学会発表"})):
+        r = contracts.post("/v1/contracts/c-001/events", headers=acme,
+                           json={"type": type_, "occurred_on": TODAY, "data": data})
+        assert r.status_code == 202, r.text
+    typed = ["Example Robotics GmbH", "SUP-7", "CT-7", "PUB-7", "sato", "Quantum sensors", "K Program: quantum sensing",
+             "Acme Quantum K.K.",
+             # the hints' examples of the contractor's own references
+             "CT-01", "SUP-01", "PUB-2026-01", "name@example.co.jp", "Webhook", "HMAC-SHA256", "https://"]
+    pages = [browser.get("/inbox/contracts/c-001/report", headers=PAGE).text]
+    pages += [form_page(browser, "c-001", t).text for t in FORMS]
+    pages.append(send(browser, "c-001", "ip_action.planned", [("occurred_on", TODAY), ("action", "transfer")]).text)
+    for html in pages:
+        assert internal_ids(html) == []
+        named = re.sub(r"（[A-Z]{2}）", "", html)  # a country by its name and code, as DOMAIN.md §11 writes it
+        assert english_words(named, typed) == [], re.search(r"<h1>(.*?)</h1>", html).group(1)

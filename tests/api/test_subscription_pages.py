@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 from service.config import Settings
 from service.notifications.models import Subscription
 from tests.factories import ContractBody
+from tests.support.page_words import english_words, internal_ids, visible_text
 from tests.support.pages import csrf_of
 from tests.support.secrets import TEST_JWT_SECRET
 
@@ -117,3 +118,14 @@ def test_removal_asks_to_confirm(browser: TestClient, api: TestClient, engine) -
     assert r.status_code == 303 and r.headers["location"] == "/inbox/subscriptions?done=subscription-deleted"
     assert active(engine) == []
     assert "通知設定を削除しました。" in browser.get(r.headers["location"], headers=PAGE).text
+
+
+def test_the_settings_pages_speak_japanese(browser: TestClient, engine) -> None:
+    add(browser, target="c-001", audience="contractor", channel="email", address="sato@acme.example", lang="en")
+    (sub,) = active(engine)
+    typed = ["sato@acme.example", "Quantum sensors", "sato", "Acme Quantum K.K.", "English", "Webhook",
+             "HMAC-SHA256", "https://", "name@example.co.jp"]  # the address typed, and the hint's example
+    for html in (browser.get("/inbox/subscriptions", headers=PAGE).text,
+                 browser.get(f"/inbox/subscriptions/{sub.id}/delete", headers=PAGE).text,
+                 add(browser, target="all", audience="contractor", channel="email", address="x", lang="ja").text):
+        assert internal_ids(html) == [] and english_words(html, typed) == [], visible_text(html)
