@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -16,7 +17,7 @@ from service.attachments.schemas import AttachmentPublic
 from service.auth.tokens import Principal
 from service.consultations.models import CaseHistoryEntry
 from service.obligations import service as obligations
-from service.problems import Conflict, Invalid, NotFound, Problem
+from service.problems import Conflict, ErrorItem, Invalid, Msg, NotFound, Problem, Term
 from service.rules import consultation as rules
 from service.rules.file_types import EXTENSIONS, judge, safe_filename, size_in_words, sniff
 
@@ -33,18 +34,18 @@ REFUSED = {
 class Refused(Invalid):
     """422: the file cannot be attached; `reason` (one of REFUSED) says why, also as its error's `type`."""
 
-    def __init__(self, reason: str, msg: str):
-        super().__init__(errors=[{"loc": ["body", "file"], "msg": msg, "type": f"file_{reason}"}],
+    def __init__(self, reason: str, **params: Any):
+        super().__init__(errors=[ErrorItem(("body", "file"), Msg(REFUSED[reason], params), f"file_{reason}")],
                          detail="The file cannot be attached.")
         self.reason = reason
 
 
 class TooLarge(Problem):
-    """413: the upload is larger than the service takes."""
+    """413: the upload is larger than the service takes (`limit_bytes` says how large a file may be)."""
 
     def __init__(self, limit: int):
-        super().__init__(413, "Content Too Large", f"A file may be at most {size_in_words(limit)} ({limit} bytes).",
-                         limit_bytes=limit)
+        super().__init__(413, "Content Too Large", "A file may be at most {size} ({limit} bytes).",
+                         extra={"limit_bytes": limit}, size=size_in_words(limit), limit=limit)
 
 
 def add(session: Session, *, principal: Principal, case_id: str, filename: str, data: bytes,
@@ -60,12 +61,12 @@ def add(session: Session, *, principal: Principal, case_id: str, filename: str, 
         if verdict.reason == "mismatch":
             found = sniff(data, csv_name=True)
             expected = " or ".join(sorted(EXTENSIONS[found])) if found else expected
-        raise Refused(verdict.reason, REFUSED[verdict.reason].format(expected=expected))
+        raise Refused(verdict.reason, expected=expected)
     obligations.lock_contract(session, case.contract_id)  # the audit chain's order, and the status read below
     session.refresh(case)
     if not rules.may_attach(case.status, principal.role):
-        raise Conflict(f"Files are attached to the answer while the ministry's question awaits it; the case is "
-                       f"{case.status}.", title="Attachment not allowed")
+        raise Conflict("Files are attached to the answer while the ministry's question awaits it; the case is "
+                       "{status}.", title="Attachment not allowed", status=Term(case.status))
     actor = actor_of(principal)
     sha256 = hashlib.sha256(data).hexdigest()
     row = Attachment(id=f"att_{uuid.uuid4().hex[:24]}", case_id=case.id, filename=name,
@@ -98,5 +99,5 @@ def get(session: Session, *, principal: Principal, case_id: str, attachment_id: 
     case = authz.case(session, principal, case_id)
     row = session.get(Attachment, attachment_id)
     if row is None or row.case_id != case.id:
-        raise NotFound("attachment", attachment_id)
+        raise NotFound("No attachment '{id}'.", id=attachment_id)
     return row

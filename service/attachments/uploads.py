@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from fastapi import Request
 from starlette.datastructures import UploadFile
 
-from service.attachments.service import REFUSED, Refused, TooLarge
+from service.attachments.service import Refused, TooLarge
 
 # What a multipart body carries besides the file: its boundaries and headers, the CSRF token of a page's form.
 _ENVELOPE = 64 * 1024
@@ -30,7 +30,7 @@ async def read_upload(request: Request, max_bytes: int) -> Upload:
     try:
         file = form.get("file")
         if not isinstance(file, UploadFile):
-            raise Refused("missing", REFUSED["missing"])
+            raise Refused("missing")
         data = await file.read(max_bytes + 1)
         if len(data) > max_bytes:
             raise TooLarge(max_bytes)

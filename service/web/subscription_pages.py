@@ -114,7 +114,7 @@ def add_subscription(request: Request, principal: PagePrincipal, form: FormDep, 
 def _visible(session: Session, principal: Principal, subscription_id: str) -> Any:
     found = next((s for s in subscriptions.visible(session, principal) if s.id == subscription_id and s.active), None)
     if found is None:
-        raise NotFound("subscription", subscription_id)
+        raise NotFound("No subscription '{id}'.", id=subscription_id)
     return found
 
 

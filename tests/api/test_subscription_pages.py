@@ -78,13 +78,13 @@ def test_settings_are_added_for_every_contract_and_listed_in_words(browser: Test
 def test_a_bad_address_comes_back_with_what_was_typed(browser: TestClient, engine) -> None:
     r = add(browser, target="c-001", audience="contractor", channel="email", address="sato at acme", lang="en")
     assert r.status_code == 422
-    assert "宛先：メールアドレスを入力してください（例：name@example.co.jp）。" in r.text
+    assert "宛先：送信先はメールアドレスで指定してください。" in r.text
     assert 'value="sato at acme"' in r.text and '<option value="c-001" selected>' in r.text
     r = add(browser, target="c-009", audience="contractor", channel="email", address="a@acme.example", lang="ja")
     assert r.status_code == 422 and "通知の対象：通知の対象を選択してください。" in r.text
     r = add(browser, target="c-001", audience="contractor", channel="webhook", address="https://10.0.0.1/hook",
             lang="ja")
-    assert r.status_code == 422 and "内部ネットワークのアドレスは使用できません。" in r.text
+    assert r.status_code == 422 and "インターネットに公開されたhttp(s)のアドレスではありません。" in r.text
     assert active(engine) == []
 
 
