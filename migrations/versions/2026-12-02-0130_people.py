@@ -6,7 +6,7 @@ There is no one to carry over: admins add people.
 
 Revision ID: 0011
 Revises: 0010
-Create Date: 2026-12-03 09:00:00
+Create Date: 2026-12-02 01:30:00
 """
 import sqlalchemy as sa
 import sqlmodel

@@ -5,7 +5,7 @@ with the SHA-256 that the case history and the contract's audit trail also recor
 
 Revision ID: 0012
 Revises: 0011
-Create Date: 2026-12-03 10:00:00
+Create Date: 2026-12-02 01:40:00
 """
 import sqlalchemy as sa
 import sqlmodel
