@@ -198,8 +198,11 @@ def case_response(request: Request, session: SessionDep, principal: Principal, c
                and not (a == "claim" and detail.assigned_to == principal.sub)]
     contract = authz.contract(session, principal, case.contract_id)
     names = organisations.names(session, {case.contractor_org, case.ministry})
-    people_names = people.names_of(session, [(a.org, a.sub) for h in detail.history if (a := parse_actor(h.actor))])
+    officer = [(case.ministry, detail.assigned_to)] if detail.assigned_to else []
+    people_names = people.names_of(session, officer + [(a.org, a.sub) for h in detail.history
+                                                       if (a := parse_actor(h.actor))])
     return render(request, "inbox/case.html", principal, status_code, case=detail, plan=detail.plan,
+                  assigned_name=people_names.get((case.ministry, detail.assigned_to or ""), detail.assigned_to),
                   actions=offered, danger=DANGER, failed=failed, errors=errors or [], field_errors=field_errors or {},
                   form=form or {}, contract=contract, names=names, ministry=case.ministry,
                   programme_name=programmes.names(session, {case.programme_id})[case.programme_id],
