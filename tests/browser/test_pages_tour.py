@@ -82,7 +82,8 @@ PAGES: dict[str, list[tuple[str, str]]] = {
                          ("follow-up", "/inbox/follow-up"), ("notice-form", "/inbox/contracts/{contract}/notices/new"),
                          ("contract-form", "/inbox/contracts/new")],
     "contractor": [("tasks", "/inbox/home"), ("cases", "/inbox"), ("case", "/inbox/cases/{case}"),
-                   ("contracts", "/inbox/contracts"), ("contract", "/inbox/contracts/{contract}")],
+                   ("contracts", "/inbox/contracts"), ("contract", "/inbox/contracts/{contract}"),
+                   ("report", "/inbox/contracts/{contract}/report"), ("subscriptions", "/inbox/subscriptions")],
     "admin": [("dashboard", "/inbox/home"), ("contracts", "/inbox/contracts"), ("contract-form", "/inbox/contracts/new"),
               ("organisations", "/inbox/admin/organisations"), ("organisation-form", "/inbox/admin/organisations/new"),
               ("programmes", "/inbox/admin/programmes"), ("programme-form", "/inbox/admin/programmes/new"),
@@ -129,3 +130,29 @@ async def test_every_page_of_each_role_at_desktop_and_phone_width(
                 if width == WIDTHS[0]:  # axe-core: no serious or critical WCAG 2.1 AA violation
                     violations = await check_accessibility(page)
                     assert violations == [], f"{path} ({lang}):\n{describe(violations)}"
+
+
+async def test_every_report_form_the_contract_offers(live_app: LiveApp, tour: Tour, context: BrowserContext,
+                                                     artifacts: Path) -> None:
+    """Each event type's form that the report page offers for the contract, in both languages and widths."""
+    page = await context.new_page()
+    await _log_in(page, live_app.base_url, "contractor")
+    await page.goto(f"{live_app.base_url}/inbox/contracts/{tour.contract_id}/report")
+    hrefs = sorted({h for a in await page.locator("main a[href*='/report/']").all()
+                    if (h := await a.get_attribute("href"))})
+    assert len(hrefs) >= 15, hrefs  # the programme imposes every group: shareholders, IP, access, people, ...
+    out = artifacts / "tour"
+    out.mkdir(exist_ok=True)
+    for href in hrefs:
+        name = href.split("?")[0].rsplit("/", 1)[-1]
+        for lang in ("ja", "en"):
+            for width in WIDTHS:
+                await page.set_viewport_size({"width": width, "height": 900})
+                r = await page.goto(live_app.base_url + href.split("?")[0] + ("?lang=en" if lang == "en" else ""))
+                assert r is not None and r.status == 200, (href, lang)
+                await page.evaluate("document.fonts.ready")
+                assert await _fits(page), f"{href} ({lang}) is wider than {width} px"
+                await page.screenshot(path=str(out / f"contractor-form-{name}-{lang}-{width}.png"), full_page=True)
+                if width == WIDTHS[0]:
+                    violations = await check_accessibility(page)
+                    assert violations == [], f"{href} ({lang}):\n{describe(violations)}"
