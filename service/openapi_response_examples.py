@@ -382,6 +382,10 @@ def problem(status: int, method: str, path: str, op: dict[str, Any]) -> dict[str
     elif status == 422:
         body = ProblemDetail(type=VALIDATION_TYPE, title=VALIDATION_TITLE, status=422,
                              detail="The request is not valid.", errors=[_invalid(op)])
+    elif status == 413:  # an attachment larger than settings.attachment_max_bytes (10 MiB by default)
+        return {**ProblemDetail(type=f"{TYPE_BASE}content-too-large", title="Content Too Large", status=413,
+                                detail="A file may be at most 10 MB (10485760 bytes).", instance=instance)
+                .model_dump(mode="json", exclude_none=True), "limit_bytes": 10485760}
     elif status == 503:
         body = ProblemDetail(title="Service Unavailable", status=503,
                              detail="Token keys cannot be fetched now: the signing keys (JWKS) could not be fetched")

@@ -133,9 +133,10 @@ class Caller:
         self.compared: set[tuple[str, str]] = set()
 
     def __call__(self, method: str, path: str, headers: dict[str, str] | None = None, json: Any = None,
-                 expect: int | None = None, **params: str) -> Any:
+                 expect: int | None = None, files: dict[str, Any] | None = None, **params: str) -> Any:
         op = self.doc["paths"][path][method]
-        r = self.client.request(method, path.format(**params), headers=headers or {}, json=json)
+        r = self.client.request(method, path.format(**params), headers=headers or {},
+                                **({"files": files} if files else {"json": json}))
         where = f"{method.upper()} {path} -> {r.status_code}"
         self.answered.setdefault((method, path), set()).add(r.status_code)
         assert expect is None or r.status_code == expect, f"{where}: {r.text[:500]}"
@@ -211,8 +212,14 @@ def test_the_documented_requests_answer_as_documented(call: Caller, doc: dict[st
     assert [c["id"] for c in call("get", "/v1/consultations", officer, expect=200)["items"]] == [case["case_id"]]
     call("get", "/v1/consultations/{case_id}", officer, expect=200, **case)
     for action, who, body in (("claim", officer, {}), ("start-review", officer, None),
-                              ("request-info", officer, EXAMPLES["RequestInfo"]),
-                              ("respond", acme, EXAMPLES["Respond"]), ("reassign", officer, {"to": "tanaka"}),
+                              ("request-info", officer, EXAMPLES["RequestInfo"])):
+        call("post", f"/v1/consultations/{{case_id}}/{action}", who, body, expect=200, **case)
+    # A file for the answer (multipart: the one operation whose body has no JSON example), and its download.
+    attached = call("post", "/v1/consultations/{case_id}/attachments", acme, expect=201, **case,
+                    files={"file": ("一覧.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")})
+    assert call("get", "/v1/consultations/{case_id}/attachments/{attachment_id}", officer, expect=200, **case,
+                attachment_id=attached["id"]).startswith(b"%PDF")
+    for action, who, body in (("respond", acme, EXAMPLES["Respond"]), ("reassign", officer, {"to": "tanaka"}),
                               ("conclude", officer, EXAMPLES["Conclude"])):
         call("post", f"/v1/consultations/{{case_id}}/{action}", who, body, expect=200, **case)
     call("post", "/v1/contracts/{contract_id}/notices", officer, EXAMPLES["NoticeCreate"], expect=201, **contract)
@@ -264,10 +271,13 @@ def test_the_documented_refusals_are_what_the_api_answers(api: TestClient, call:
     unknown = {name: "nope" for name in answers.PATH_EXAMPLES}
     for method, path, op in operations(doc):
         body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("example")
+        # A multipart upload is sent a file, so that what is refused is the unknown id, not a missing file.
+        files = {"file": ("a.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")} \
+            if "multipart/form-data" in op.get("requestBody", {}).get("content", {}) else None
         if op.get("security"):
-            call(method, path, None, body, expect=401, **unknown)
+            call(method, path, None, body, expect=401, files=files, **unknown)
         if "{" in path:
-            call(method, path, auth("admin", "admin"), body, expect=404, **unknown)
+            call(method, path, auth("admin", "admin"), body, expect=404, files=files, **unknown)
     acme = auth("contractor", "acme", sub="sato")
     assert call("post", "/v1/organisations", acme, EXAMPLES["OrganisationCreate"], expect=403)["detail"] == \
         "This needs the role admin."
