@@ -52,7 +52,10 @@ def acme(auth) -> dict[str, str]:
 # --- reading a PDF -----------------------------------------------------------------------------------
 
 def _run(*args: str | Path) -> str:
-    return subprocess.run([str(a) for a in args], check=True, capture_output=True, text=True, timeout=60).stdout
+    # Bounded by coreutils' timeout rather than subprocess's own: that one polls with time.sleep, which fails
+    # with EINVAL under libfaketime (scripts/test-dates runs these tests on fixed days).
+    return subprocess.run(["timeout", "60", *[str(a) for a in args]], check=True, capture_output=True,
+                          text=True).stdout
 
 
 def pdf_text(pdf: bytes, tmp_path: Path, page: int | None = None) -> str:
