@@ -33,7 +33,7 @@ from service.rules.areas import TECHNOLOGY_AREAS
 from service.rules.countries import countries_in_words
 from service.web import admin_forms as forms
 from service.web import session as web_session
-from service.web.forms import FormError, shown, worded
+from service.web.forms import FormDep, FormError, shown, worded
 from service.web.principal import PagePrincipal
 from service.web.rendering import page_lang, render, url_maker
 
@@ -67,12 +67,8 @@ def _admin(request: Request, principal: PagePrincipal) -> Principal:
     return principal
 
 
-async def _form(request: Request) -> FormData:
-    return await request.form()
-
-
 AdminPage = Annotated[Principal, Depends(_admin)]
-Posted = Annotated[FormData, Depends(_form)]
+Posted = FormDep
 
 
 def _saved(request: Request, session: Session, form: FormData, labels: dict[str, str], save: Callable[[], Any],

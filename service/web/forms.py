@@ -163,6 +163,22 @@ async def _form_data(request: Request) -> FormData:
 FormDep = Annotated[FormData, Depends(_form_data)]  # a posted form, every value of each field (checkboxes)
 
 
+async def _form_fields(request: Request) -> dict[str, str]:
+    return {k: str(v) for k, v in (await request.form()).items()}
+
+
+FormFields = Annotated[dict[str, str], Depends(_form_fields)]  # a posted form of one text value per field
+
+
+def refused(exc: ValidationError | Problem, lang: str) -> tuple[int, list[dict[str, Any]], dict[str, str]]:
+    """A form's body refused: the status to answer with its page, the summary and the message beside each field.
+    A 403 or 404 is not the form's fault: it is raised again for the error page."""
+    if isinstance(exc, Problem) and exc.status in (403, 404):
+        raise exc
+    entries, fields = form_errors(exc, lang)
+    return (exc.status if isinstance(exc, Problem) else 422), entries, fields
+
+
 def by_field(errors: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """The message beside each field (the first one, when a field has several)."""
     out: dict[str, str] = {}

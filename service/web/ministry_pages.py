@@ -3,9 +3,7 @@ issue on a contract. Each form goes through the same service and body as its API
 
 from __future__ import annotations
 
-from typing import Annotated, Any
-
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
@@ -21,18 +19,11 @@ from service.obligations import service as obligations
 from service.organisations import service as organisations
 from service.problems import Problem
 from service.web import session as web_session
-from service.web.forms import form_errors
+from service.web.forms import FormFields, refused
 from service.web.principal import PagePrincipal
 from service.web.rendering import page_lang, redirect, render
 
 router = APIRouter(prefix="/inbox", include_in_schema=False)
-
-
-async def _form(request: Request) -> dict[str, Any]:
-    return {k: str(v) for k, v in (await request.form()).items()}
-
-
-FormFields = Annotated[dict[str, Any], Depends(_form)]
 
 
 def _approvals_page(request: Request, principal, session, status_code: int = 200, failed: str | None = None,
@@ -60,12 +51,9 @@ def decide(request: Request, contract_id: str, approval_id: str, principal: Page
                          granted=body.granted, reason=body.reason, today=ctx.today())
         session.commit()
     except (ValidationError, Problem) as exc:
-        if isinstance(exc, Problem) and exc.status in (403, 404):
-            raise
         session.rollback()
-        entries, by_field = form_errors(exc, page_lang(request))
-        return _approvals_page(request, principal, session, 422 if isinstance(exc, ValidationError) else exc.status,
-                               approval_id, entries, by_field, form)
+        status, entries, by_field = refused(exc, page_lang(request))
+        return _approvals_page(request, principal, session, status, approval_id, entries, by_field, form)
     return redirect(request, "/inbox/approvals", done="approval")
 
 
@@ -98,10 +86,7 @@ def issue_notice(request: Request, contract_id: str, principal: PagePrincipal, f
         notices.issue(session, principal=principal, contract_id=contract_id, body=body, today=ctx.today())
         session.commit()
     except (ValidationError, Problem) as exc:
-        if isinstance(exc, Problem) and exc.status in (403, 404):
-            raise
         session.rollback()
-        entries, by_field = form_errors(exc, page_lang(request))
-        return _notice_form(request, contract_id, principal, session,
-                           422 if isinstance(exc, ValidationError) else exc.status, entries, by_field, form)
+        status, entries, by_field = refused(exc, page_lang(request))
+        return _notice_form(request, contract_id, principal, session, status, entries, by_field, form)
     return redirect(request, f"/inbox/contracts/{contract_id}", done="notice")

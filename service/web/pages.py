@@ -7,9 +7,9 @@ they read through the same services as the API, and templates get plain data.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
@@ -34,18 +34,12 @@ from service.problems import NotFound, Problem
 from service.programmes import service as programmes
 from service.programmes.models import Programme
 from service.web import session as web_session
-from service.web.forms import form_errors
+from service.web.forms import FormFields, form_errors
 from service.web.principal import PagePrincipal
 from service.web.rendering import page_lang, redirect, render, url_maker
 
 router = APIRouter(prefix="/inbox", include_in_schema=False)
 
-
-async def _form(request: Request) -> dict[str, Any]:
-    return dict(await request.form())
-
-
-FormFields = Annotated[dict[str, Any], Depends(_form)]
 
 
 def _t(request: Request, msgid: str) -> str:
