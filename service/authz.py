@@ -27,6 +27,7 @@ from service.organisations.models import Organisation
 from service.people.models import Person
 from service.problems import Forbidden, Invalid, NotFound, Term
 from service.programmes.models import Programme
+from service.screening.models import Screening
 
 # Contract subscriptions route messages to the contractor's own people, or to the ministry's officers.
 CONTRACTOR_AUDIENCES = frozenset({"contractor", "compliance_lead"})
@@ -223,6 +224,15 @@ def case_to_attach(session: Session, principal: Principal, case_id: str) -> Cons
 
 
 # --- subscriptions -----------------------------------------------------------------------------------
+
+def scope_screenings(query: Any, principal: Principal) -> Any:
+    """Screenings of the contracts the caller may see, by the contract's scope copied onto each row."""
+    if principal.role == "contractor":
+        return query.where(Screening.contractor_org == principal.org)
+    if principal.role == "ministry_officer":
+        return query.where(Screening.ministry == principal.org)
+    return query
+
 
 def scope_subscriptions(principal: Principal) -> Any:
     q = select(Subscription)

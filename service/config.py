@@ -75,6 +75,15 @@ class Settings(BaseSettings):
     oidc_provider_label: str = ""  # the sign-in button's name for the provider, e.g. "METI ID"
     oidc_timeout_seconds: float = 10
 
+    # Screening (issue 13). A candidate is a potential match at this score (0-1) or above; unset: the
+    # matcher's own default (service/rules/screening/matching.py DEFAULT_THRESHOLD, chosen on bench/screening).
+    screening_threshold: float | None = Field(default=None, ge=0, le=1)
+    # The largest list file imported (the CSL's CSV and JSON are tens of megabytes).
+    list_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
+    # Parties re-screened per activity, and batches per workflow run before it continues as new.
+    rescreen_batch_size: int = Field(default=200, ge=1, le=5000)
+    rescreen_batches_per_run: int = Field(default=50, ge=1, le=1000)
+
     # Messages. E-mail goes out over SMTP when smtp_host is set; links in messages start with public_base_url.
     smtp_host: str | None = None
     smtp_port: int = 25

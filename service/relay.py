@@ -36,12 +36,14 @@ from service.workflow_io import (
     CONTRACT_EVENT_SIGNAL,
     CONTRACT_TERMS_SIGNAL,
     CONTRACT_WORKFLOW,
+    RESCREEN_WORKFLOW,
     CaseState,
     CaseUpdate,
     ClockSnapshot,
     ContractState,
     ContractTerms,
     EventApplied,
+    RescreenState,
 )
 
 log = logging.getLogger("tlc.relay")
@@ -92,6 +94,8 @@ async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
     elif msg.kind == "case.start":
         state = CaseState(case_id=p["case_id"], clock=ClockSnapshot.model_validate(p["snapshot"]))
         await _start(client, CASE_WORKFLOW, state, msg.workflow_id, task_queue)
+    elif msg.kind == "screening.rescreen":
+        await _start(client, RESCREEN_WORKFLOW, RescreenState.model_validate(p), msg.workflow_id, task_queue)
     elif msg.kind == "case.update":
         update = CaseUpdate(case_id=p["case_id"], snapshot=ClockSnapshot.model_validate(p["snapshot"]))
         await _signal(client, CASE_UPDATED_SIGNAL, update, msg.workflow_id)

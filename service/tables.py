@@ -14,7 +14,9 @@ from service.organisations.models import Organisation
 from service.outbox import OutboxMessage
 from service.people.models import Person
 from service.programmes.models import Programme
+from service.screening.models import ListEntryRow, ListVersion, ScreenedParty, Screening
 
 __all__ = ["Attachment", "AuditEntry", "CalendarFeed", "CaseHistoryEntry", "ConsultationCase", "Contract",
            "ContractEvent", "DeadlineRow", "IdempotencyRecord", "LoginAttempt", "MinistryNotice", "Notification", "ObligationRecord",
-           "Organisation", "OutboxMessage", "PageSession", "Person", "Programme", "Subscription"]
+           "ListEntryRow", "ListVersion", "Organisation", "OutboxMessage", "PageSession", "Person", "Programme",
+           "ScreenedParty", "Screening", "Subscription"]

@@ -15,6 +15,7 @@ CONTRACT_EVENT_SIGNAL = "event_applied"
 CONTRACT_TERMS_SIGNAL = "terms_changed"
 CASE_WORKFLOW = "ConsultationWorkflow"
 CASE_UPDATED_SIGNAL = "case_updated"
+RESCREEN_WORKFLOW = "RescreenWorkflow"
 
 
 def contract_workflow_id(contract_id: str) -> str:
@@ -24,6 +25,11 @@ def contract_workflow_id(contract_id: str) -> str:
 
 def case_workflow_id(case_id: str) -> str:
     return f"consultation-{case_id}"
+
+
+def rescreen_workflow_id(version_id: str) -> str:
+    """One re-screening per list version: a redelivered start finds it (or, finished, is refused)."""
+    return f"rescreen-{version_id}"
 
 
 class ClockSnapshot(BaseModel):
@@ -97,3 +103,17 @@ class CaseStatus(BaseModel):
     next_wake_on: date | None
     closed: bool
     wakes: int
+
+
+class RescreenState(BaseModel):
+    """The re-screening of every open party against a new list version (issue 13): where it has got to, carried
+    by continue-as-new from one run to the next."""
+
+    version_id: str
+    batch_size: int = 200
+    batches_per_run: int = 50
+    after: str | None = Field(None, description="the last party id done; the next batch starts after it")
+    screened: int = 0
+    potential_matches: int = 0
+    batches: int = 0
+    done: bool = False

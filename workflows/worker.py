@@ -23,9 +23,11 @@ from workflows.consultation.workflows import ConsultationWorkflow
 from workflows.contract.activities import ContractActivities
 from workflows.contract.workflows import ContractWorkflow
 from workflows.notify.activities import NotifyActivities
+from workflows.screening.activities import ScreeningActivities
+from workflows.screening.workflows import RescreenWorkflow
 
 log = logging.getLogger("tlc.worker")
-WORKFLOWS = [ContractWorkflow, ConsultationWorkflow]
+WORKFLOWS = [ContractWorkflow, ConsultationWorkflow, RescreenWorkflow]
 
 # Pydantic and our pure modules are deterministic; importing them afresh in every sandbox would cost
 # ~240 ms per workflow instance for nothing.
@@ -48,7 +50,9 @@ def activities(engine: Engine, settings: Settings, resolver: Resolver = system_r
     bench/worker_memory.py does, to weigh the workflows alone)."""
     contract, case = ContractActivities(engine), ConsultationActivities(engine)
     notify = NotifyActivities(engine, settings, resolver)
-    return [contract.advance, contract.close, case.advance, notify.plan, notify.deliver, notify.give_up]
+    screening = ScreeningActivities(engine)
+    return [contract.advance, contract.close, case.advance, notify.plan, notify.deliver, notify.give_up,
+            screening.rescreen_batch]
 
 
 async def connect_with_retry(settings: Settings, attempts: int = 60) -> Client:

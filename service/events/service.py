@@ -29,6 +29,7 @@ from service.rules.obligations.events import Event, parse_data
 from service.rules.obligations.periods import open_after_period
 from service.rules.obligations.state import ObligationState
 from service.rules.policy import Policy
+from service.screening import service as screening
 
 
 def _validate_data(body: EventCreate, loc: list[str | int]):
@@ -90,6 +91,9 @@ def _apply(session: Session, run: _Ingest, body: EventCreate, loc: list[str | in
     audit.append(session, contract_id=contract.id, actor=run.actor, action=f"event.{body.type}", event_id=event.id,
                  occurred_on=body.occurred_on.isoformat(), data=stored)
     audit.effects(session, contract_id=contract.id, effects=effect_dicts, event_id=event.id)
+    # Counterparties, holders and suppliers are screened against the lists when they are reported (issue 13).
+    screening.sync_parties(session, contract=contract, state=run.state, event_id=event.id, event_type=body.type,
+                           actor=run.actor)
     return {"event_id": event.id, "effects": effect_dicts}
 
 

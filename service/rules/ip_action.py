@@ -8,12 +8,14 @@ policy's ``consultation_lead_days``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 
 from service.rules import bayh_dole
 from service.rules.dates import add_days
 from service.rules.ip_models import (
+    ListedEntry,
     ACTS_WITH_COUNTERPARTY,
     Action,
     Condition,
@@ -101,23 +103,28 @@ def _act(req: IpActionRequest) -> tuple[bool, list[Exemption], list[Reason]]:
     return True, [], [reason(f"act.{req.action}")]
 
 
-def _conditions(req: IpActionRequest) -> list[Condition]:
+def _conditions(req: IpActionRequest, listed: Sequence[ListedEntry]) -> list[Condition]:
     cp = req.counterparty
     found: list[tuple[bool, Condition]] = [
         (req.forced_transfer_risk, "forced_transfer_risk"),
         (cp is not None and cp.un_violation_within_5y, "counterparty_un_violation"),
         (cp is not None and cp.foreign_government_influence, "counterparty_foreign_influence"),
+        (cp is not None and bool(listed), "counterparty_listed"),
         (req.ministry_notice, "ministry_notice"),
     ]
     return [name for present, name in found if present]
 
 
-def _condition_reasons(req: IpActionRequest, conditions: list[Condition]) -> list[Reason]:
+def _condition_reasons(req: IpActionRequest, conditions: list[Condition],
+                       listed: Sequence[ListedEntry]) -> list[Reason]:
     if not conditions:
         return [reason("condition.none")]
     reasons = []
     for c in conditions:
-        if c.startswith("counterparty_") and req.counterparty is not None:
+        if c == "counterparty_listed" and req.counterparty is not None:
+            reasons += [reason("condition.counterparty_listed", counterparty=req.counterparty.name, list=e.source,
+                               entry=e.name) for e in listed]
+        elif c.startswith("counterparty_") and req.counterparty is not None:
             reasons.append(reason(f"condition.{c}", counterparty=req.counterparty.name))
         else:
             reasons.append(reason(f"condition.{c}"))
@@ -139,17 +146,19 @@ def _bayh_dole_reasons(req: IpActionRequest, policy: Policy) -> list[Reason]:
 
 def determine_ip_action(
     req: IpActionRequest, *, as_of: date, policy: Policy = DEFAULT_POLICY, consultation_applies: bool = True,
-    call_requires_application: bool = False,
+    call_requires_application: bool = False, listed: Sequence[ListedEntry] = (),
 ) -> IpActionDetermination:
     """Judge a planned act.
 
     ``as_of`` is the day the plan is reported when ``req.as_of`` is absent; the function stays
-    pure by having the caller supply "today".
+    pure by having the caller supply "today". ``listed``: the list entries that a person confirmed, in
+    screening, to be the counterparty (DOMAIN.md §12 [r2]): evidence of condition (1), as if the contractor
+    had reported the risk.
     """
     reported_on = req.as_of if req.as_of is not None else as_of
     act_covered, exemptions, reasons = _act(req)
-    conditions = _conditions(req)
-    reasons += _condition_reasons(req, conditions)
+    conditions = _conditions(req, listed)
+    reasons += _condition_reasons(req, conditions, listed)
 
     period_end = req.obligation_period_end
     outside = period_end is not None and req.planned_date > period_end

@@ -20,7 +20,8 @@ from service.rules.text import single_line
 
 Action = Literal["transfer", "provide", "joint_rd", "overseas_rd", "overseas_production"]
 Condition = Literal[
-    "forced_transfer_risk", "counterparty_un_violation", "counterparty_foreign_influence", "ministry_notice"
+    "forced_transfer_risk", "counterparty_un_violation", "counterparty_foreign_influence", "counterparty_listed",
+    "ministry_notice"
 ]
 Exemption = Literal["local_consumption_85", "capacity_increase_not_over_10", "outside_obligation_period"]
 
@@ -114,6 +115,15 @@ class IpActionPlan(_Model):
         if self.action in ACTS_WITH_COUNTERPARTY and self.counterparty is None:
             raise InvalidValue("{action} needs a {field}.", field="counterparty", action=Term(self.action))
         return self
+
+
+class ListedEntry(_Model):
+    """A list entry that a person confirmed, in screening, to be a plan's counterparty (DOMAIN.md §12 [r2])."""
+
+    source: Literal["eul", "csl"] = Field(description="eul: METI's End User List; csl: the US Consolidated Screening List.")
+    key: str = Field(description="The entry's key in its list.")
+    name: str = Field(description="The entry's name as the list gives it.")
+    screening_id: str = Field(description="The screening whose disposition confirmed it.")
 
 
 class IpActionRequest(IpActionPlan):

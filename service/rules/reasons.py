@@ -99,6 +99,10 @@ CATALOGUE: dict[str, dict[Lang, str]] = {
         "ja": "条件①に該当します：相手方（{counterparty}）は、外国政府等による影響を受けて事業を行う者です。",
         "en": "Condition (1) holds: {counterparty} operates under the influence of a foreign government or the like.",
     },
+    "condition.counterparty_listed": {
+        "ja": "条件①に該当します：相手方（{counterparty}）は{list}に「{entry}」として掲載されており、スクリーニングで同一と確認されました。",
+        "en": "Condition (1) holds: {counterparty} is listed on {list} as \"{entry}\", confirmed as a true match in screening.",
+    },
     "condition.ministry_notice": {
         "ja": "条件②に該当します：事業所管府省庁から、事前相談又は報告を行うべき旨の連絡を受けています。",
         "en": "Condition (2) holds: the ministry in charge has notified the contractor that it must consult or report.",
@@ -188,7 +192,16 @@ def _in_words(key: str, value: str, lang: Lang) -> str:
             return value
     if key == "country":
         return country_in_words(value, lang)
+    if key == "list":
+        return LIST_NAMES.get(value, {}).get(lang, value)
     return value
+
+
+# The screening lists by name (DOMAIN.md §12 [r2]).
+LIST_NAMES: dict[str, dict[Lang, str]] = {
+    "eul": {"ja": "経済産業省の外国ユーザーリスト", "en": "METI's End User List"},
+    "csl": {"ja": "米国の統合スクリーニングリスト（Consolidated Screening List）", "en": "the US Consolidated Screening List"},
+}
 
 
 def render(reasons: list[Reason], lang: Lang) -> list[str]:

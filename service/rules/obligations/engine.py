@@ -15,7 +15,7 @@ from service.rules import bayh_dole
 from service.rules.dates import add_days, add_months
 from service.rules.invalid import Term
 from service.rules.ip_action import determine_ip_action
-from service.rules.ip_models import IpActionDetermination, IpActionPlan, IpActionRequest
+from service.rules.ip_models import IpActionDetermination, IpActionPlan, IpActionRequest, ListedEntry
 from service.rules.names import party_key
 from service.rules.notices import Notice, matching_notices
 from service.rules.obligations import events as ev
@@ -399,7 +399,7 @@ def _counterparty_name(data: IpActionPlan) -> str | None:
 
 
 def _determine(data: IpActionPlan, ctx: ContractContext, policy: Policy, *, on: date,
-               ministry_notice: bool) -> IpActionDetermination:
+               ministry_notice: bool, listed: list[ListedEntry] | None = None) -> IpActionDetermination:
     """The determination of a plan on this contract, on day `on`: the contract supplies the facts."""
     req = IpActionRequest(**data.model_dump(), as_of=on, commissioned=ctx.commissioned,
                           obligation_period_end=ctx.obligation_period_end, ministry_notice=ministry_notice)
@@ -407,7 +407,7 @@ def _determine(data: IpActionPlan, ctx: ContractContext, policy: Policy, *, on: 
     b_applies = applies("B", ctx, policy) and not period_ended(ctx, on)
     return determine_ip_action(req, as_of=on, policy=policy, consultation_applies=b_applies,
                                call_requires_application=ctx.leakage_measures_required
-                               and policy.overseas_research_application)
+                               and policy.overseas_research_application, listed=listed or ())
 
 
 # The event types whose rules read the ministry's notices (condition 2): the service reads them for these
@@ -485,7 +485,8 @@ def _risk_learned(run: _Run, data: ev.IpActionRiskLearned) -> None:
             "foreign_government_influence": cp.foreign_government_influence or data.foreign_government_influence})
     request = request.model_copy(update=changes)
     plan.request = request.model_dump(mode="json")
-    result = _determine(request, run.ctx, run.policy, on=run.event.reported_on, ministry_notice=bool(plan.notice_ids))
+    result = _determine(request, run.ctx, run.policy, on=run.event.reported_on, ministry_notice=bool(plan.notice_ids),
+                        listed=plan.listed)
     plan.conditions_met = list(result.conditions)
     if result.consultation_required and not plan.consultation_required:
         plan.reasons = [r.model_dump() for r in result.reasons]
@@ -676,7 +677,7 @@ def reach_open_plans(state: ObligationState, *, notice: Notice, plans: dict[str,
             continue
         if not matching_notices([notice], action=data.action, counterparty_name=_counterparty_name(data)):
             continue
-        result = _determine(data, ctx, policy, on=today, ministry_notice=True)
+        result = _determine(data, ctx, policy, on=today, ministry_notice=True, listed=plan.listed)
         if not result.consultation_required:
             continue  # e.g. an act the 10% or 85% test leaves uncovered, or one after the obligation period
         plan.consultation_required, plan.consult_by, plan.filed_on = True, result.consult_by, today
@@ -688,6 +689,38 @@ def reach_open_plans(state: ObligationState, *, notice: Notice, plans: dict[str,
     if effects:
         state.version += 1
     return effects
+
+
+def reach_listed_counterparty(state: ObligationState, *, plan_event_id: str, entry: ListedEntry, data: IpActionPlan,
+                              ctx: ContractContext, policy: Policy, today: date) -> list[Effect]:
+    """A person confirmed in screening that a plan's counterparty is on a list (DOMAIN.md §12 [r2]): condition (1)
+    evidence, exactly as if the contractor had reported the risk on `today`. An open plan that now needs
+    consultation gets its case, filed today, with the entry named in its reasons; one that already has a case
+    keeps it, with the condition added. `data` is the plan as reported (and since changed)."""
+    plan = state.plans.get(plan_event_id)
+    if plan is None or not plan.is_open or any(e.key == entry.key and e.source == entry.source for e in plan.listed):
+        return []
+    plan.listed = [*plan.listed, entry]
+    result = _determine(data, ctx, policy, on=today, ministry_notice=bool(plan.notice_ids), listed=plan.listed)
+    plan.conditions_met = list(result.conditions)
+    effects: list[Effect] = []
+    if result.consultation_required and not plan.consultation_required:
+        plan.consultation_required, plan.consult_by, plan.filed_on = True, result.consult_by, today
+        plan.case_id, plan.case_status = f"case-{plan_event_id}", "submitted"
+        plan.reasons = [r.model_dump() for r in result.reasons]
+        effects.append(Effect(kind="consultation_opened", id=plan.case_id, due_on=result.consult_by))
+    state.version += 1
+    return effects
+
+
+def record_listed_party(state: ObligationState, *, screening_id: str, detail: str, today: date) -> Effect:
+    """A party of the contract (a counterparty, a holder of one third or more, a supplier with core technology)
+    confirmed in screening to be on a list: a finding for the ministry (DOMAIN.md §12 [r2]), not a violation."""
+    f = Finding(id=f"finding.{len(state.findings) + 1}", code="listed_party", event_id=screening_id, on=today,
+                detail=detail)
+    state.findings.append(f)
+    state.version += 1
+    return Effect(kind="finding_recorded", id=f.id, code=f.code)
 
 
 def record_case_outcome(state: ObligationState, *, case_id: str, status: str, outcome: str | None,

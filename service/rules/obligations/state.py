@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from service.rules.ip_models import ListedEntry
 from service.rules.names import party_key
 
 DeadlineState = Literal["ok", "due_soon", "overdue", "met", "violated", "closed"]
@@ -179,6 +180,8 @@ class Plan(BaseModel):
     approval_granted_on: date | None = None
     approval_applied_on: date | None = None
     cancelled_on: date | None = None
+    # List entries confirmed, in screening, to be the counterparty: condition (1) evidence (DOMAIN.md §12 [r2]).
+    listed: list[ListedEntry] = Field(default_factory=list)
     # The plan as reported and since changed (learned risks, a new date): what a new determination reads.
     # None in states saved before it was kept; the events service fills it from the plan's event.
     request: dict | None = None
