@@ -300,7 +300,7 @@ def _parse_json(text: str, progress: Progress | None) -> ParsedList:
         for field, value in record.items():
             if not _is_text(value):
                 raise ListFileError(JSON_NOT_TEXT, row=i, column=str(field))
-        given = _text(record.get("id", record.get("_id")))
+        given = _text(record.get("id") or record.get("_id"))
         records.append((i, given, _entry_fields(record, i, "json", str)))
         ticker.tick(i)
     entries = _entries(records, "json", "id")

@@ -193,7 +193,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\uff66-\uff9f]")
 _WHOLLY_PARENTHESISED = re.compile(r"^[（(]\s*(.+?)\s*[)）]$")
 _TRAILING_JAPANESE = re.compile(r"^(.+?)\s*[（(]\s*([^()（）]*[\u3040-\u30ff\u3400-\u9fff][^()（）]*?)\s*[)）]$")
 _BULLET = re.compile(r"^\s*[・･•●◦\-–]\s*")
-_NUMBERED = re.compile(r"(?:^|\s)(?:\(\d{1,2}\)|（\d{1,2}）|\d{1,2}[.)．）]|[①-⑳])\s*")
+_NUMBERED = re.compile(r"(?:(?:^|(?<=\s))(?:\(\d{1,2}\)|（\d{1,2}）|\d{1,2}[.)．）])|[①-⑳])\s*")
 _LEGAL_TAIL = re.compile(
     r"^(?:co|corp|corporation|company|inc|incorporated|ltd|limited|llc|l\.l\.c|plc|jsc|ojsc|pjsc|cjsc|gmbh|ag|"
     r"s\.?a|s\.?a\.?r\.?l|b\.?v|n\.?v|pte|pvt|fze|fzco|fzc|fz-llc|sdn\.? bhd|bhd|k\.?k|jv)\b\.?",
