@@ -91,6 +91,8 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abcdefABCDEF]")
 
 def _text(value: Any) -> str:
     """One value as text: trimmed, a list's items joined with "; ", nothing for None."""
+    if type(value) is str:
+        return value.strip()
     if value is None:
         return ""
     if isinstance(value, list):
@@ -100,8 +102,10 @@ def _text(value: Any) -> str:
 
 def _many(value: Any) -> list[str]:
     """Several values: a list's items, or a text's parts between semicolons; each trimmed, none empty."""
-    if value is None:
+    if not value:
         return []
+    if type(value) is str:
+        return [p for p in _SEPARATOR.split(value.strip()) if p]
     items = value if isinstance(value, list) else [value]
     out: list[str] = []
     for item in items:
