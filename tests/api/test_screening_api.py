@@ -210,6 +210,13 @@ def test_holders_of_a_third_and_suppliers_with_core_technology_are_screened(api:
     got = {(s["role"], s["name"]): s["state"] for s in screenings(api, officer, contract_id="c-001")}
     assert got == {("holder", "Rosoboronexport"): "potential_match",
                    ("supplier", "Harbin Gongye Daxue"): "potential_match"}
+    for s in screenings(api, officer, contract_id="c-001"):
+        r = api.post(f"/v1/screenings/{s['id']}/disposition", headers=officer, json={
+            "decision": "true_match", "entry": f"csl:{s['candidates'][0]['entry_key']}", "reason": "Same entity."})
+        assert r.status_code == 200 and [e["kind"] for e in r.json()["effects"]] == ["finding_recorded"], r.text
+    contract = api.get("/v1/contracts/c-001", headers=officer).json()
+    assert sorted((f["code"], f["obligation"]) for f in contract["findings"]) == [
+        ("listed_holder", "shareholders"), ("listed_supplier", "suppliers")]
 
 
 # --- dispositions ------------------------------------------------------------------------------------------------
@@ -234,7 +241,7 @@ def test_a_true_match_on_a_counterparty_is_condition_1_and_opens_the_case(api: T
     assert any("Harbin Institute of Technology" in line and "Consolidated Screening List" in line
                for line in case["reasons"]), case["reasons"]
     contract = api.get("/v1/contracts/c-001", headers=officer).json()
-    assert [f["code"] for f in contract["findings"]] == ["listed_party"]
+    assert [f["code"] for f in contract["findings"]] == ["listed_counterparty"]
     actions = [e["action"] for e in api.get("/v1/contracts/c-001/audit", headers=officer).json()["entries"]]
     assert {"screening.recorded", "screening.disposed", "effect.consultation_opened",
             "effect.finding_recorded"} <= set(actions)
