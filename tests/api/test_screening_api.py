@@ -144,14 +144,14 @@ def test_a_malformed_file_is_refused_where_it_is_wrong_and_nothing_is_imported(a
     not_utf8 = "name\nハルビン\n".encode("cp932")
     assert problem(upload(api, admin, "csl", not_utf8, "bad.csv"), 422)["errors"][0]["loc"][:2] == ["body", "file"]
     assert problem(upload(api, admin, "eul", b"PK\x03\x04 not really", "eul.xlsx"), 422)
-    with Session(getattr(engine, "engine", engine)) as s:
+    with Session(engine) as s:
         assert s.exec(select(ListVersion)).all() == [] and s.exec(select(ListEntryRow)).all() == []
         assert s.exec(select(OutboxMessage).where(OutboxMessage.kind == "screening.rescreen")).all() == []
 
 
 def test_an_import_starts_the_re_screening_of_every_open_party(api: TestClient, admin, engine: Engine) -> None:
     version = imported(api, admin, [HARBIN])
-    with Session(getattr(engine, "engine", engine)) as s:
+    with Session(engine) as s:
         rows = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "screening.rescreen")).all()
     assert [(r.workflow_id, r.payload["version_id"]) for r in rows] == [(f"rescreen-{version['id']}", version["id"])]
 
@@ -174,7 +174,7 @@ def test_a_name_is_screened_now_by_any_role_and_nothing_is_recorded(api: TestCli
     assert api.post("/v1/screenings", headers=acme, json={"name": "Tokyo Bakery", "country": "JP"}).json()[
         "candidates"] == []
     assert problem(api.post("/v1/screenings", headers=acme, json={"name": ""}), 422)
-    with Session(getattr(engine, "engine", engine)) as s:
+    with Session(engine) as s:
         assert s.exec(select(Screening)).all() == []
 
 
@@ -276,7 +276,7 @@ def test_a_false_positive_is_not_asked_again_when_re_screened(api: TestClient, a
     assert r.status_code == 200 and r.json()["effects"] == [], r.text
     assert api.get("/v1/contracts/c-001", headers=officer).json()["findings"] == []
     second = imported(api, admin, [HARBIN, ROSOBORON])
-    with Session(getattr(engine, "engine", engine)) as session:
+    with Session(engine) as session:
         done = screening_service.rescreen_batch(session, second["id"], None, 10)
         session.commit()
     assert done == {"screened": 1, "potential_matches": 0, "next_after": None}
