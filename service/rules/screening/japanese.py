@@ -210,6 +210,7 @@ _KEY_STEPS = [
     (r"c(?=[eiy])", "s"), (r"c(?!h)", "k"), (r"l", "r"), (r"v", "b"), (r"f", "h"), (r"w", "u"), (r"y", "i"),
     (r"z", "s"), (r"([a-z])\1", r"\1"), (r"ou", "o"),
 ]
+_KEY_PATTERNS = [(re.compile(pattern), replacement) for pattern, replacement in _KEY_STEPS]
 
 
 def phonetic_key(text: str) -> str:
@@ -217,8 +218,8 @@ def phonetic_key(text: str) -> str:
     the sounds katakana does not tell apart are written alike (l and r, b and v, f and h, s and z, c and k or s),
     doubled letters once. Kalashnikov -> "karashnikof", カラシニコフ's reading "karashinikof" -> "karashinikoh"
     and Kalashnikov -> "karashnikoh"."""
-    for pattern, replacement in _KEY_STEPS:
-        text = re.sub(pattern, replacement, text)
+    for pattern, replacement in _KEY_PATTERNS:
+        text = pattern.sub(replacement, text)
     return text
 
 
@@ -240,8 +241,10 @@ def reading_forms(text: str) -> list[tuple[str, str]]:
     """Every further form of a folded Han or kana name, with the feature it stands for, in a fixed order."""
     if not has_cjk(text):
         return []
-    out = [(reading, JAPANESE_READING) for reading in japanese_readings(text)]
-    out.extend(chinese_forms(text))
+    chinese = chinese_forms(text)  # the simplified characters first: closest to the name as written
+    out = [form for form in chinese if form[1] == CHINESE_SIMPLIFIED]
+    out.extend((reading, JAPANESE_READING) for reading in japanese_readings(text))
+    out.extend(form for form in chinese if form[1] == CHINESE_READING)
     seen: set[str] = {text}
     unique = []
     for form, feature in out:
