@@ -28,6 +28,7 @@ from typing import Literal
 
 from followthemoney import model
 from followthemoney.proxy import EntityProxy
+from followthemoney.types import registry
 from nomenklatura.matching import LogicV2
 from nomenklatura.matching.types import ScoringConfig
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -164,11 +165,12 @@ class _Form:
     text: str  # what LogicV2 compares
     source: str  # the name as given (the list's name or alias, or the party's name)
     feature: str | None  # None: the name itself; else the reading it is (japanese_reading, ...)
-    group: str = ""  # "heard" (a `phonetic_key`), "sorted" (tokens in order): compared only within the group
+    group: str = ""  # "heard" (a `phonetic_key`) or "sorted" (its words sorted): compared only within the group
 
 
 def _forms(names: Iterable[str], person: bool) -> tuple[_Form, ...]:
-    """Every form of a set of names: each name normalised, then the readings of those in Han or kana."""
+    """Every form of a set of names: each name normalised, then the readings of those in Han or kana, then (for
+    an organisation) each name with its words sorted."""
     given: list[_Form] = []
     seen: set[str] = set()
     for name in names:
@@ -218,10 +220,16 @@ def _entity(schema: str, name: str, countries: tuple[str, ...]) -> EntityProxy:
     return entity
 
 
+def _countries(codes: Iterable[str | None]) -> list[str]:
+    """The codes as followthemoney keeps them (lower case; one it does not know is dropped, as on the entity)."""
+    return [clean for code in codes if code and (clean := registry.country.clean(code)) is not None]
+
+
 def _country_match(party: Party, entry: ListEntry) -> bool | None:
-    if not party.country or not entry.countries:
+    ours, theirs = _countries([party.country]), _countries(entry.countries)
+    if not ours or not theirs:
         return None
-    return bool(territories_intersect([party.country.lower()], [c.lower() for c in entry.countries]))
+    return bool(territories_intersect(ours, theirs))
 
 
 def _config() -> ScoringConfig:
