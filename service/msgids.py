@@ -43,6 +43,7 @@ MSGIDS = [
     _("deadline_moved"), _("deadline_closed"), _("consultation_withdrawn"),
     # findings (DOMAIN.md §10: beside violations, never mixed with them)
     _("noncompete_not_requested"), _("act_before_conclusion"), _("act_without_consultation"), _("late_report"),
+    _("listed_party"), _("counterparty_listed"),
     # messages
     _("compliance_lead"), _("pending"), _("sent"), _("failed"), _("cancelled"),
     # notice scopes
