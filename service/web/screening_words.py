@@ -77,22 +77,44 @@ CHOOSE_FILE = _("Choose the list's file.")
 TOO_LARGE = _("The file is too large: a list's file may be at most {size}.")
 SAME_FILE = _("This very file was imported already, as version {number} of the list.")
 
-# The matcher's deciding feature (a candidate's `feature`), in words; any other is "feature.other".
+# The matcher's deciding feature (a candidate's `feature`: nomenklatura's, or tlc's readings of Japanese and
+# Chinese names, service/rules/screening/matching.py), in words; any other is "feature.other".
 FEATURES: dict[str, str] = {
+    "name_match": _("feature.name_match"),
+    "weak_alias_match": _("feature.weak_alias_match"),
+    "identifier_match": _("feature.identifier_match"),
+    "japanese_reading": _("feature.japanese_reading"),
+    "chinese_reading": _("feature.chinese_reading"),
+    "chinese_simplified": _("feature.chinese_simplified"),
     "other": _("feature.other"),
 }
 
-# What the Consolidated Screening List says of an entry beside its names, in the order shown (its dates in words).
+# What the Consolidated Screening List says of an entry beside its names (service/screening/formats/csl.py
+# `details`), in the order shown; dates in words, countries by their names.
 CSL_DETAILS: tuple[tuple[str, str], ...] = (
-    ("source", _("Source list")),
+    ("source_list", _("Source list")),
     ("programs", _("Sanctions programmes")),
     ("addresses", _("Addresses")),
     ("start_date", _("Listed on")),
     ("end_date", _("Listed until")),
     ("federal_register_notice", _("Federal Register notice")),
+    ("license_requirement", _("Licence requirement")),
+    ("license_policy", _("Licence policy")),
+    ("title", _("Title of the person")),
+    ("nationalities", _("Nationalities")),
+    ("citizenships", _("Citizenships")),
+    ("dates_of_birth", _("Dates of birth")),
+    ("places_of_birth", _("Places of birth")),
+    ("ids", _("Identification documents and numbers")),
+    ("vessel_type", _("Vessel type")),
+    ("vessel_flag", _("Vessel flag")),
+    ("vessel_owner", _("Vessel owner")),
+    ("call_sign", _("Call sign")),
     ("remarks", _("Remarks")),
+    ("source_list_url", _("The list's page")),
 )
 CSL_DATES = frozenset({"start_date", "end_date"})
+CSL_COUNTRIES = frozenset({"nationalities", "citizenships"})
 
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 
