@@ -50,6 +50,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "SubscriptionCreate": {"contract_id": "meti-2026-001", "audience": "compliance_lead", "channel": "email",
                            "address": "compliance@acme.example", "lang": "ja"},
     "CalendarFeedCreate": {"days": 365},
+    "ScreenRequest": {"name": "Example Robotics GmbH", "country": "DE", "kind": "organization"},
+    "DispositionCreate": {"decision": "true_match", "entry": "csl:a7f3c2e19b",
+                          "reason": "所在地と代表者が一致するため、同一の者と判断した。"},
 }
 
 

@@ -40,6 +40,18 @@ from service.rules.audit_chain import GENESIS, entry_hash
 from service.rules.dates import JST
 from service.rules.ip_models import ProductionSite
 from service.rules.policy import DEFAULT_POLICY, SWITCHES
+from service.screening.schemas import (
+    CandidatePublic,
+    DispositionRecorded,
+    ListDiffPublic,
+    ListEntriesPage,
+    ListEntryPublic,
+    ListVersionDiff,
+    ListVersionPublic,
+    ScreeningPublic,
+    ScreeningsPage,
+    ScreenResult,
+)
 
 CONTRACT, PROGRAMME, CONTRACTOR = "meti-2026-001", "meti-k-q1", "acme"
 PLAN = "evt_5d2a8c4e1b7f4a9c3e6d0b12"         # the ip_action.planned event
@@ -217,6 +229,38 @@ def _audit_trail() -> AuditTrail:
 
 audit_trail = _audit_trail()
 
+# Screening (issue 13): the Consolidated Screening List imported twice; the plan's counterparty screened when it
+# was reported; the officer's true match, which made the plan a consultation case.
+LIST_V1, LIST_V2 = "lv_3b5d7f9a1c3e5a7b9d1f", "lv_8c0e2a4c6e8a0c2e4a6c"
+SCREENING = "scr_2d4f6b8d0f2b4d6f8b0d"
+_entry = ListEntryPublic(key="a7f3c2e19b", source="csl", kind="organization", name="Example Robotics GmbH",
+                         aliases=["Example Robotik"], countries=["DE"],
+                         details={"source_list": "Entity List (EL) - Bureau of Industry and Security",
+                                  "programs": ["EAR"], "start_date": "2026-03-02",
+                                  "addresses": [{"city": "Berlin", "country": "DE"}]})
+list_version = ListVersionPublic(
+    id=LIST_V2, source="csl", number=2, published_on=None, edition=None, filename="consolidated.json",
+    sha256="4f1e8a2c9b7d3e6f0a5c8b2d1e4f7a9c3b6d0e2f5a8c1b4d7e0f3a6c9b2d5e8f", entry_count=30512,
+    previous_id=LIST_V1, diff=ListVersionDiff(added=1, removed=0, changed=0, added_keys=[_entry.key], removed_keys=[],
+                                              changed_keys=[]),
+    imported_by="admin (admin, admin)", imported_at=_at(date(2026, 5, 8), 9))
+_candidate = CandidatePublic(
+    entry_key=_entry.key, source="csl", score=0.97, matched_name="Example Robotics GmbH",
+    party_form="Example Robotics GmbH", feature="name_literal_match",
+    explanation="['example robotics'≈'example robotics' literalMatch: 1.00]", country_match=True,
+    version_id=LIST_V2, entry=_entry.model_dump(mode="json", exclude={"key", "source"}), decided_before=None)
+screening = ScreeningPublic(
+    id=SCREENING, contract_id=CONTRACT, party_id="pty_6a8c0e2a4c6e8a0c2e4a", role="counterparty",
+    name="Example Robotics GmbH", country="DE", basis=f"reported:{PLAN}", list_versions=[LIST_V2], threshold=0.7,
+    candidates=[_candidate], state="potential_match", screened_by=CONTRACTOR_USER,
+    screened_at=_at(date(2026, 5, 11), 14), decision_entry=None, decision_reason=None, decided_by=None,
+    decided_at=None)
+disposition_recorded = DispositionRecorded.model_validate({
+    **screening.model_dump(), "state": "true_match", "decision_entry": f"csl:{_entry.key}",
+    "decision_reason": "所在地と代表者が一致するため、同一の者と判断した。", "decided_by": OFFICER,
+    "decided_at": _at(date(2026, 5, 12), 10),
+    "effects": [{"kind": "finding_recorded", "id": "finding.1", "code": "listed_party"}]})
+
 # Each component of the document with its example; the nested ones (Policy, Effect, DeadlinePublic...) are taken
 # from inside these by `components`.
 RESPONSES: list[BaseModel] = [
@@ -237,6 +281,14 @@ RESPONSES: list[BaseModel] = [
                detail="stored 9c71bb80e885…, computed 3f0a6d2b7c41…: the entry was changed after it was written"),
     ProductionSite(country="VN", new_site=False, capacity_before=10000, capacity_after=10800,
                    local_consumption_share="0.9"),
+    list_version, ListEntriesPage(entries=[_entry], next_after=None),
+    ListDiffPublic(version=list_version, previous=list_version.model_copy(update={
+        "id": LIST_V1, "number": 1, "entry_count": 30511, "previous_id": None, "filename": "consolidated.json",
+        "diff": ListVersionDiff(added=30511, removed=0, changed=0, added_keys=[], removed_keys=[], changed_keys=[]),
+        "imported_at": _at(date(2026, 4, 2), 9)}), added=[_entry], removed=[], changed=[]),
+    ScreenResult(name="Example Robotics GmbH", country="DE", threshold=0.7, list_versions=[LIST_V2],
+                 candidates=[_candidate]),
+    screening, ScreeningsPage(screenings=[screening], next_after=None), disposition_recorded,
 ]
 
 
@@ -269,11 +321,12 @@ def components() -> dict[str, Any]:
 PATH_EXAMPLES = {"contract_id": CONTRACT, "case_id": CASE, "org_id": CONTRACTOR, "programme_id": PROGRAMME,
                  "org": person.org, "sub": person.sub,
                  "approval_id": APPROVAL, "subscription_id": subscription.id, "feed_id": calendar_feed.id,
-                 "attachment_id": attachment.id,
+                 "attachment_id": attachment.id, "source": "csl", "version_id": LIST_V2, "screening_id": SCREENING,
                  "token": calendar_feed_created.url.rsplit("/", 1)[1].removesuffix(".ics")}
 _NAMES = {"contract_id": "contract", "case_id": "consultation case", "org_id": "organisation",
           "programme_id": "programme", "approval_id": "prior approval", "subscription_id": "subscription",
-          "feed_id": "calendar feed", "token": "calendar feed", "sub": "person", "attachment_id": "attachment"}
+          "feed_id": "calendar feed", "token": "calendar feed", "sub": "person", "attachment_id": "attachment",
+          "source": "list", "version_id": "list version", "screening_id": "screening"}
 
 
 def answer(method: str, path: str) -> Any | None:
@@ -316,9 +369,12 @@ def _forbidden(method: str, path: str) -> str:
         return "Notices are issued by officers of the programme's ministry."
     if "/approvals/" in path:
         return "Approvals are decided by officers of the programme's ministry."
+    if path.endswith("/disposition"):
+        return "Screenings are decided by officers of the programme's ministry."
     if method == "post" and path == "/v1/contracts":
         return "Contracts are registered by an admin or an officer of the programme's ministry."
-    if method in ("post", "patch") and path.startswith(("/v1/organisations", "/v1/programmes", "/v1/people")):
+    if method in ("post", "patch") and path.startswith(("/v1/organisations", "/v1/programmes", "/v1/people",
+                                                         "/v1/lists")):
         return "This needs the role admin."
     return "This needs the role admin or ministry_officer."
 
@@ -331,6 +387,10 @@ def _conflict(method: str, path: str) -> tuple[str, str, dict[str, Any]]:
         return "Conflict", f"{created[path]} already exists.", {}
     if method == "post" and path == "/v1/people":
         return "Conflict", f"Person {person.sub!r} of {person.org!r} is already in the directory.", {}
+    if path == "/v1/lists/{source}/versions":
+        return "Already imported", "This file was imported already, as version 2 of the list.", {}
+    if path.endswith("/disposition"):
+        return "Already decided", "The screening is true_match; only a potential match is decided.", {}
     if path.endswith("/notice.pdf"):
         return ("Case not concluded", "The conclusion notice is issued once the case is concluded; the case is "
                 "under_review (the outcome is not decided yet).", {"status_now": "under_review"})

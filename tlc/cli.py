@@ -1,4 +1,5 @@
-"""The `tlc` command: dev (everything on one machine), api, worker, relay, migrate, token, audit verify."""
+"""The `tlc` command: dev (everything on one machine), api, worker, relay, migrate, token, audit verify, lists
+import."""
 
 from __future__ import annotations
 
@@ -81,6 +82,71 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"{len(seen)} chains checked, {broken} broken" if broken else f"all {len(seen)} chains intact")
     return 1 if broken else 0
+
+
+def _cmd_lists_import(args: argparse.Namespace) -> int:
+    """Import a list's published file as a new version, with a progress bar; then hand the re-screening to
+    Temporal (the outbox row is delivered here, or by the next relay pass if Temporal cannot be reached)."""
+    from pathlib import Path
+
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    import service.tables  # noqa: F401 - every table
+    from service.auth.tokens import Principal
+    from service.db import engine_for, run_in_transaction
+    from service.problem_words import say
+    from service.problems import Problem
+    from service.screening import service as screening
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"tlc lists import: no file {str(path)!r}", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    engine = engine_for(settings)
+    principal = Principal(sub=args.actor, role="admin", org="admin")
+    try:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      disable=not sys.stderr.isatty(), transient=False) as bar:
+            task = bar.add_task(f"reading {path.name}", total=None)
+
+            def progress(done: int, total: int) -> None:
+                bar.update(task, completed=done, total=total)
+
+            data = path.read_bytes()
+            version = run_in_transaction(engine, lambda session: screening.import_version(
+                session, principal=principal, source=args.source, filename=path.name, data=data,
+                progress=progress).model_dump())
+    except Problem as exc:
+        said = say(exc.detail, "en") if exc.detail is not None else exc.title
+        where = "; ".join(f"{'/'.join(map(str, e.loc[2:]))}: {say(e.msg, 'en')}" for e in exc.errors or []
+                          if len(e.loc) > 2)
+        print(f"tlc lists import: refused, nothing imported: {said}" + (f" ({where})" if where else ""),
+              file=sys.stderr)
+        engine.dispose()
+        return 2
+    d = version["diff"]
+    print(f"imported {version['source']} version {version['number']} ({version['id']}): {version['entry_count']} "
+          f"entries; "
+          f"since the previous version {d['added']} added, {d['removed']} removed, {d['changed']} changed")
+    try:
+        asyncio.run(_deliver_outbox(settings, engine))
+        print("re-screening of every open party started in Temporal")
+    except Exception as exc:  # Temporal down: the relay of `tlc dev`/`tlc relay` delivers it when it is back
+        print(f"re-screening not started yet ({exc}); the outbox relay will start it", file=sys.stderr)
+    finally:
+        engine.dispose()
+    return 0
+
+
+async def _deliver_outbox(settings, engine) -> None:
+    from service.relay import drain
+    from service.temporal_link import connect
+
+    client = await asyncio.wait_for(connect(settings), timeout=10)
+    left = await asyncio.wait_for(drain(engine, client, settings.temporal_task_queue), timeout=30)
+    if left:
+        raise RuntimeError(f"{left} outbox rows undelivered")
 
 
 def _cmd_api(args: argparse.Namespace) -> int:
@@ -176,6 +242,16 @@ def build_parser() -> argparse.ArgumentParser:
                                             "first broken entry; exit 1 if any chain is broken")
     ver.add_argument("--contract", metavar="ID", help="check this contract's chain only")
     ver.set_defaults(func=_cmd_audit_verify)
+
+    lists = sub.add_parser("lists", help="the screening lists (End User List, Consolidated Screening List)")
+    lists_sub = lists.add_subparsers(dest="lists_command", required=True, metavar="LISTS_COMMAND")
+    imp = lists_sub.add_parser("import", help="import a list's published file as a new version (all or nothing), "
+                                              "then re-screen every open party against it")
+    imp.add_argument("--source", required=True, choices=["eul", "csl"],
+                     help="eul: METI's End User List (.xlsx); csl: the US Consolidated Screening List (CSV or JSON)")
+    imp.add_argument("--actor", default=os.environ.get("USER") or "cli", help="who imports, for the record")
+    imp.add_argument("file", help="the file as published")
+    imp.set_defaults(func=_cmd_lists_import)
 
     tok = sub.add_parser("token", help="print a JWT signed with TLC_JWT_SECRET, or else with the "
                                          "secret `tlc dev` keeps in TLC_DATA_DIR")

@@ -16,23 +16,24 @@ _LEGAL_FORMS = [
     "gmbh", "ag", "s.a.", "sa", "plc", "pte.", "pte", "k.k.", "kk", "g.k.", "有限公司", "股份有限公司", "集团",
 ]
 _FORMS = sorted({unicodedata.normalize("NFKC", f).casefold() for f in _LEGAL_FORMS}, key=len, reverse=True)
+_INNER_FORMS = [f for f in _FORMS if not f.isascii()]
+# Compiled once: a list import normalises tens of thousands of names.
+_TAIL_FORMS = [re.compile(rf"(^|[\s,]){re.escape(f)}$") for f in _FORMS if f.isascii()]
 
 
 def normalise_name(name: str) -> str:
     s = unicodedata.normalize("NFKC", name).casefold()
     s = s.replace("㈱", "(株)")
-    for form in _FORMS:
-        if not form.isascii():  # 株式会社 and the like stand before or after the name
-            s = s.replace(form, " ")
+    for form in _INNER_FORMS:  # 株式会社 and the like stand before or after the name
+        s = s.replace(form, " ")
     changed = True
     while changed:  # Latin legal forms end the name: "ABC Co., Ltd.", never "Incorporated Research"
         changed = False
-        for form in _FORMS:
-            if form.isascii():
-                tail = s.rstrip(" ,")
-                stripped = re.sub(rf"(^|[\s,]){re.escape(form)}$", "", tail)
-                if stripped != tail and stripped.strip(" ,"):
-                    s, changed = stripped, True
+        for pattern in _TAIL_FORMS:
+            tail = s.rstrip(" ,")
+            stripped = pattern.sub("", tail)
+            if stripped != tail and stripped.strip(" ,"):
+                s, changed = stripped, True
     return "".join(ch for ch in s if unicodedata.category(ch)[0] in "LN")
 
 

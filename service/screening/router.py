@@ -61,7 +61,7 @@ def screening_public(s: Screening) -> ScreeningPublic:
              responses={400: {"description": "The multipart/form-data body cannot be read"},
                         409: {"description": "This very file was imported already"},
                         413: {"description": "The file is larger than the service takes"}})
-async def import_list(source: Literal["eul", "csl"], request: Request, principal: CurrentPrincipal,
+async def import_list(source: str, request: Request, principal: CurrentPrincipal,
                       session: SessionDep, ctx: CtxDep, record: RecordDep) -> JSONResponse:
     """Admin: import a new version of a list from its published file (multipart/form-data, field `file`): all of
     it or nothing; a refused file is named by row and column. Every open party is then re-screened against it."""

@@ -31,7 +31,7 @@ from service.db import utcnow
 from service.events.models import ContractEvent
 from service.obligations import service as obligations
 from service.pagination import split_page
-from service.problems import Conflict, Invalid, NotFound
+from service.problems import Conflict, Invalid, NotFound, Term
 from service.rules.ip_models import IpActionPlan, ListedEntry
 from service.rules.obligations.effects import Effect, as_json
 from service.rules.obligations.engine import reach_listed_counterparty, record_listed_party
@@ -63,7 +63,7 @@ def import_version(session: Session, *, principal: Principal, source: str, filen
     commits."""
     authz.require_role(principal, "admin")
     if source not in SOURCES:
-        raise Invalid(["path", "source"], "{field} must be one of {allowed}.", allowed=list(SOURCES))
+        raise NotFound("No list '{id}'.", id=source)
     settings = get_settings()
     digest = hashlib.sha256(data).hexdigest()
     same = session.exec(select(ListVersion).where(ListVersion.source == source, ListVersion.sha256 == digest)).first()
@@ -335,7 +335,7 @@ def page(session: Session, principal: Principal, *, contract_id: str | None = No
     if after is not None:
         last = session.get(Screening, after)
         if last is None:
-            raise Invalid(["query", "after"], "{field} is not a cursor this list gave.")
+            raise Invalid(["query", "after"], "{field} is not a cursor this API gave.")
         query = query.where(sa.or_(Screening.screened_at < last.screened_at,
                                    sa.and_(Screening.screened_at == last.screened_at, Screening.id < last.id)))
     rows = list(session.exec(query.order_by(Screening.screened_at.desc(), Screening.id.desc())
@@ -365,7 +365,7 @@ def dispose(session: Session, *, principal: Principal, screening_id: str, decisi
     session.refresh(screening)
     if screening.state != "potential_match":
         raise Conflict("The screening is {status}; only a potential match is decided.", title="Already decided",
-                       status=screening.state)
+                       status=Term(screening.state))
     candidate = None
     if decision == "true_match":
         candidate = next((c for c in screening.candidates if f"{c['source']}:{c['entry_key']}" == entry), None)

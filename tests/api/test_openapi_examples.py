@@ -19,6 +19,7 @@ from service import openapi_response_examples as answers
 from service.openapi_examples import EXAMPLES
 from service.rules.audit_chain import ChainRow, first_break
 from tests.support.clock import Clock
+from tests.support.list_files import csl_json
 
 PROBLEM = "application/problem+json"
 JSON_TYPES = ("application/json", PROBLEM)
@@ -203,12 +204,29 @@ def test_the_documented_requests_answer_as_documented(call: Caller, doc: dict[st
     contract = {"contract_id": EXAMPLES["ContractCreate"]["id"]}
     call("post", "/v1/contracts/{contract_id}/events:batch", acme, EXAMPLES["EventBatch"], expect=202, **contract)
     call("post", "/v1/contracts/{contract_id}/events", acme, EXAMPLES["EventCreate"], expect=202, **contract)
+    # The lists (issue 13): the Consolidated Screening List imported, a name screened now.
+    listed = {"id": "a7f3c2e19b", "source": "Entity List (EL) - Bureau of Industry and Security", "type": "Entity",
+              "name": "Example Robotics GmbH", "alt_names": ["Example Robotik"], "programs": ["EAR"],
+              "addresses": [{"city": "Berlin", "country": "DE"}], "start_date": "2026-03-02"}
+    version = {"version_id": call("post", "/v1/lists/{source}/versions", admin, expect=201, source="csl", files={
+        "file": ("consolidated.json", csl_json([listed]), "application/json")})["id"]}
+    call("get", "/v1/lists/versions", officer, expect=200)
+    for path in ("/v1/lists/versions/{version_id}", "/v1/lists/versions/{version_id}/diff",
+                 "/v1/lists/versions/{version_id}/entries"):
+        call("get", path, officer, expect=200, **version)
+    assert call("post", "/v1/screenings", acme, EXAMPLES["ScreenRequest"], expect=200)["candidates"]
     plan = call("post", "/v1/contracts/{contract_id}/events", acme, expect=202, **contract, json={
         "type": "ip_action.planned", "occurred_on": "2026-07-01",
         "data": {"action": "transfer", "planned_date": "2026-10-01", "counterparty": {
             "name": "Example Robotics GmbH", "country": "DE", "foreign_government_influence": True}}})
     opened = {e["kind"]: e["id"] for e in plan["effects"]}
     case = {"case_id": opened["consultation_opened"]}
+    # The counterparty was screened when the plan was reported; the officer finds it is the listed company.
+    [screened] = call("get", "/v1/screenings", officer, expect=200)["screenings"]
+    found = {"screening_id": screened["id"]}
+    call("get", "/v1/screenings/{screening_id}", acme, expect=200, **found)
+    call("post", "/v1/screenings/{screening_id}/disposition", officer, expect=200, **found, json={
+        **EXAMPLES["DispositionCreate"], "entry": f"csl:{listed['id']}"})
     assert [c["id"] for c in call("get", "/v1/consultations", officer, expect=200)["items"]] == [case["case_id"]]
     call("get", "/v1/consultations/{case_id}", officer, expect=200, **case)
     for action, who, body in (("claim", officer, {}), ("start-review", officer, None),

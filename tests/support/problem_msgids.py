@@ -26,6 +26,7 @@ MSGID_ARGS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
     "of": ((), ("detail",)),  # Invalid.of(errors, prefix, detail=...)
     "Rejected": ((1,), ()),
     "InvalidValue": ((0,), ()),
+    "ListFileError": ((0,), ()),  # service.screening.formats: a list's file refused
     "InvalidToken": ((0,), ()),
     "KeySetUnavailable": ((0,), ()),
     "Msg": ((0,), ()),

@@ -12,8 +12,10 @@ with workflow.unsafe.imports_passed_through():
     from service.workflow_io import RESCREEN_WORKFLOW, RescreenState
     from workflows.constants import ACTIVITY_RETRY
 
-# A batch matches a few hundred names against tens of thousands of entries: minutes at most, never seconds.
+# A batch matches a few hundred names against tens of thousands of entries: minutes at most. It beats every
+# 2 s (workflows/screening/activities.py), so a batch whose worker died is run again after HEARTBEAT_TIMEOUT.
 BATCH_TIMEOUT = timedelta(minutes=10)
+HEARTBEAT_TIMEOUT = timedelta(seconds=10)
 
 
 @workflow.defn(name=RESCREEN_WORKFLOW)
@@ -23,7 +25,8 @@ class RescreenWorkflow:
         for _ in range(state.batches_per_run):
             done = await workflow.execute_activity(
                 "screening.rescreen_batch", args=[state.version_id, state.after, state.batch_size], result_type=dict,
-                start_to_close_timeout=BATCH_TIMEOUT, retry_policy=ACTIVITY_RETRY)
+                start_to_close_timeout=BATCH_TIMEOUT, heartbeat_timeout=HEARTBEAT_TIMEOUT,
+                retry_policy=ACTIVITY_RETRY)
             state.batches += 1
             state.screened += done["screened"]
             state.potential_matches += done["potential_matches"]
