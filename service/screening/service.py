@@ -78,7 +78,7 @@ def import_version(session: Session, *, principal: Principal, source: str, filen
             loc.append(exc.row)
         if exc.column is not None:
             loc.append(exc.column)
-        raise Invalid(loc, exc.msgid, detail=exc.msgid, row=exc.row, column=exc.column, **exc.params) from exc
+        raise Invalid(loc, exc.msgid, detail=exc.msgid, **exc.params) from exc
     previous = latest(session, source)
     before = entries_of(session, previous.id) if previous is not None else []
     changes = diff(before, parsed.entries)
