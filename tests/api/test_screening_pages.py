@@ -283,8 +283,15 @@ def test_the_screenings_are_in_the_readers_scope(browser: PageClient, screened: 
     sid = screened["Harbin Institute of Technology"]
     for who in (("contractor", "other", "kato"), ("ministry_officer", "mext", "suzuki")):
         pages = browser(*who)
-        assert pages.get(f"/inbox/screenings/{sid}", headers={"accept": "text/html"}).status_code == 404, who
+        other = pages.get(f"/inbox/screenings/{sid}", headers={"accept": "text/html"})
+        free = pages.get("/inbox/screenings/scr_nobody", headers={"accept": "text/html"})
+        assert other.status_code == free.status_code == 404, who
+        assert other.text.replace(sid, "<ID>") == free.text.replace("scr_nobody", "<ID>")  # as for an id nobody has
         assert "Harbin" not in _text(pages.get("/inbox/screenings?state=all"))
+        csrf = csrf_of(pages.get("/inbox/screenings"))
+        posted = pages.post(f"/inbox/screenings/{sid}/disposition", headers={"accept": "text/html"},
+                            data={"csrf": csrf, "entry": "none", "reason": "Not them."})
+        assert posted.status_code == 404, who
     assert browser().get("/inbox/screenings/scr_nobody", headers={"accept": "text/html"}).status_code == 404
 
 
