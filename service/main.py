@@ -40,8 +40,8 @@ from service.organisations.router import router as organisations_router
 from service.people.router import router as people_router
 from service.probes import Health, Readiness
 from service.programmes.router import router as programmes_router
-from service.screening.router import router as screening_router
 from service.relay import Relay
+from service.screening.router import router as screening_router
 from service.security_headers import SecurityHeaders
 from service.temporal_link import TemporalLink
 from service.unicode_guard import LoneSurrogateGuard

@@ -259,7 +259,7 @@ disposition_recorded = DispositionRecorded.model_validate({
     **screening.model_dump(), "state": "true_match", "decision_entry": f"csl:{_entry.key}",
     "decision_reason": "所在地と代表者が一致するため、同一の者と判断した。", "decided_by": OFFICER,
     "decided_at": _at(date(2026, 5, 12), 10),
-    "effects": [{"kind": "finding_recorded", "id": "finding.1", "code": "listed_party"}]})
+    "effects": [{"kind": "finding_recorded", "id": "finding.1", "code": "listed_counterparty"}]})
 
 # Each component of the document with its example; the nested ones (Policy, Effect, DeadlinePublic...) are taken
 # from inside these by `components`.

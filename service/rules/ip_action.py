@@ -15,7 +15,6 @@ from fractions import Fraction
 from service.rules import bayh_dole
 from service.rules.dates import add_days
 from service.rules.ip_models import (
-    ListedEntry,
     ACTS_WITH_COUNTERPARTY,
     Action,
     Condition,
@@ -24,6 +23,7 @@ from service.rules.ip_models import (
     IpActionDetermination,
     IpActionPlan,
     IpActionRequest,
+    ListedEntry,
     ProductionSite,
 )
 from service.rules.policy import DEFAULT_POLICY, Policy

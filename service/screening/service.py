@@ -402,7 +402,7 @@ def _true_match(session: Session, contract: Contract, screening: Screening, cand
             effects += reach_listed_counterparty(state, plan_event_id=party.subject, entry=listed, data=data,
                                                  ctx=ctx, policy=policy, today=today)
             _tell_the_case(session, contract, plan, event, effects, listed, today, policy, actor)
-    effects.append(record_listed_party(state, screening_id=screening.id, today=today,
+    effects.append(record_listed_party(state, role=party.role, screening_id=screening.id, today=today,
                                        detail=f"{party.role}: {party.name} = {listed.source}:{listed.key} "
                                               f"({listed.name})"))
     obligations.save_and_signal(session, contract, state, change_id=screening.id, today=today, policy=policy)

@@ -116,8 +116,10 @@ def test_ip_action_response_fields_are_those_of_api_md_plus_reason_codes(doc: di
     assert props(resp) == IP_RESPONSE | IP_RESPONSE_ADDITIONS
     assert set(resp["required"]) == IP_RESPONSE | IP_RESPONSE_ADDITIONS
     p = resp["properties"]
+    # counterparty_listed: added beside API.md's for screening (issue 13): a list entry confirmed as the counterparty.
     assert enum_of(doc, p["conditions"]) == {"forced_transfer_risk", "counterparty_un_violation",
-                                              "counterparty_foreign_influence", "ministry_notice"}
+                                              "counterparty_foreign_influence", "counterparty_listed",
+                                              "ministry_notice"}
     assert enum_of(doc, p["exemptions"]) == {"local_consumption_85", "capacity_increase_not_over_10",
                                               "outside_obligation_period"}
     for name in ("consultation_required", "act_covered", "prior_approval_required", "late"):

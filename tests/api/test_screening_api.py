@@ -144,14 +144,14 @@ def test_a_malformed_file_is_refused_where_it_is_wrong_and_nothing_is_imported(a
     not_utf8 = "name\nハルビン\n".encode("cp932")
     assert problem(upload(api, admin, "csl", not_utf8, "bad.csv"), 422)["errors"][0]["loc"][:2] == ["body", "file"]
     assert problem(upload(api, admin, "eul", b"PK\x03\x04 not really", "eul.xlsx"), 422)
-    with Session(getattr(engine, "engine", engine)) as s:
+    with Session(engine) as s:
         assert s.exec(select(ListVersion)).all() == [] and s.exec(select(ListEntryRow)).all() == []
         assert s.exec(select(OutboxMessage).where(OutboxMessage.kind == "screening.rescreen")).all() == []
 
 
 def test_an_import_starts_the_re_screening_of_every_open_party(api: TestClient, admin, engine: Engine) -> None:
     version = imported(api, admin, [HARBIN])
-    with Session(getattr(engine, "engine", engine)) as s:
+    with Session(engine) as s:
         rows = s.exec(select(OutboxMessage).where(OutboxMessage.kind == "screening.rescreen")).all()
     assert [(r.workflow_id, r.payload["version_id"]) for r in rows] == [(f"rescreen-{version['id']}", version["id"])]
 
@@ -174,7 +174,7 @@ def test_a_name_is_screened_now_by_any_role_and_nothing_is_recorded(api: TestCli
     assert api.post("/v1/screenings", headers=acme, json={"name": "Tokyo Bakery", "country": "JP"}).json()[
         "candidates"] == []
     assert problem(api.post("/v1/screenings", headers=acme, json={"name": ""}), 422)
-    with Session(getattr(engine, "engine", engine)) as s:
+    with Session(engine) as s:
         assert s.exec(select(Screening)).all() == []
 
 
@@ -210,6 +210,13 @@ def test_holders_of_a_third_and_suppliers_with_core_technology_are_screened(api:
     got = {(s["role"], s["name"]): s["state"] for s in screenings(api, officer, contract_id="c-001")}
     assert got == {("holder", "Rosoboronexport"): "potential_match",
                    ("supplier", "Harbin Gongye Daxue"): "potential_match"}
+    for s in screenings(api, officer, contract_id="c-001"):
+        r = api.post(f"/v1/screenings/{s['id']}/disposition", headers=officer, json={
+            "decision": "true_match", "entry": f"csl:{s['candidates'][0]['entry_key']}", "reason": "Same entity."})
+        assert r.status_code == 200 and [e["kind"] for e in r.json()["effects"]] == ["finding_recorded"], r.text
+    contract = api.get("/v1/contracts/c-001", headers=officer).json()
+    assert sorted((f["code"], f["obligation"]) for f in contract["findings"]) == [
+        ("listed_holder", "shareholders"), ("listed_supplier", "suppliers")]
 
 
 # --- dispositions ------------------------------------------------------------------------------------------------
@@ -234,7 +241,7 @@ def test_a_true_match_on_a_counterparty_is_condition_1_and_opens_the_case(api: T
     assert any("Harbin Institute of Technology" in line and "Consolidated Screening List" in line
                for line in case["reasons"]), case["reasons"]
     contract = api.get("/v1/contracts/c-001", headers=officer).json()
-    assert [f["code"] for f in contract["findings"]] == ["listed_party"]
+    assert [f["code"] for f in contract["findings"]] == ["listed_counterparty"]
     actions = [e["action"] for e in api.get("/v1/contracts/c-001/audit", headers=officer).json()["entries"]]
     assert {"screening.recorded", "screening.disposed", "effect.consultation_opened",
             "effect.finding_recorded"} <= set(actions)
@@ -269,7 +276,7 @@ def test_a_false_positive_is_not_asked_again_when_re_screened(api: TestClient, a
     assert r.status_code == 200 and r.json()["effects"] == [], r.text
     assert api.get("/v1/contracts/c-001", headers=officer).json()["findings"] == []
     second = imported(api, admin, [HARBIN, ROSOBORON])
-    with Session(getattr(engine, "engine", engine)) as session:
+    with Session(engine) as session:
         done = screening_service.rescreen_batch(session, second["id"], None, 10)
         session.commit()
     assert done == {"screened": 1, "potential_matches": 0, "next_after": None}

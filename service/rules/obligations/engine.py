@@ -713,10 +713,11 @@ def reach_listed_counterparty(state: ObligationState, *, plan_event_id: str, ent
     return effects
 
 
-def record_listed_party(state: ObligationState, *, screening_id: str, detail: str, today: date) -> Effect:
-    """A party of the contract (a counterparty, a holder of one third or more, a supplier with core technology)
-    confirmed in screening to be on a list: a finding for the ministry (DOMAIN.md §12 [r2]), not a violation."""
-    f = Finding(id=f"finding.{len(state.findings) + 1}", code="listed_party", event_id=screening_id, on=today,
+def record_listed_party(state: ObligationState, *, role: str, screening_id: str, detail: str, today: date) -> Effect:
+    """A party of the contract (role: a plan's counterparty, a holder of one third or more, a supplier with core
+    technology) confirmed in screening to be on a list: a finding for the ministry (DOMAIN.md §12 [r2]), not a
+    violation (`listed_counterparty`, `listed_holder`, `listed_supplier`)."""
+    f = Finding(id=f"finding.{len(state.findings) + 1}", code=f"listed_{role}", event_id=screening_id, on=today,
                 detail=detail)
     state.findings.append(f)
     state.version += 1

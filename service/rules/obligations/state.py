@@ -315,7 +315,8 @@ FINDING_OBLIGATION: dict[str, Obligation] = {
     "act_before_conclusion": "ip_consultation",
     "act_despite_objection": "ip_consultation",
     "late_report": "ip_consultation",
-    # A party confirmed in screening to be on a list (DOMAIN.md §12 [r2]): a counterparty's is condition (1) of
-    # prior consultation; a holder's or a supplier's is read beside it.
-    "listed_party": "ip_consultation",
+    # A party confirmed in screening to be on a list (DOMAIN.md §12 [r2]), by the role it has in the contract.
+    "listed_counterparty": "ip_consultation",
+    "listed_holder": "shareholders",
+    "listed_supplier": "suppliers",
 }

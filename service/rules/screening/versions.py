@@ -52,8 +52,11 @@ def changed_fields(old: ListEntry, new: ListEntry, *, ignored_details: Collectio
         b: Any = getattr(new, f)
         if (set(a) != set(b)) if f in _AS_SETS else (a != b):
             fields.append(f)
+    # The End User List's country as its edition words it (Iran / イラン): the same country when both editions
+    # gave a code, so a Japanese edition after an English one changes nothing; compared when no code was found.
+    ignored = {*ignored_details, "country_text"} if old.countries and new.countries else set(ignored_details)
     for k in set(old.details) | set(new.details):
-        if k not in ignored_details and old.details.get(k) != new.details.get(k):
+        if k not in ignored and old.details.get(k) != new.details.get(k):
             fields.append(f"details.{k}")
     return sorted(fields)
 
