@@ -134,7 +134,7 @@ def test_the_queue_shows_the_potential_matches_first(browser: PageClient, screen
 
     english = _text(pages.get("/inbox/screenings?lang=en"))
     assert "Potential match" in english and "Counterparty" in english and "METI End User List" in english
-    assert "2 screenings" in english
+    assert "Screenings: 2" in english
 
 
 def test_the_queue_pages_by_keyset(browser: PageClient, screened: dict[str, str], monkeypatch) -> None:
