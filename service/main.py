@@ -57,6 +57,7 @@ from service.web.ministry_pages import router as ministry_router
 from service.web.pages import router as pages_router
 from service.web.preferences import router as preferences_router
 from service.web.report_pages import router as report_pages_router
+from service.web.screening_pages import router as screening_pages_router
 from service.web.subscription_pages import router as subscription_pages_router
 
 log = logging.getLogger("tlc.api")
@@ -112,6 +113,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         preferences_router,
         admin_pages.contracts_router,  # before pages_router, whose /inbox/contracts/{id} would take "new"
         admin_pages.router,
+        screening_pages_router,
         report_pages_router,
         attachment_pages_router,  # before pages_router, whose POST /inbox/cases/{id}/{action} would take "attachments"
         subscription_pages_router,

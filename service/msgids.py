@@ -44,6 +44,8 @@ MSGIDS = [
     # findings (DOMAIN.md §10: beside violations, never mixed with them)
     _("noncompete_not_requested"), _("act_before_conclusion"), _("act_without_consultation"), _("late_report"),
     _("listed_counterparty"), _("listed_holder"), _("listed_supplier"),
+    # the condition a counterparty's true match in screening meets (a case's conditions)
+    _("counterparty_listed"),
     # messages
     _("compliance_lead"), _("pending"), _("sent"), _("failed"), _("cancelled"),
     # notice scopes

@@ -14,6 +14,7 @@ from service.obligations import service as obligations
 from service.organisations import service as organisations
 from service.programmes import service as programmes
 from service.rules.consultation import OPEN_CASE_STATES
+from service.screening import service as screenings
 from service.web.principal import PagePrincipal
 from service.web.rendering import render
 
@@ -40,7 +41,9 @@ def home(request: Request, principal: PagePrincipal, session: SessionDep, ctx: C
                   deadline_counts=obligations.deadline_counts(session, principal, today=today, soon_days=SOON_DAYS),
                   findings=obligations.contracts_with_findings(session, principal), deadlines=deadlines,
                   titles=contracts.titles(session, {d.contract_id for d in deadlines}), names=names,
-                  soon_days=SOON_DAYS, subjects=events.subjects(session, {d.subject for d in deadlines}))
+                  soon_days=SOON_DAYS, subjects=events.subjects(session, {d.subject for d in deadlines}),
+                  screening_counts={s: screenings.count(session, principal, state=s)
+                                    for s in ("potential_match", "true_match")})
 
 
 def _contractor_home(request: Request, principal, session, today, deadlines) -> Response:

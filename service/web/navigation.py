@@ -13,12 +13,14 @@ def _(s: str) -> str:  # marks msgids for the catalogue extractor; translated wh
 MENUS: dict[str, tuple[tuple[str, str], ...]] = {
     "ministry_officer": (("/inbox/home", _("Dashboard")), ("/inbox", _("Consultation inbox")),
                          ("/inbox/contracts", _("Contracts")), ("/inbox/deadlines", _("Deadlines")),
-                         ("/inbox/approvals", _("Approvals")), ("/inbox/follow-up", _("Follow-up programmes"))),
+                         ("/inbox/approvals", _("Approvals")), ("/inbox/screenings", _("Screening")),
+                         ("/inbox/follow-up", _("Follow-up programmes"))),
     "contractor": (("/inbox/home", _("My tasks")), ("/inbox/contracts", _("My contracts")), ("/inbox", _("Consultations")),
                    ("/inbox/subscriptions", _("Notifications"))),
     "admin": (("/inbox/home", _("Dashboard")), ("/inbox", _("Consultation inbox")), ("/inbox/contracts", _("Contracts")),
-              ("/inbox/admin/organisations", _("Organisations")), ("/inbox/admin/programmes", _("Programmes")),
-              ("/inbox/admin/people", _("People"))),
+              ("/inbox/screenings", _("Screening")), ("/inbox/admin/organisations", _("Organisations")),
+              ("/inbox/admin/programmes", _("Programmes")), ("/inbox/admin/people", _("People")),
+              ("/inbox/admin/lists", _("Screening lists"))),
 }
 
 # The message shown after an action (the page redirected to carries ?done=<key>): past tense, what happened.
@@ -40,6 +42,10 @@ DONE: dict[str, str] = {
     "programme": _("The programme was saved."),
     "contract": _("The contract was registered; its obligations are now tracked."),
     "person": _("The person was saved."),
+    "screening": _("The decision on the screening was recorded."),
+    "screening-case": _("The decision was recorded. The party is on a list, so the planned act now needs prior "
+                        "consultation: its case has been opened."),
+    "list-version": _("The list's new version was imported; the open parties are being screened against it."),
 }
 
 

@@ -33,6 +33,8 @@ from service.people import service as people
 from service.problems import NotFound, Problem
 from service.programmes import service as programmes
 from service.programmes.models import Programme
+from service.screening import service as screenings
+from service.web import screening_words
 from service.web import session as web_session
 from service.web.forms import FormFields, form_errors
 from service.web.principal import PagePrincipal
@@ -257,7 +259,9 @@ def contract_page(request: Request, contract_id: str, principal: PagePrincipal, 
                   names=organisations.names(session, {contract.contractor_org, ministry}), ministry=ministry,
                   programme_name=programme.name if programme else contract.programme_id,
                   traffic=contracts.lights(session, [contract], today=today)[contract.id],
-                  officer=authz.is_programme_officer(principal, programme))
+                  officer=authz.is_programme_officer(principal, programme),
+                  screenings=screenings.page(session, principal, contract_id=contract_id, limit=200)[0],
+                  screening_words=screening_words)
 
 
 @router.get("/follow-up")

@@ -12,13 +12,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.clock import Clock
+from tests.support.list_files import eul_xlsx
 from tests.support.page_words import english_words, internal_ids, visible_text
 from tests.support.pages import csrf_of
 
 # Everything the test itself typed in Latin letters, and the sign-in names: data, shown as typed.
 DATA = ["Acme Quantum K.K.", "Other Corp.", "K Program: quantum sensing", "Quantum sensors", "c-001", "JST",
         "Shenzhen Optics Co.", "Nippon Holdings", "Harbin Partner", "tanaka", "sato", "root", "Who sees the know-how?",
-        "Export policy", "CN", "JP", "K.K."]
+        "Export policy", "CN", "JP", "K.K.",
+        # the End User List's entry a counterparty resembles, its country as the list writes it, the list's file
+        "Shenzhen Optics Company", "SZ Optics", "China", "eul.xlsx", "tester"]
 
 
 def _signed_in(client: TestClient, headers: dict[str, str]) -> TestClient:
@@ -33,6 +36,11 @@ def _signed_in(client: TestClient, headers: dict[str, str]) -> TestClient:
 def story(api: TestClient, acme, admin, auth, clock: Clock) -> dict[str, Any]:
     officer = auth("ministry_officer", "meti", sub="tanaka")
     clock.set("2026-06-01")
+    # The End User List, so that the counterparty is screened when reported (a potential match to review).
+    listed = {"country": "CN", "name": "Shenzhen Optics Company", "aliases": ["SZ Optics"], "concerns": ["missile"]}
+    r = api.post("/v1/lists/eul/versions", headers=admin, files={"file": ("eul.xlsx", eul_xlsx([listed]))})
+    assert r.status_code == 201, r.text
+    version = r.json()
 
     def report(type_: str, data: dict[str, Any]) -> dict[str, Any]:
         r = api.post("/v1/contracts/c-001/events", headers=acme,
@@ -56,21 +64,26 @@ def story(api: TestClient, acme, admin, auth, clock: Clock) -> dict[str, Any]:
     r = api.post("/v1/contracts/c-001/notices", headers=officer, json={"scope": "contract", "reason": "Export policy"})
     assert r.status_code == 201, r.text
     clock.set("2026-06-10")
-    return {"case": case_id, "officer": officer}
+    screenings = api.get("/v1/screenings", headers=admin, params={"state": "potential_match"}).json()["screenings"]
+    [screening] = [s["id"] for s in screenings if s["name"] == "Shenzhen Optics Co."]
+    return {"case": case_id, "officer": officer, "screening": screening, "version": version["id"],
+            "data": [version["sha256"]]}
 
 
 PAGES = {
     "ministry_officer": ["/inbox/home", "/inbox", "/inbox?status=open&mine=true&q=Shenzhen", "/inbox/cases/{case}",
                          "/inbox/contracts", "/inbox/contracts/c-001", "/inbox/deadlines",
                          "/inbox/deadlines?state=due_soon", "/inbox/approvals", "/inbox/follow-up",
-                         "/inbox/contracts/c-001/notices/new"],
+                         "/inbox/contracts/c-001/notices/new", "/inbox/screenings", "/inbox/screenings?state=all",
+                         "/inbox/screenings/{screening}", "/inbox/admin/lists", "/inbox/admin/lists/{version}"],
     "contractor": ["/inbox/home", "/inbox", "/inbox/cases/{case}", "/inbox/contracts", "/inbox/contracts/c-001",
-                   "/inbox/deadlines"],
+                   "/inbox/deadlines", "/inbox/screenings", "/inbox/screenings/{screening}"],
     "admin": ["/inbox/home", "/inbox", "/inbox/cases/{case}", "/inbox/contracts", "/inbox/contracts/c-001",
               "/inbox/approvals", "/inbox/admin/organisations", "/inbox/admin/organisations/new",
               "/inbox/admin/programmes", "/inbox/admin/programmes/new", "/inbox/admin/programmes/k-q1/edit",
               "/inbox/admin/people", "/inbox/admin/people/new", "/inbox/admin/people/meti/tanaka",
-              "/inbox/contracts/new"],
+              "/inbox/contracts/new", "/inbox/screenings", "/inbox/screenings/{screening}", "/inbox/admin/lists",
+              "/inbox/admin/lists/{version}", "/inbox/admin/lists/{version}/entries"],
 }
 # The admin's forms give ids as examples of what to type (acme, meti, meti-k-q1, meti-2026-001, tanaka).
 EXAMPLE_IDS = ["meti-k-q1", "meti-2026-001", "acme", "meti", "name@example.go.jp"]
@@ -84,11 +97,11 @@ def test_every_page_speaks_japanese_and_names_things(api: TestClient, story, acm
         person = {"org": "meti", "sub": "tanaka", "display_name": "田中 太郎", "role": "ministry_officer"}
         assert api.post("/v1/people", json=person, headers=who).status_code == 201
     for template in PAGES[role]:
-        path = template.format(**story)
+        path = template.format(**{k: v for k, v in story.items() if isinstance(v, str)})
         r = pages.get(path)
         assert r.status_code == 200, (path, r.status_code, r.text[:300])
         assert internal_ids(r.text) == [], path
-        assert english_words(r.text, DATA + EXAMPLE_IDS) == [], (path, visible_text(r.text)[:2000])
+        assert english_words(r.text, DATA + EXAMPLE_IDS + story["data"]) == [], (path, visible_text(r.text)[:2000])
         english = pages.get(path + ("&" if "?" in path else "?") + "lang=en")
         assert english.status_code == 200 and 'lang="en"' in english.text, path
         assert internal_ids(english.text) == [], path

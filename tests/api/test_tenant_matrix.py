@@ -217,7 +217,7 @@ def test_pages_and_feeds_never_show_the_other_tenant(world: TestClient, tenants,
     assert pages.post("/inbox/login", data={"csrf": csrf, "token": token}).status_code == 303
     own_contract = a.ids["contract"]
     for path in ("/inbox", "/inbox/home", "/inbox/deadlines", "/inbox/approvals", "/inbox/contracts",
-                 "/inbox/follow-up", f"/inbox/contracts/{own_contract}", f"/inbox/cases/{a.ids['case']}",
+                 "/inbox/follow-up", "/inbox/screenings?state=all", f"/inbox/contracts/{own_contract}", f"/inbox/cases/{a.ids['case']}",
                  "/inbox/exports/cases.csv", "/inbox/exports/deadlines.csv", "/inbox/exports/notifications.csv",
                  f"/inbox/contracts/{own_contract}/deadlines.csv", f"/inbox/contracts/{own_contract}/shareholders.csv",
                  f"/inbox/contracts/{own_contract}/audit.csv"):

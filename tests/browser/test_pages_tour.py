@@ -19,6 +19,7 @@ from service.rules.dates import JST
 from tests.browser.conftest import LiveApp
 from tests.factories import ContractBody, OrganisationBody, ProgrammeBody
 from tests.support.axe import check_accessibility, describe
+from tests.support.list_files import eul_xlsx
 
 pytestmark = [pytest.mark.temporal]
 WIDTHS = (1280, 390)
@@ -28,6 +29,8 @@ WIDTHS = (1280, 390)
 class Tour:
     case_id: str
     contract_id: str
+    screening_id: str
+    version_id: str
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +50,14 @@ async def tour(live_app: LiveApp) -> Tour:
             id="c-tour", contractor_org="acme", title="量子慣性センサの研究開発",
             start_date=date(today.year - 1, 4, 1).isoformat(), end_date=date(today.year + 3, 3, 31).isoformat()))
         assert r.status_code == 201, r.text
+        # The End User List, before the parties are reported: one counterparty is then a potential match.
+        listed = [{"country": "CN", "name": "北辰精密有限公司", "aliases": ["Beichen Precision Co., Ltd."],
+                   "concerns": ["missile", "nuclear"]},
+                  {"country": "IR", "name": "Shahid Hemmat Industrial Group", "aliases": ["SHIG"],
+                   "concerns": ["missile"]}]
+        r = await api.post("/v1/lists/eul/versions", headers=admin, files={"file": ("eul.xlsx", eul_xlsx(listed))})
+        assert r.status_code == 201, r.text
+        version_id = r.json()["id"]
 
         async def report(type_: str, data: dict) -> dict:
             r = await api.post("/v1/contracts/c-tour/events", headers=acme,
@@ -71,8 +82,10 @@ async def tour(live_app: LiveApp) -> Tour:
         r = await api.post("/v1/contracts/c-tour/notices", headers=officer,
                            json={"scope": "counterparty", "counterparty_name": "北辰精密有限公司", "reason": "懸念先との取引のため"})
         assert r.status_code == 201, r.text
+        r = await api.get("/v1/screenings", headers=admin, params={"contract_id": "c-tour", "state": "potential_match"})
+        [screening_id] = [s["id"] for s in r.json()["screenings"]]
     await live_app.delivered()
-    return Tour(case_id, "c-tour")
+    return Tour(case_id, "c-tour", screening_id, version_id)
 
 
 PAGES: dict[str, list[tuple[str, str]]] = {
@@ -80,15 +93,19 @@ PAGES: dict[str, list[tuple[str, str]]] = {
                          ("contracts", "/inbox/contracts"), ("contract", "/inbox/contracts/{contract}"),
                          ("deadlines", "/inbox/deadlines"), ("approvals", "/inbox/approvals"),
                          ("follow-up", "/inbox/follow-up"), ("notice-form", "/inbox/contracts/{contract}/notices/new"),
-                         ("contract-form", "/inbox/contracts/new")],
+                         ("contract-form", "/inbox/contracts/new"), ("screenings", "/inbox/screenings"),
+                         ("screening", "/inbox/screenings/{screening}"), ("lists", "/inbox/admin/lists")],
     "contractor": [("tasks", "/inbox/home"), ("cases", "/inbox"), ("case", "/inbox/cases/{case}"),
                    ("contracts", "/inbox/contracts"), ("contract", "/inbox/contracts/{contract}"),
-                   ("report", "/inbox/contracts/{contract}/report"), ("subscriptions", "/inbox/subscriptions")],
+                   ("report", "/inbox/contracts/{contract}/report"), ("subscriptions", "/inbox/subscriptions"),
+                   ("screening", "/inbox/screenings/{screening}")],
     "admin": [("dashboard", "/inbox/home"), ("contracts", "/inbox/contracts"), ("contract-form", "/inbox/contracts/new"),
               ("organisations", "/inbox/admin/organisations"), ("organisation-form", "/inbox/admin/organisations/new"),
               ("programmes", "/inbox/admin/programmes"), ("programme-form", "/inbox/admin/programmes/new"),
               ("programme-edit", "/inbox/admin/programmes/k-q1/edit"), ("people", "/inbox/admin/people"),
-              ("person-form", "/inbox/admin/people/new")],
+              ("person-form", "/inbox/admin/people/new"), ("screenings", "/inbox/screenings"),
+              ("screening", "/inbox/screenings/{screening}"), ("lists", "/inbox/admin/lists"),
+              ("list-version", "/inbox/admin/lists/{version}"), ("list-entries", "/inbox/admin/lists/{version}/entries")],
 }
 WHO = {"ministry_officer": ("sato", "meti"), "contractor": ("suzuki", "acme"), "admin": ("root", "admin")}
 
@@ -117,7 +134,8 @@ async def test_every_page_of_each_role_at_desktop_and_phone_width(
     out = artifacts / "tour"
     out.mkdir(exist_ok=True)
     for name, template in PAGES[role]:
-        path = template.format(case=tour.case_id, contract=tour.contract_id)
+        path = template.format(case=tour.case_id, contract=tour.contract_id, screening=tour.screening_id,
+                               version=tour.version_id)
         for lang in ("ja", "en"):
             for width in WIDTHS:
                 await page.set_viewport_size({"width": width, "height": 900})

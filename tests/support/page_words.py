@@ -9,9 +9,10 @@ from html.parser import HTMLParser
 # Ids a person should never have to read: case, event, notice and message ids.
 INTERNAL_ID = re.compile(r"\b(case-evt_[0-9a-f]+|evt_[0-9a-f]{6,}|ntc_[0-9a-f]{6,}|msg_[0-9a-f]{6,})\b")
 # Words any page may show in Latin letters: the language switch, document formats (and the extensions of the files
-# an answer may attach), units of size, the hash an attachment is recorded with, case numbers, and the
-# abbreviations Japanese writes so (利用者ID, API; AI and GX in the official names of technology areas).
-ALWAYS_ALLOWED = ("English", "PDF", "CSV", "Excel", "PNG", "JPEG", "Word", ".xlsx", ".docx", ".txt", ".csv", "MB",
+# an answer may attach, or a screening list's file may be), units of size, the hash an attachment is recorded with,
+# case numbers, and the abbreviations Japanese writes so (利用者ID, API; AI and GX in the official names of technology areas).
+ALWAYS_ALLOWED = ("English", "PDF", "CSV", "JSON", "Excel", "PNG", "JPEG", "Word", ".xlsx", ".docx", ".txt", ".csv",
+                  ".json", "MB",
                   "KB", "SHA-256", "ID", "API", "AI", "GX")
 CASE_NUMBER = re.compile(r"\b[A-Z][A-Z0-9-]*-\d{4}-\d{6,}\b")
 # The source's own numbering of the acts and conditions, 「（i）」…「（v）」, is quoted as the source writes it.
