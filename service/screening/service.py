@@ -301,10 +301,14 @@ def rescreen_batch(session: Session, version_id: str, after: str | None, limit: 
     if after is not None:
         query = query.where(ScreenedParty.id > after)
     parties = list(session.exec(query.order_by(ScreenedParty.id).limit(limit)).all())
+    # A party reported after the import was screened against this version then: not again.
+    seen = {party_id for party_id, used in session.exec(
+        select(Screening.party_id, Screening.list_versions).where(Screening.party_id.in_([p.id for p in parties])))
+        if v.id in used}
     screened = matches = 0
     for party in parties:
         contract = session.get(Contract, party.contract_id)
-        if contract is None or contract.closed_at is not None:
+        if party.id in seen or contract is None or contract.closed_at is not None:
             continue
         s = screen_party(session, party, [v], basis=f"version:{v.id}", actor="system")
         if s is not None:
@@ -403,8 +407,7 @@ def _true_match(session: Session, contract: Contract, screening: Screening, cand
                                                  ctx=ctx, policy=policy, today=today)
             _tell_the_case(session, contract, plan, event, effects, listed, today, policy, actor)
     effects.append(record_listed_party(state, role=party.role, screening_id=screening.id, today=today,
-                                       detail=f"{party.role}: {party.name} = {listed.source}:{listed.key} "
-                                              f"({listed.name})"))
+                                       detail=f"{party.name} ⇔ {listed.name}"))
     obligations.save_and_signal(session, contract, state, change_id=screening.id, today=today, policy=policy)
     return effects
 

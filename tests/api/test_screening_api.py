@@ -312,3 +312,14 @@ def test_each_side_sees_only_its_own_screenings(api: TestClient, admin, acme, of
         assert problem(api.post(f"/v1/screenings/{s['id']}/disposition", headers=who,
                                 json={"decision": "false_positive", "reason": "x"}), 404)
     assert api.get(f"/v1/screenings/{s['id']}", headers=acme).status_code == 200
+
+
+def test_a_party_reported_after_an_import_is_not_screened_again_by_its_re_screening(
+        api: TestClient, admin, acme, officer, today: Clock, engine: Engine) -> None:
+    version = imported(api, admin, [HARBIN])
+    report(api, acme, today, "ip_action.planned", plan_with("Harbin Institute of Technology", "CN"))
+    with Session(engine) as session:
+        done = screening_service.rescreen_batch(session, version["id"], None, 10)
+        session.commit()
+    assert done == {"screened": 0, "potential_matches": 0, "next_after": None}
+    assert [s["basis"].split(":")[0] for s in screenings(api, officer, contract_id="c-001")] == ["reported"]
