@@ -26,18 +26,18 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sqlalchemy as sa  # noqa: E402
-from sqlmodel import Session  # noqa: E402
+import sqlalchemy as sa
+from sqlmodel import Session
 
-from bench.common import record  # noqa: E402
-from service.auth.tokens import Principal  # noqa: E402
-from service.db import run_in_transaction  # noqa: E402
-from service.rules.screening.matching import Matcher  # noqa: E402
-from service.screening import service as screening  # noqa: E402
-from service.screening.formats import parse  # noqa: E402
-from service.screening.models import ListEntryRow  # noqa: E402
-from tests.support import db as testdb  # noqa: E402
-from tests.support.list_files import csl_csv, generate_csl  # noqa: E402
+from bench.common import record
+from service.auth.tokens import Principal
+from service.db import run_in_transaction
+from service.rules.screening.matching import Matcher
+from service.screening import service as screening
+from service.screening.formats import parse
+from service.screening.models import ListEntryRow
+from tests.support import db as testdb
+from tests.support.list_files import csl_csv, generate_csl
 
 ADMIN = Principal(sub="bench", role="admin", org="admin")
 REPO = Path(__file__).resolve().parents[1]
