@@ -60,23 +60,25 @@ def _ministry_programmes(principal: Principal) -> Any:
     return select(Programme.id).where(Programme.ministry == principal.org)
 
 
+def _by_scope(query: Any, principal: Principal, contractor_org: Any, ministry: Any) -> Any:
+    """`query` narrowed by a contract's scope, read from these columns: the contractor's organisation, the
+    ministry of its programme; an admin's is not narrowed."""
+    if principal.role == "contractor":
+        return query.where(contractor_org == principal.org)
+    if principal.role == "ministry_officer":
+        return query.where(ministry == principal.org)
+    return query
+
+
 def scope_contracts(query: Any, principal: Principal) -> Any:
     """`query` (over Contract, or a column of it) narrowed to the contracts the caller may see."""
-    if principal.role == "contractor":
-        return query.where(Contract.contractor_org == principal.org)
-    if principal.role == "ministry_officer":
-        return query.where(Contract.ministry == principal.org)
-    return query
+    return _by_scope(query, principal, Contract.contractor_org, Contract.ministry)
 
 
 def scope_deadlines(query: Any, principal: Principal) -> Any:
     """`query` over DeadlineRow narrowed to the deadlines of the contracts the caller may see, by the contract's
     scope copied onto each row (no join, so that a page is one range of an index)."""
-    if principal.role == "contractor":
-        return query.where(DeadlineRow.contractor_org == principal.org)
-    if principal.role == "ministry_officer":
-        return query.where(DeadlineRow.ministry == principal.org)
-    return query
+    return _by_scope(query, principal, DeadlineRow.contractor_org, DeadlineRow.ministry)
 
 
 def visible_contract_ids(principal: Principal) -> Any:
@@ -227,11 +229,7 @@ def case_to_attach(session: Session, principal: Principal, case_id: str) -> Cons
 
 def scope_screenings(query: Any, principal: Principal) -> Any:
     """Screenings of the contracts the caller may see, by the contract's scope copied onto each row."""
-    if principal.role == "contractor":
-        return query.where(Screening.contractor_org == principal.org)
-    if principal.role == "ministry_officer":
-        return query.where(Screening.ministry == principal.org)
-    return query
+    return _by_scope(query, principal, Screening.contractor_org, Screening.ministry)
 
 
 def scope_subscriptions(principal: Principal) -> Any:
