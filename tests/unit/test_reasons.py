@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from service.rules import ip_action
 from service.rules.bayh_dole import Basis
 from service.rules.ip_action import IpActionRequest, determine_ip_action
-from service.rules.ip_models import Action, Condition, Exemption
+from service.rules.ip_models import Action, Condition, Exemption, ListedEntry
 from service.rules.policy import DEFAULT_POLICY
 from service.rules.reasons import CATALOGUE, Reason, reason, render
 
@@ -67,7 +67,10 @@ def sample_reasons() -> list[Reason]:
     not_imposed = determine_ip_action(SAMPLES[4], as_of=date(2026, 5, 1), consultation_applies=False).reasons
     abroad = IpActionRequest(action="overseas_rd", planned_date=date(2026, 12, 1))
     by_the_call = determine_ip_action(abroad, as_of=date(2026, 5, 1), call_requires_application=True).reasons
-    return found + not_imposed + by_the_call + ip_action._bayh_dole_reasons(unnamed, DEFAULT_POLICY)
+    listed = determine_ip_action(SAMPLES[4], as_of=date(2026, 5, 1), listed=[ListedEntry(
+        source="eul", key="CN:harbininstituteoftechnology", name="Harbin Institute of Technology",
+        screening_id="scr_1")]).reasons
+    return found + not_imposed + by_the_call + listed + ip_action._bayh_dole_reasons(unnamed, DEFAULT_POLICY)
 
 
 def test_every_code_has_both_languages_with_the_same_fields() -> None:
