@@ -21,6 +21,10 @@ RUN SCARF_ANALYTICS=false npm ci --ignore-scripts --no-audit --no-fund \
  && cp node_modules/redoc/LICENSE vendor/redoc.LICENSE
 
 FROM python:3.11-slim AS build
+# PyICU (the screening matcher's transliteration) is built against Debian's ICU.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libicu-dev pkg-config g++ \
+ && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY tlc ./tlc
@@ -33,9 +37,10 @@ RUN pip install --no-cache-dir --prefix=/install .
 
 FROM python:3.11-slim
 # The PDF documents (WeasyPrint): Pango and HarfBuzz's subsetter lay out and embed the text, Noto CJK sets the
-# Japanese; nothing else (no recommends).
+# Japanese; ICU is PyICU's (screening); nothing else (no recommends).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk \
+    libicu72 \
  && rm -rf /var/lib/apt/lists/*
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 TLC_DATA_DIR=/var/lib/tlc TLC_TEMPLATES_DIR=/app/templates
 COPY --from=build /install /usr/local
