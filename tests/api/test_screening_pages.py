@@ -383,8 +383,9 @@ def test_a_refused_list_file_says_where_beside_the_field(browser: PageClient, ap
     nothing = _upload(pages, "eul", "", b"")
     assert nothing.status_code == 422 and _beside(nothing, "file-eul") == "リストのファイルを選択してください。"
 
-    assert _upload(pages, "eul", "eul.xlsx", eul()).status_code == 303
-    again = _upload(pages, "eul", "eul-copy.xlsx", eul())
+    data = eul()
+    assert _upload(pages, "eul", "eul.xlsx", data).status_code == 303
+    again = _upload(pages, "eul", "eul-copy.xlsx", data)
     assert again.status_code == 409
     assert _beside(again, "file-eul") == "このファイルは既に、このリストの第1版として取り込まれています。"
 

@@ -17,6 +17,8 @@ import csv
 import io
 import json
 import random
+import re
+import zipfile
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
@@ -56,6 +58,21 @@ def workbook(rows: Iterable[Sequence[Any]], *, sheet: str = "Sheet1", before: Se
         ws.append(list(row))
     out = io.BytesIO()
     wb.save(out)
+    return _timeless(out.getvalue())
+
+
+def _timeless(xlsx: bytes) -> bytes:
+    """The workbook with no trace of when it was made (openpyxl writes the time into its properties and every zip
+    entry), so that the same rows give the same bytes on any day and second: a test that imports a file twice
+    means the same file."""
+    src, out = zipfile.ZipFile(io.BytesIO(xlsx)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"2025-09-29T00:00:00Z", body)
+            dst.writestr(zipfile.ZipInfo(info.filename, date_time=(2025, 9, 29, 0, 0, 0)), body,
+                         zipfile.ZIP_DEFLATED)
     return out.getvalue()
 
 
