@@ -107,7 +107,10 @@ class ScreeningPublic(BaseModel):
     list_versions: list[str]
     threshold: float
     candidates: list[CandidatePublic]
-    state: ScreeningState
+    state: ScreeningState = Field(description=(
+        "potential_match: a candidate awaits a person's decision; clear: nothing new to decide (no candidate at the "
+        "threshold, or each was decided for this party before: see candidates[].decided_before); true_match or "
+        "false_positive: decided"))
     screened_by: str
     screened_at: datetime
     decision_entry: str | None
