@@ -81,7 +81,8 @@ class Settings(BaseSettings):
     # The largest list file imported (the CSL's CSV and JSON are tens of megabytes).
     list_max_bytes: int = Field(default=200 * 1024 * 1024, ge=1024)
     # Parties re-screened per activity, and batches per workflow run before it continues as new.
-    rescreen_batch_size: int = Field(default=200, ge=1, le=5000)
+    # Small enough that a batch holds its contracts' row locks (its audit entries) for a second or two.
+    rescreen_batch_size: int = Field(default=50, ge=1, le=5000)
     rescreen_batches_per_run: int = Field(default=50, ge=1, le=1000)
 
     # Messages. E-mail goes out over SMTP when smtp_host is set; links in messages start with public_base_url.

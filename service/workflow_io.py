@@ -110,7 +110,7 @@ class RescreenState(BaseModel):
     by continue-as-new from one run to the next."""
 
     version_id: str
-    batch_size: int = 200
+    batch_size: int = 50
     batches_per_run: int = 50
     after: str | None = Field(None, description="the last party id done; the next batch starts after it")
     screened: int = 0

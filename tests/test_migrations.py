@@ -266,3 +266,48 @@ def test_cases_recorded_before_case_numbers_are_numbered_in_order_of_submission(
         migrate.upgrade(empty_url)
     finally:
         engine.dispose()
+
+
+def test_parties_reported_before_screening_are_there_to_be_screened(empty_url: str) -> None:
+    """Migration 0013: the open counterparties, holders of one third and suppliers with core technology of the
+    contracts' stored states become screened parties, so that the first list import screens them; a closed
+    contract's are kept, not open."""
+    migrate.upgrade(empty_url, "0012")
+    engine = make_engine(empty_url)
+    t = {"t": "2026-04-01 00:00:00+00:00"}
+    state = {"version": 3, "plans": {"evt_1": {
+        "event_id": "evt_1", "action": "provide", "planned_date": "2026-12-01", "consultation_required": False,
+        "request": {"action": "provide", "planned_date": "2026-12-01",
+                    "counterparty": {"name": "Partner GmbH", "country": "DE"}}}},
+        "holders": {"SG:bigholder": {"name": "Big Holder", "country": "SG", "shares_held": 1000,
+                                     "shares_outstanding": 3000, "at_or_above_third": True, "changed_on": "2026-05-01"}},
+        "suppliers": {"s-1": {"supplier_ref": "s-1", "name": "Supplier One", "country": "VN", "holds_core_tech": True,
+                              "engaged_on": "2026-05-01", "nda_signed_on": None}}}
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("insert into organisation values ('meti','METI','ministry','JP',:t), "
+                                 "('acme','Acme','contractor','JP',:t)"), t)
+            conn.execute(sa.text("insert into programme (id, name, ministry, technology_areas, "
+                                 "leakage_measures_required, annual_support_jpy, policy, created_at) "
+                                 "values ('p', 'P', 'meti', '[]', true, 1, '{}', :t)"), t)
+            for cid, closed in (("c1", None), ("c2", "2034-04-01 00:00:00+00:00")):
+                conn.execute(sa.text("insert into contract (id, programme_id, contractor_org, title, start_date, "
+                                     "end_date, commissioned, obligation_period_end, workflow_id, created_at, "
+                                     "created_by, ministry, closed_at) values (:id, 'p', 'acme', 't', '2026-04-01', "
+                                     "'2031-03-31', true, '2034-03-31', :id, :t, 'x', 'meti', :closed)"),
+                             {"id": cid, "closed": closed, **t})
+                conn.execute(sa.text("insert into obligation_state (contract_id, version, state, updated_at) "
+                                     "values (:id, 3, :s, :t)"), {"id": cid, "s": json.dumps(state), **t})
+        migrate.upgrade(empty_url)
+        with engine.connect() as conn:
+            rows = sorted(tuple(r) for r in conn.execute(sa.text(
+                "select contract_id, role, subject, name, country, open from screened_party")))
+        assert rows == [("c1", "counterparty", "evt_1", "Partner GmbH", "DE", True),
+                        ("c1", "holder", "SG:bigholder", "Big Holder", "SG", True),
+                        ("c1", "supplier", "s-1", "Supplier One", "VN", True),
+                        ("c2", "counterparty", "evt_1", "Partner GmbH", "DE", False),
+                        ("c2", "holder", "SG:bigholder", "Big Holder", "SG", False),
+                        ("c2", "supplier", "s-1", "Supplier One", "VN", False)]
+        assert _diff(empty_url) == []
+    finally:
+        engine.dispose()

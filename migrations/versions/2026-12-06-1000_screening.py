@@ -1,16 +1,22 @@
 """screening: list versions and their entries, the contracts' screened parties, their screenings (issue 13)
 
-Nothing to carry over: the first import of a list screens every party then open (its re-screening workflow).
+The parties that contracts reported before screening existed are read off their obligation states (the rule of
+service/rules/screening/parties.py), so that the first import of a list screens every one of them (its
+re-screening workflow goes through the open parties); those of contracts already closed are kept, not open.
 
 Revision ID: 0013
 Revises: 0012
 Create Date: 2026-12-06 10:00:00
 """
+import uuid
+
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
 import service.db
+from service.rules.obligations.state import ObligationState
+from service.rules.screening.parties import parties_of
 
 
 revision = '0013'
@@ -103,6 +109,28 @@ def upgrade() -> None:
                               unique=False)
 
     # ### end Alembic commands ###
+    _parties_reported_before()
+
+
+def _parties_reported_before() -> None:
+    contract = sa.table("contract", sa.column("id"), sa.column("contractor_org"), sa.column("ministry"),
+                        sa.column("closed_at"))
+    state = sa.table("obligation_state", sa.column("contract_id"), sa.column("state", sa.JSON))
+    party = sa.table("screened_party", *(sa.column(c) for c in (
+        "id", "contract_id", "contractor_org", "ministry", "role", "subject", "name", "country", "event_id", "open")),
+        sa.column("created_at", service.db.UTCDateTime(timezone=True)))
+    conn = op.get_bind()
+    query = sa.select(contract.c.id, contract.c.contractor_org, contract.c.ministry, contract.c.closed_at,
+                      state.c.state).join(state, state.c.contract_id == contract.c.id).order_by(contract.c.id)
+    now = service.db.utcnow()
+    for row in conn.execute(query):
+        rows = [{"id": f"pty_{uuid.uuid4().hex[:20]}", "contract_id": row.id, "contractor_org": row.contractor_org,
+                 "ministry": row.ministry, "role": p.role, "subject": p.subject, "name": p.name, "country": p.country,
+                 "event_id": p.subject if p.role == "counterparty" else "migration-0013",
+                 "open": row.closed_at is None, "created_at": now}
+                for p in parties_of(ObligationState.model_validate(row.state))]
+        if rows:
+            conn.execute(sa.insert(party), rows)
 
 
 def downgrade() -> None:

@@ -85,7 +85,8 @@ class CandidatePublic(BaseModel):
     version_id: str
     entry: dict[str, Any] = Field(description="the list entry as that version gives it")
     decided_before: str | None = Field(None, description="true_match or false_positive: decided for this party "
-                                                         "in an earlier screening, so not asked again")
+                                                         "in an earlier screening; potential_match: awaiting its "
+                                                         "decision in an earlier one; so not asked again here")
 
 
 class ScreenResult(BaseModel):

@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from service import audit, authz, outbox
@@ -91,7 +92,11 @@ def import_version(session: Session, *, principal: Principal, source: str, filen
               "changed_keys": changes.changed[:DIFF_KEYS_KEPT]},
         imported_by=actor_of(principal))
     session.add(version)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as exc:  # another import of this list took the number first
+        raise Conflict("Another version of this list was imported at the same time; try again.",
+                       title="Already imported") from exc
     table = ListEntryRow.__table__  # type: ignore[attr-defined]
     rows = [{"version_id": version.id, "key": e.key, "kind": e.kind, "name": e.name, "aliases": list(e.aliases),
              "countries": list(e.countries), "details": e.details} for e in parsed.entries]
@@ -157,6 +162,9 @@ def entries_page(session: Session, version_id: str, *, keys: Iterable[str] | Non
 
 _MATCHERS: OrderedDict[tuple[tuple[str, ...], float], Matcher] = OrderedDict()
 _MATCHERS_LOCK = threading.Lock()
+# One build at a time: requests that miss the cache together after an import wait for the one build (each is
+# seconds and ~250 MB over a large list) instead of each making its own.
+_BUILD_LOCK = threading.Lock()
 _MATCHERS_KEPT = 3  # each is ~250 MB over a 30,000-entry list (measured): the current set, and a new version
 
 
@@ -168,13 +176,18 @@ def _matcher(session: Session, version_ids: tuple[str, ...], at: float) -> Match
         if found is not None:
             _MATCHERS.move_to_end(key)
             return found
-    entries = [e for vid in version_ids for e in entries_of(session, vid)]
-    built = Matcher(entries, threshold=at)
-    with _MATCHERS_LOCK:
-        _MATCHERS[key] = built
-        while len(_MATCHERS) > _MATCHERS_KEPT:
-            _MATCHERS.popitem(last=False)
-    return built
+    with _BUILD_LOCK:
+        with _MATCHERS_LOCK:
+            found = _MATCHERS.get(key)
+        if found is not None:
+            return found
+        entries = [e for vid in version_ids for e in entries_of(session, vid)]
+        built = Matcher(entries, threshold=at)
+        with _MATCHERS_LOCK:
+            _MATCHERS[key] = built
+            while len(_MATCHERS) > _MATCHERS_KEPT:
+                _MATCHERS.popitem(last=False)
+        return built
 
 
 def screen_name(session: Session, *, name: str, country: str | None, kind: str = "organization",
@@ -257,8 +270,14 @@ def screen_party(session: Session, party: ScreenedParty, used: list[ListVersion]
     if done is not None:
         return None
     at = threshold()
-    found = _matcher(session, tuple(v.id for v in used), at).screen(
-        Party(name=party.name, country=party.country), limit=10)
+    matcher = _matcher(session, tuple(v.id for v in used), at)
+    found = matcher.screen(Party(name=party.name, country=party.country), limit=10)
+    if party.role == "holder":  # a holder of one third may be a natural person: the lists' individuals too
+        best: dict[tuple[str, str], Candidate] = {(c.source, c.entry_key): c for c in found}
+        for c in matcher.screen(Party(name=party.name, country=party.country, kind="person"), limit=10):
+            if (c.source, c.entry_key) not in best or c.score > best[(c.source, c.entry_key)].score:
+                best[(c.source, c.entry_key)] = c
+        found = sorted(best.values(), key=lambda c: (-c.score, c.source, c.entry_key))[:10]
     candidates = _described(session, used, found)
     decided = _decided_before(session, party.id)
     for c in candidates:
@@ -280,16 +299,18 @@ def screen_party(session: Session, party: ScreenedParty, used: list[ListVersion]
 
 
 def _decided_before(session: Session, party_id: str) -> dict[str, str]:
-    """What people decided of this party's earlier candidates: the true match's entry, and every candidate of a
-    screening found a false positive (an entry found not to be the party is not asked about again)."""
+    """What is already in people's hands of this party's candidates: the true match's entry, every candidate of a
+    screening found a false positive (an entry found not to be the party is not asked about again), and every
+    candidate of a screening still waiting for its decision (a new version does not ask the same question twice)."""
     out: dict[str, str] = {}
-    for s in session.exec(select(Screening).where(Screening.party_id == party_id,
-                                                  Screening.state.in_(["true_match", "false_positive"]))).all():
+    for s in session.exec(select(Screening).where(
+            Screening.party_id == party_id,
+            Screening.state.in_(["true_match", "false_positive", "potential_match"]))).all():
         if s.state == "true_match" and s.decision_entry:
             out[s.decision_entry] = "true_match"
-        elif s.state == "false_positive":
+        elif s.state in ("false_positive", "potential_match"):
             for c in s.candidates:
-                out.setdefault(f"{c['source']}:{c['entry_key']}", "false_positive")
+                out.setdefault(f"{c['source']}:{c['entry_key']}", s.state)
     return out
 
 
@@ -367,6 +388,9 @@ def dispose(session: Session, *, principal: Principal, screening_id: str, decisi
                                       "Screenings are decided by officers of the programme's ministry.")
     obligations.lock_contract(session, contract.id)
     session.refresh(screening)
+    if contract.closed_at is not None:
+        raise Conflict("The obligation period ended on {end}; the record is read-only.", title="Contract closed",
+                       end=contract.obligation_period_end)
     if screening.state != "potential_match":
         raise Conflict("The screening is {status}; only a potential match is decided.", title="Already decided",
                        status=Term(screening.state))
@@ -406,8 +430,10 @@ def _true_match(session: Session, contract: Contract, screening: Screening, cand
             effects += reach_listed_counterparty(state, plan_event_id=party.subject, entry=listed, data=data,
                                                  ctx=ctx, policy=policy, today=today)
             _tell_the_case(session, contract, plan, event, effects, listed, today, policy, actor)
-    effects.append(record_listed_party(state, role=party.role, screening_id=screening.id, today=today,
-                                       detail=f"{party.name} ⇔ {listed.name}"))
+    detail = f"{party.name} ⇔ {listed.name}"
+    if not any(f.code == f"listed_{party.role}" and f.detail == detail for f in state.findings):
+        effects.append(record_listed_party(state, role=party.role, screening_id=screening.id, today=today,
+                                           detail=detail))
     obligations.save_and_signal(session, contract, state, change_id=screening.id, today=today, policy=policy)
     return effects
 
@@ -422,7 +448,7 @@ def _tell_the_case(session: Session, contract: Contract, plan: Any, event: Contr
                   policy=policy, actor=actor, late=False)
         return
     case = session.get(ConsultationCase, plan.case_id) if plan.case_id else None
-    if case is not None:
+    if case is not None and case.status not in ("concluded", "withdrawn"):  # a decided case keeps its record
         case.conditions_met = list(plan.conditions_met)
         case.reason_codes = [*case.reason_codes, reason(
             "condition.counterparty_listed", counterparty=party_name(plan, event), list=listed.source,

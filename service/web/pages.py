@@ -261,6 +261,11 @@ def contract_page(request: Request, contract_id: str, principal: PagePrincipal, 
                   traffic=contracts.lights(session, [contract], today=today)[contract.id],
                   officer=authz.is_programme_officer(principal, programme),
                   screenings=screenings.page(session, principal, contract_id=contract_id, limit=200)[0],
+                  # The banners by state, whatever the newest 200 screenings hold (each version adds one a party).
+                  listed_screenings=screenings.page(session, principal, contract_id=contract_id, state="true_match",
+                                                    limit=200)[0],
+                  review_screenings=screenings.page(session, principal, contract_id=contract_id,
+                                                    state="potential_match", limit=200)[0],
                   screening_words=screening_words)
 
 

@@ -264,7 +264,7 @@ def version_page(request: Request, version_id: str, principal: ListReader, sessi
 def entries_page(request: Request, version_id: str, principal: ListReader, session: SessionDep,
                  after: str = "") -> Response:
     version = screenings.version(session, version_id)
-    start = int(after) if after.isdigit() else None
+    start = int(after) if after.isascii() and after.isdigit() else None
     entries, cursor = screenings.entries_page(session, version_id, after=start, limit=PAGE)
     next_url = url_maker(page_lang(request))(f"/inbox/admin/lists/{version_id}/entries", after=cursor) \
         if cursor is not None else None

@@ -64,6 +64,7 @@ CONCERNS: dict[str, str] = {
 DECIDED_BEFORE: dict[str, str] = {
     "true_match": _("decided_before.true_match"),
     "false_positive": _("decided_before.false_positive"),
+    "potential_match": _("decided_before.potential_match"),
 }
 
 # The labels of the fields of the disposition form (msgids), in the form's order.

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
@@ -323,3 +324,43 @@ def test_a_party_reported_after_an_import_is_not_screened_again_by_its_re_screen
         session.commit()
     assert done == {"screened": 0, "potential_matches": 0, "next_after": None}
     assert [s["basis"].split(":")[0] for s in screenings(api, officer, contract_id="c-001")] == ["reported"]
+
+
+def test_a_match_awaiting_its_decision_is_not_asked_again_by_a_new_version(
+        api: TestClient, admin, acme, officer, today: Clock, engine: Engine) -> None:
+    imported(api, admin, [HARBIN])
+    report(api, acme, today, "ip_action.planned", plan_with("Harbin Institute of Technology", "CN"))
+    second = imported(api, admin, [HARBIN, ROSOBORON])
+    with Session(engine) as session:
+        done = screening_service.rescreen_batch(session, second["id"], None, 10)
+        session.commit()
+    assert done == {"screened": 1, "potential_matches": 0, "next_after": None}
+    states = {s["basis"].split(":")[0]: s for s in screenings(api, officer, contract_id="c-001")}
+    assert states["reported"]["state"] == "potential_match" and states["version"]["state"] == "clear"
+    assert states["version"]["candidates"][0]["decided_before"] == "potential_match"
+
+
+def test_a_holder_is_screened_against_the_lists_individuals_too(api: TestClient, admin, acme, officer,
+                                                                today: Clock) -> None:
+    person = {"id": "csl-ivanov", "source": "Specially Designated Nationals (SDN) - Treasury Department",
+              "type": "Individual", "name": "Ivan Petrovich Ivanov", "alt_names": [], "programs": ["RUSSIA-EO14024"],
+              "addresses": [{"country": "RU"}], "nationalities": ["RU"], "start_date": "2022-03-11"}
+    imported(api, admin, [HARBIN, person])
+    report(api, acme, today, "shareholding.changed", {"holder": {"name": "Ivan Petrovich Ivanov", "country": "RU"},
+                                                      "shares_held": 1000, "shares_outstanding": 3000})
+    [s] = screenings(api, officer, contract_id="c-001")
+    assert (s["role"], s["state"], s["candidates"][0]["entry_key"]) == ("holder", "potential_match", "csl-ivanov")
+
+
+def test_a_closed_contracts_screening_is_not_decided(api: TestClient, admin, acme, officer, today: Clock,
+                                                     engine: Engine) -> None:
+    imported(api, admin, [HARBIN])
+    report(api, acme, today, "ip_action.planned", plan_with("Harbin Institute of Technology", "CN"))
+    [s] = screenings(api, officer, contract_id="c-001")
+    with Session(engine) as session:
+        session.exec(sa.text("UPDATE contract SET closed_at = '2034-04-01 00:00:00+00:00' WHERE id = 'c-001'"))
+        session.commit()
+    r = api.post(f"/v1/screenings/{s['id']}/disposition", headers=officer,
+                 json={"decision": "true_match", "entry": "csl:csl-harbin", "reason": "Same entity."})
+    assert problem(r, 409)["title"] == "Contract closed"
+    assert screenings(api, officer, contract_id="c-001")[0]["state"] == "potential_match"

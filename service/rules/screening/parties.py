@@ -4,6 +4,7 @@ state after each event, so that one rule decides, whatever event brought or took
 
 from __future__ import annotations
 
+import hashlib
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -28,6 +29,15 @@ class PartyRef(BaseModel):
     country: str | None
 
 
+SUBJECT_MAX = 300
+
+
+def _subject(key: str) -> str:
+    """A key as the party's stored subject: a holder's identity may outgrow its column (NFKC can lengthen a
+    300-character name), and then its hash stands for it."""
+    return key if len(key) <= SUBJECT_MAX else "sha256:" + hashlib.sha256(key.encode()).hexdigest()
+
+
 def parties_of(state: ObligationState) -> list[PartyRef]:
     """The parties to screen now, in a stable order."""
     out: list[PartyRef] = []
@@ -37,8 +47,8 @@ def parties_of(state: ObligationState) -> list[PartyRef]:
             out.append(PartyRef(role="counterparty", subject=event_id, name=cp["name"], country=cp.get("country")))
     for key, holder in sorted(state.holders.items()):
         if holder.at_or_above_third:
-            out.append(PartyRef(role="holder", subject=key, name=holder.name, country=holder.country))
+            out.append(PartyRef(role="holder", subject=_subject(key), name=holder.name, country=holder.country))
     for ref, supplier in sorted(state.suppliers.items()):
         if supplier.holds_core_tech and supplier.ended_on is None:
-            out.append(PartyRef(role="supplier", subject=ref, name=supplier.name, country=supplier.country))
+            out.append(PartyRef(role="supplier", subject=_subject(ref), name=supplier.name, country=supplier.country))
     return out
