@@ -116,4 +116,7 @@ class RescreenState(BaseModel):
     screened: int = 0
     potential_matches: int = 0
     batches: int = 0
+    # A second pass finds any party whose report was being recorded while the import committed (it read the
+    # versions before, and its id fell behind the first pass's cursor); the parties done are skipped in a query.
+    passes: int = 0
     done: bool = False

@@ -128,7 +128,9 @@ async def test_a_new_version_re_screens_every_open_party_exactly_once_through_a_
 
     final = RescreenState.model_validate(result) if isinstance(result, dict) else result
     assert final.done and final.screened == PARTIES and final.potential_matches == listed
-    assert final.batches == PARTIES // 50 + 1  # full batches, then one that finds no party left
+    # Two passes (the second finds what the first could not see), each of full batches and one that finds no
+    # party left; the second screens nobody again.
+    assert final.passes == 2 and final.batches == 2 * (PARTIES // 50 + 1)
     with Session(engine) as s:
         rows = s.exec(select(Screening.party_id, Screening.state).where(Screening.basis == basis)).all()
     assert len(rows) == PARTIES and len({party for party, _ in rows}) == PARTIES

@@ -32,6 +32,8 @@ class RescreenWorkflow:
             state.potential_matches += done["potential_matches"]
             state.after = done["next_after"]
             if state.after is None:
-                state.done = True
-                return state
+                state.passes += 1
+                if state.passes == 2:
+                    state.done = True
+                    return state
         workflow.continue_as_new(state)
