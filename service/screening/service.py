@@ -48,6 +48,8 @@ from service.workflow_io import RescreenState, rescreen_workflow_id
 
 # How many keys of each kind a version's stored diff names (the counts are always whole).
 DIFF_KEYS_KEPT = 200
+# The list_entry columns' widths.
+KEY_MAX, NAME_MAX = 300, 1000
 
 
 def threshold() -> float:
@@ -80,6 +82,10 @@ def import_version(session: Session, *, principal: Principal, source: str, filen
         if exc.column is not None:
             loc.append(exc.column)
         raise Invalid(loc, exc.msgid, detail=exc.msgid, **exc.params) from exc
+    for i, e in enumerate(parsed.entries, start=1):
+        if len(e.key) > KEY_MAX or len(e.name) > NAME_MAX:  # what the columns hold (the readers check the rest)
+            raise Invalid(["body", "file", i], "Entry {n} ({name}) is longer than an entry may be: a name of at most "
+                          "{limit} characters.", n=i, name=e.name[:80], limit=NAME_MAX)
     previous = latest(session, source)
     before = entries_of(session, previous.id) if previous is not None else []
     changes = diff(before, parsed.entries)

@@ -364,3 +364,10 @@ def test_a_closed_contracts_screening_is_not_decided(api: TestClient, admin, acm
                  json={"decision": "true_match", "entry": "csl:csl-harbin", "reason": "Same entity."})
     assert problem(r, 409)["title"] == "Contract closed"
     assert screenings(api, officer, contract_id="c-001")[0]["state"] == "potential_match"
+
+
+def test_an_entry_longer_than_tlc_keeps_is_refused_by_its_place(api: TestClient, admin) -> None:
+    long_name = {**ROSOBORON, "name": "Rosoboronexport " + "x" * 1000}
+    body = problem(upload(api, admin, "csl", csl_json([HARBIN, long_name]), "long.json"), 422)
+    assert body["errors"][0]["loc"] == ["body", "file", 2], body
+    assert api.get("/v1/lists/versions", headers=admin).json() == []
