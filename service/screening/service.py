@@ -203,23 +203,22 @@ def screen_name(session: Session, *, name: str, country: str | None, kind: str =
     at = threshold()
     if not current:
         return [], [], at
-    found = _matcher(session, tuple(v.id for v in current), at).screen(
-        Party(name=name, country=country, kind=kind), limit=limit)  # type: ignore[arg-type]
-    return current, _described(session, current, found), at
+    matcher = _matcher(session, tuple(v.id for v in current), at)
+    found = matcher.screen(Party(name=name, country=country, kind=kind), limit=limit)  # type: ignore[arg-type]
+    return current, _described(matcher, current, found), at
 
 
-def _described(session: Session, used: list[ListVersion], found: list[Candidate]) -> list[dict[str, Any]]:
+def _described(matcher: Matcher, used: list[ListVersion], found: list[Candidate]) -> list[dict[str, Any]]:
     """The candidates with what the list says of each entry, as kept in a screening (the entry is shown beside
-    our party, so the reviewer need not look it up; a later version does not change what was screened)."""
+    our party, so the reviewer need not look it up; a later version does not change what was screened). The
+    matcher holds the entries it was built from: none is read again."""
     by_source = {v.source: v for v in used}
     out = []
     for c in found:
-        v = by_source[c.source]
-        row = session.exec(select(ListEntryRow).where(ListEntryRow.version_id == v.id,
-                                                      ListEntryRow.key == c.entry_key)).first()
-        entry = {"name": row.name, "aliases": row.aliases, "countries": row.countries, "kind": row.kind,
-                 "details": row.details} if row is not None else {}
-        out.append({**c.model_dump(mode="json"), "version_id": v.id, "entry": entry})
+        e = matcher.entry(c.source, c.entry_key)
+        entry = {"name": e.name, "aliases": list(e.aliases), "countries": list(e.countries), "kind": e.kind,
+                 "details": e.details} if e is not None else {}
+        out.append({**c.model_dump(mode="json"), "version_id": by_source[c.source].id, "entry": entry})
     return out
 
 
@@ -284,7 +283,7 @@ def screen_party(session: Session, party: ScreenedParty, used: list[ListVersion]
             if (c.source, c.entry_key) not in best or c.score > best[(c.source, c.entry_key)].score:
                 best[(c.source, c.entry_key)] = c
         found = sorted(best.values(), key=lambda c: (-c.score, c.source, c.entry_key))[:10]
-    candidates = _described(session, used, found)
+    candidates = _described(matcher, used, found)
     decided = _decided_before(session, party.id)
     for c in candidates:
         earlier = decided.get(f"{c['source']}:{c['entry_key']}")

@@ -365,9 +365,14 @@ class Matcher:
                 index.setdefault(key, []).append(position)
         self._index = index
         self._frequent = max(50, int(len(self._entries) * _FREQUENT_SHARE))
+        self._by_key = {(e.source, e.key): e for e in self._entries}
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def entry(self, source: str, key: str) -> ListEntry | None:
+        """The entry a candidate names (its `source` and `entry_key`), as the matcher was given it."""
+        return self._by_key.get((source, key))
 
     def _block(self, party: Party, side: _Side) -> list[int]:
         keys: set[str] = set()
