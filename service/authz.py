@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import sqlalchemy as sa
 from fastapi import Depends
 from sqlmodel import Session, select
 
@@ -27,6 +28,16 @@ from service.organisations.models import Organisation
 from service.people.models import Person
 from service.problems import Forbidden, Invalid, NotFound, Term
 from service.programmes.models import Programme
+from service.research.models import (
+    Application,
+    ApplicationResearcher,
+    Appointment,
+    Declaration,
+    InstitutionChecklist,
+    LeakReview,
+    Researcher,
+    ResearchMeasure,
+)
 from service.screening.models import Screening
 
 # Contract subscriptions route messages to the contractor's own people, or to the ministry's officers.
@@ -60,14 +71,18 @@ def _ministry_programmes(principal: Principal) -> Any:
     return select(Programme.id).where(Programme.ministry == principal.org)
 
 
+def _nothing(query: Any) -> Any:
+    return query.where(sa.false())
+
+
 def _by_scope(query: Any, principal: Principal, contractor_org: Any, ministry: Any) -> Any:
     """`query` narrowed by a contract's scope, read from these columns: the contractor's organisation, the
-    ministry of its programme; an admin's is not narrowed."""
+    ministry of its programme; an admin's is not narrowed; the research-security roles see no contract."""
     if principal.role == "contractor":
         return query.where(contractor_org == principal.org)
     if principal.role == "ministry_officer":
         return query.where(ministry == principal.org)
-    return query
+    return query if principal.role == "admin" else _nothing(query)
 
 
 def scope_contracts(query: Any, principal: Principal) -> Any:
@@ -94,7 +109,7 @@ def scope_notifications(query: Any, principal: Principal) -> Any:
                            Notification.audience.in_(sorted(CONTRACTOR_AUDIENCES)))
     if principal.role == "ministry_officer":
         return query.where(Notification.ministry == principal.org)
-    return query
+    return query if principal.role == "admin" else _nothing(query)
 
 
 def contract(session: Session, principal: Principal, contract_id: str) -> Contract:
@@ -161,12 +176,18 @@ def require_contract_registrar(principal: Principal, programme: Programme | None
 # --- programmes and organisations --------------------------------------------------------------------
 
 def scope_programmes(query: Any, principal: Principal) -> Any:
+    """An officer sees the ministry's programmes, a contractor those it has contracts in, an FA's officer those the
+    FA runs, a research institution's every designated programme (their calls are public)."""
     if principal.role == "ministry_officer":
         return query.where(Programme.ministry == principal.org)
     if principal.role == "contractor":
         return query.where(Programme.id.in_(
             select(Contract.programme_id).where(Contract.contractor_org == principal.org)))
-    return query
+    if principal.role == "fa_officer":
+        return query.where(Programme.funding_agency == principal.org)
+    if principal.role == "institution_officer":
+        return query.where(Programme.kind == "specific_rd")
+    return query if principal.role == "admin" else _nothing(query)
 
 
 def programme(session: Session, principal: Principal, programme_id: str) -> Programme:
@@ -178,9 +199,9 @@ def programme(session: Session, principal: Principal, programme_id: str) -> Prog
 
 def scope_organisations(query: Any, principal: Principal) -> Any:
     """Officers and admins see every organisation (they deal with every contractor); others their own."""
-    if principal.role == "contractor":
-        return query.where(Organisation.id == principal.org)
-    return query
+    if principal.role in ("admin", "ministry_officer"):
+        return query
+    return query.where(Organisation.id == principal.org)
 
 
 def organisation(session: Session, principal: Principal, org_id: str) -> Organisation:
@@ -205,7 +226,7 @@ def scope_cases(query: Any, principal: Principal) -> Any:
         return query.where(ConsultationCase.contractor_org == principal.org)
     if principal.role == "ministry_officer":
         return query.where(ConsultationCase.ministry == principal.org)
-    return query
+    return query if principal.role == "admin" else _nothing(query)
 
 
 def case(session: Session, principal: Principal, case_id: str) -> ConsultationCase:
@@ -261,6 +282,148 @@ def require_subscription_manager(session: Session, principal: Principal, *, cont
     found = session.get(Programme, programme_id)
     if found is None or not is_programme_officer(principal, found):
         raise NotFound("No programme '{id}'.", id=str(programme_id))
+
+
+# --- research security (DOMAIN.md §8, issue 14) -------------------------------------------------------------
+# A researcher's declaration is personal data: the researcher's institution sees it; the FA and the ministry of a
+# programme see the declarations submitted to that programme (an application past its draft), and nobody else.
+
+def _submitted_to(principal: Principal) -> Any:
+    """The applications past their draft that the caller's FA or ministry reviews (none for other roles)."""
+    q = select(Application.id).where(Application.state != "draft")
+    if principal.role == "fa_officer":
+        return q.where(Application.funding_agency == principal.org)
+    if principal.role == "ministry_officer":
+        return q.where(Application.ministry == principal.org)
+    return _nothing(q)
+
+
+def scope_declarations(query: Any, principal: Principal) -> Any:
+    """`query` over Declaration narrowed to what the caller may read (researchers' declarations; an appointee's is
+    read through the appointment)."""
+    if principal.role == "admin":
+        return query.where(Declaration.researcher_id.is_not(None))
+    if principal.role == "institution_officer":
+        return query.where(Declaration.researcher_id.in_(
+            select(Researcher.id).where(Researcher.institution == principal.org)))
+    return query.where(Declaration.id.in_(select(ApplicationResearcher.declaration_id).where(
+        ApplicationResearcher.application_id.in_(_submitted_to(principal)))))
+
+
+def scope_researchers(query: Any, principal: Principal) -> Any:
+    if principal.role == "admin":
+        return query
+    if principal.role == "institution_officer":
+        return query.where(Researcher.institution == principal.org)
+    return query.where(Researcher.id.in_(select(ApplicationResearcher.researcher_id).where(
+        ApplicationResearcher.application_id.in_(_submitted_to(principal)))))
+
+
+def researcher(session: Session, principal: Principal, researcher_id: str) -> Researcher:
+    found = session.exec(scope_researchers(select(Researcher).where(Researcher.id == researcher_id),
+                                           principal)).first()
+    if found is None:
+        raise NotFound("No researcher '{id}'.", id=researcher_id)
+    return found
+
+
+def reads_as_reviewer(principal: Principal) -> bool:
+    """A read of a declaration that goes into its audit trail: the FA's and the ministry's (issue 14, item 8)."""
+    return principal.role in ("fa_officer", "ministry_officer")
+
+
+def require_institution(principal: Principal, institution: str) -> None:
+    """Declarations, applications, checklists and leak reviews are recorded by the institution's officers (or an
+    admin acting for it)."""
+    if principal.role == "admin":
+        return
+    if principal.role != "institution_officer":
+        raise Forbidden("This is recorded by the research institution.")
+    if institution != principal.org:
+        raise Invalid(["body", "institution"], "{field} must be your own institution ('{org}').", org=principal.org)
+
+
+def scope_applications(query: Any, principal: Principal) -> Any:
+    if principal.role == "admin":
+        return query
+    if principal.role == "institution_officer":
+        return query.where(Application.institution == principal.org)
+    return query.where(Application.id.in_(_submitted_to(principal)))
+
+
+def application(session: Session, principal: Principal, application_id: str, *, lock: bool = False) -> Application:
+    query = scope_applications(select(Application).where(Application.id == application_id), principal)
+    found = session.exec(query.with_for_update() if lock else query).first()
+    if found is None:
+        raise NotFound("No application '{id}'.", id=application_id)
+    return found
+
+
+def require_review_actor(principal: Principal, application: Application, actors: tuple[str, ...]) -> None:
+    """A step of the review belongs to one side: the institution answers; the FA (with the ministry) asks and the
+    FA accepts."""
+    if principal.role not in actors:
+        raise Forbidden("This step of the review is for {roles}.", roles=[Term(r) for r in actors if r != "admin"])
+
+
+def scope_appointments(query: Any, principal: Principal) -> Any:
+    if principal.role == "admin":
+        return query
+    if principal.role == "fa_officer":
+        return query.where(Appointment.funding_agency == principal.org)
+    if principal.role == "ministry_officer":
+        return query.where(Appointment.ministry == principal.org)
+    return _nothing(query)
+
+
+def appointment(session: Session, principal: Principal, appointment_id: str) -> Appointment:
+    found = session.exec(scope_appointments(select(Appointment).where(Appointment.id == appointment_id),
+                                            principal)).first()
+    if found is None:
+        raise NotFound("No appointment '{id}'.", id=appointment_id)
+    return found
+
+
+def require_fa_of(principal: Principal, programme: Programme | None, field: str = "programme_id") -> Programme:
+    """The FA's own steps (appointing PD/PO, measures after a breach): its officers for its programmes, or an
+    admin."""
+    if principal.role not in ("fa_officer", "admin"):
+        raise Forbidden("This is for the programme's funding agency.")
+    if programme is None or (principal.role == "fa_officer" and programme.funding_agency != principal.org):
+        raise Invalid(["body", field], "{field}: no programme of your funding agency.")
+    return programme
+
+
+def scope_measures(query: Any, principal: Principal) -> Any:
+    if principal.role == "admin":
+        return query
+    if principal.role == "fa_officer":
+        return query.where(ResearchMeasure.funding_agency == principal.org)
+    if principal.role == "ministry_officer":
+        return query.where(ResearchMeasure.ministry == principal.org)
+    if principal.role == "institution_officer":
+        return query.where(ResearchMeasure.institution == principal.org)
+    return _nothing(query)
+
+
+def _institutions_submitting(principal: Principal) -> Any:
+    return select(Application.institution).where(Application.id.in_(_submitted_to(principal)))
+
+
+def scope_checklists(query: Any, principal: Principal) -> Any:
+    if principal.role == "admin":
+        return query
+    if principal.role == "institution_officer":
+        return query.where(InstitutionChecklist.institution == principal.org)
+    return query.where(InstitutionChecklist.institution.in_(_institutions_submitting(principal)))
+
+
+def scope_leak_reviews(query: Any, principal: Principal) -> Any:
+    if principal.role == "admin":
+        return query
+    if principal.role == "institution_officer":
+        return query.where(LeakReview.institution == principal.org)
+    return query.where(LeakReview.institution.in_(_institutions_submitting(principal)))
 
 
 # --- dependencies for routers ------------------------------------------------------------------------

@@ -94,3 +94,19 @@ async def current_principal(ctx: CtxDep, authorization: Annotated[str | None, He
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+async def get_writing_session(ctx: CtxDep) -> AsyncIterator[Session]:
+    """A session that writes even on a GET: a read that is itself recorded (the FA's reads of a declaration go into
+    its audit trail), so on SQLite it takes the write lock at once."""
+    session = ctx.session(writes=True)
+    try:
+        yield session
+    finally:
+        if session.in_transaction():
+            await run_in_threadpool(session.close)
+        else:
+            session.close()
+
+
+WritingSessionDep = Annotated[Session, Depends(get_writing_session)]

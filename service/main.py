@@ -41,6 +41,7 @@ from service.people.router import router as people_router
 from service.probes import Health, Readiness
 from service.programmes.router import router as programmes_router
 from service.relay import Relay
+from service.research.router import router as research_router
 from service.screening.router import router as screening_router
 from service.security_headers import SecurityHeaders
 from service.temporal_link import TemporalLink
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (
         determinations_router, organisations_router, programmes_router, contracts_router, obligations_router,
         events_router, consultations_router, attachments_router, notices_router, approvals_router,
-        notifications_router, people_router, documents_router, screening_router,
+        notifications_router, people_router, documents_router, screening_router, research_router,
         exports_router,
         # the pages (the CSV downloads' `.csv` paths first, ahead of any `{id}` page route)
         page_exports_router,

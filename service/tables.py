@@ -14,9 +14,25 @@ from service.organisations.models import Organisation
 from service.outbox import OutboxMessage
 from service.people.models import Person
 from service.programmes.models import Programme
+from service.research.models import (
+                                     Application,
+                                     ApplicationResearcher,
+                                     Appointment,
+                                     Declaration,
+                                     InstitutionChecklist,
+                                     LeakReview,
+                                     ResearchAuditEntry,
+                                     Researcher,
+                                     ResearchMeasure,
+                                     ResearchMessage,
+                                     ReviewRound,
+                                     SubjectScreening,
+)
 from service.screening.models import ListEntryRow, ListVersion, ScreenedParty, Screening
 
 __all__ = ["Attachment", "AuditEntry", "CalendarFeed", "CaseHistoryEntry", "ConsultationCase", "Contract",
            "ContractEvent", "DeadlineRow", "IdempotencyRecord", "LoginAttempt", "MinistryNotice", "Notification", "ObligationRecord",
            "ListEntryRow", "ListVersion", "Organisation", "OutboxMessage", "PageSession", "Person", "Programme",
-           "ScreenedParty", "Screening", "Subscription"]
+           "ScreenedParty", "Screening", "Subscription", "Application", "ApplicationResearcher", "Appointment",
+           "Declaration", "InstitutionChecklist", "LeakReview", "ResearchAuditEntry", "Researcher", "ResearchMeasure",
+           "ResearchMessage", "ReviewRound", "SubjectScreening"]

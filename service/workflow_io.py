@@ -16,6 +16,10 @@ CONTRACT_TERMS_SIGNAL = "terms_changed"
 CASE_WORKFLOW = "ConsultationWorkflow"
 CASE_UPDATED_SIGNAL = "case_updated"
 RESCREEN_WORKFLOW = "RescreenWorkflow"
+ROUND_WORKFLOW = "ReviewRoundWorkflow"
+ROUND_UPDATED_SIGNAL = "round_updated"
+RETENTION_WORKFLOW = "RetentionWorkflow"
+RESEARCH_RESCREEN_WORKFLOW = "ResearchRescreenWorkflow"
 
 
 def contract_workflow_id(contract_id: str) -> str:
@@ -25,6 +29,19 @@ def contract_workflow_id(contract_id: str) -> str:
 
 def case_workflow_id(case_id: str) -> str:
     return f"consultation-{case_id}"
+
+
+def round_workflow_id(round_id: str) -> str:
+    """One workflow per review round of an application (research security, issue 14)."""
+    return f"research-round-{round_id}"
+
+
+def retention_workflow_id(programme_id: str) -> str:
+    return f"research-retention-{programme_id}"
+
+
+def research_rescreen_workflow_id(version_id: str) -> str:
+    return f"research-rescreen-{version_id}"
 
 
 def rescreen_workflow_id(version_id: str) -> str:
@@ -120,3 +137,39 @@ class RescreenState(BaseModel):
     # versions before, and its id fell behind the first pass's cursor); the parties done are skipped in a query.
     passes: int = 0
     done: bool = False
+
+
+class RoundState(BaseModel):
+    """A review round's workflow input: the round and the instants its ladder's messages are due."""
+
+    round_id: str
+    clock: ClockSnapshot
+    wakes: int = 0
+
+
+class RoundUpdate(BaseModel):
+    round_id: str
+    snapshot: ClockSnapshot
+
+
+class RoundStatus(BaseModel):
+    round_id: str
+    clock_version: int
+    next_wake_at: datetime | None
+    closed: bool
+    wakes: int
+
+
+class RetentionState(BaseModel):
+    """A programme's retention: on `erase_on` the personal data of its researchers is erased."""
+
+    programme_id: str
+    erase_on: date
+
+
+class ResearchRescreenState(BaseModel):
+    version_id: str
+    after: str | None = None
+    batch_size: int = 50
+    screened: int = 0
+    potential_matches: int = 0

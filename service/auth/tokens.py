@@ -48,7 +48,7 @@ __all__ = [
     "verify_id_token",
 ]
 
-Role = Literal["contractor", "ministry_officer", "admin"]
+Role = Literal["contractor", "ministry_officer", "admin", "institution_officer", "fa_officer"]
 ROLES: Final[frozenset[str]] = frozenset(get_args(Role))
 
 #: An async callable returning the JWKS document (``{"keys": [...]}``).

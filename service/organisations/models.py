@@ -10,13 +10,13 @@ from sqlmodel import Field, SQLModel
 from service.db import UTCDateTime, utcnow
 from service.ids import CountryCode, Identifier, Name
 
-OrganisationKind = Literal["contractor", "ministry", "funding_agency"]
+OrganisationKind = Literal["contractor", "ministry", "funding_agency", "research_institution"]
 
 
 class OrganisationBase(SQLModel):
     id: Identifier = Field(primary_key=True, max_length=64)
     name: Name = Field(max_length=300)
-    kind: OrganisationKind = Field(sa_type=sa.String(20))
+    kind: OrganisationKind = Field(sa_type=sa.String(30))
     country: CountryCode = Field(max_length=2, description="ISO 3166 alpha-2; JP is Japan")
 
 

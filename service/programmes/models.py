@@ -1,10 +1,10 @@
 """Programmes: a ministry's R&D programme, its technology areas and its policy overrides."""
 
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, Literal
 
 import sqlalchemy as sa
-from pydantic import ConfigDict, field_validator
+from pydantic import ConfigDict, field_validator, model_validator
 from sqlmodel import Field, SQLModel
 
 from service.db import UTCDateTime, utcnow
@@ -12,6 +12,9 @@ from service.ids import Identifier, Name
 from service.rules.areas import is_known_area
 from service.rules.invalid import InvalidValue
 from service.rules.policy import DEFAULT_POLICY, Policy
+from service.rules.research.designation import Designation
+
+ProgrammeKind = Literal["social_deployment", "specific_rd"]
 
 
 class ProgrammeBase(SQLModel):
@@ -26,6 +29,14 @@ class ProgrammeBase(SQLModel):
                                     description="support to one institution per year, in yen")
     policy: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON,
                                    description="overrides of the policy defaults")
+    kind: ProgrammeKind = Field(default="social_deployment", sa_type=sa.String(30),
+                                description="social_deployment (contracts, obligations A-D) or specific_rd "
+                                "(特定研究開発プログラム: research security for open research, DOMAIN.md §8)")
+    designation: Designation | None = Field(default=None, sa_type=sa.JSON,
+                                            description="of a specific_rd programme: the ministry's designation "
+                                            "after consulting the FA, and its confirmations")
+    ends_on: date | None = Field(default=None, description="the programme's last day; researchers' personal data "
+                                 "is kept research_retention_years after it")
 
 
 class ProgrammeCreate(ProgrammeBase):
@@ -50,8 +61,22 @@ class ProgrammeCreate(ProgrammeBase):
         DEFAULT_POLICY.with_overrides(overrides)
         return overrides
 
+    @model_validator(mode="after")
+    def _designated(self) -> "ProgrammeCreate":
+        if self.kind == "specific_rd":
+            if self.designation is None:
+                raise InvalidValue("{field} is required of a specific_rd programme.", field="designation")
+            if self.funding_agency is None:
+                raise InvalidValue("{field} is required of a specific_rd programme: it is designated after "
+                                   "consulting the FA.", field="funding_agency")
+        elif self.designation is not None:
+            raise InvalidValue("{field} is for specific_rd programmes only.", field="designation")
+        return self
+
 
 class Programme(ProgrammeBase, table=True):
+    # Stored as the JSON of a Designation (validated on the way in, by ProgrammeCreate and ProgrammeUpdate).
+    designation: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     def effective_policy(self) -> Policy:
@@ -68,6 +93,9 @@ class ProgrammeUpdate(SQLModel):
     leakage_measures_required: bool | None = None
     annual_support_jpy: int | None = Field(default=None, ge=0)
     policy: dict[str, Any] | None = Field(default=None, description="the whole set of overrides, replacing the old")
+    designation: Designation | None = Field(default=None, description="of a specific_rd programme: the whole "
+                                            "designation, replacing the old (to record confirmations)")
+    ends_on: date | None = None
 
     @field_validator("policy")
     @classmethod

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from service import authz
+from service import authz, outbox
 from service.auth.tokens import Principal
 from service.organisations import service as organisations
 from service.pagination import Page, page_of
-from service.problems import Conflict, NotFound
+from service.problems import Conflict, Invalid, NotFound
 from service.programmes.models import Programme, ProgrammeCreate, ProgrammePublic, ProgrammeUpdate
 from service.rules.follow_up import FOLLOW_UP_THRESHOLD_JPY
+from service.rules.research.retention import erase_on
+from service.workflow_io import retention_workflow_id
 
 
 def to_public(p: Programme) -> ProgrammePublic:
@@ -23,7 +25,9 @@ def register(session: Session, *, body: ProgrammeCreate) -> ProgrammePublic:
     organisations.require_kind(session, body.ministry, "ministry", "ministry")
     if body.funding_agency is not None:
         organisations.require_kind(session, body.funding_agency, "funding_agency", "funding_agency")
-    programme = Programme.model_validate(body)
+    programme = Programme.model_validate({
+        **body.model_dump(exclude={"designation"}),
+        "designation": body.designation.model_dump(mode="json") if body.designation else None})
     session.add(programme)
     session.flush()
     return to_public(programme)
@@ -33,9 +37,20 @@ def update(session: Session, *, programme_id: str, body: ProgrammeUpdate) -> Pro
     programme = session.exec(select(Programme).where(Programme.id == programme_id).with_for_update()).first()
     if programme is None:
         raise NotFound("No such programme.")
-    for key, value in body.model_dump(exclude_unset=True).items():
+    changes = body.model_dump(exclude_unset=True, mode="json")
+    if changes.get("designation") is not None and programme.kind != "specific_rd":
+        raise Invalid(["body", "designation"], "{field} is for specific_rd programmes only.")
+    if "ends_on" in changes:
+        changes["ends_on"] = body.ends_on
+    for key, value in changes.items():
         if value is not None:
             setattr(programme, key, value)
+    if body.ends_on is not None and programme.kind == "specific_rd":
+        # Researchers' personal data is erased research_retention_years after the programme ends: a workflow
+        # waits for that day (a later change of the day starts it again with the new one).
+        day = erase_on(programme.ends_on, programme.effective_policy().research_retention_years)
+        outbox.enqueue(session, kind="research.retention", workflow_id=retention_workflow_id(programme.id),
+                       payload={"programme_id": programme.id, "erase_on": day.isoformat()})
     session.add(programme)
     session.flush()
     return to_public(programme)

@@ -104,6 +104,16 @@ class Policy(BaseModel):
         "for an IP transfer is due (DOMAIN.md §7).",
     )
 
+    # Research security for designated programmes (DOMAIN.md §8 [r2]): figures the procedure leaves to the FA.
+    research_review_days: _PositiveDays = Field(
+        30, description="Days the FA (with the ministry) sets itself to review an application's due diligence, from "
+        "its submission or the institution's last answer.")
+    declaration_fresh_months: _Months = Field(
+        12, description="Months a researcher's self-declaration may be reused for applications.")
+    research_retention_years: Annotated[StrictInt, Field(ge=1, le=30)] = Field(
+        5, description="Years after the programme ends that researchers' personal data is kept; then it is erased "
+        "and the decisions kept.")
+
     @field_validator("reminder_days_before")
     @classmethod
     def _reminders_descending(cls, v: tuple[int, ...]) -> tuple[int, ...]:

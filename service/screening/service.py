@@ -208,6 +208,16 @@ def screen_name(session: Session, *, name: str, country: str | None, kind: str =
     return current, _described(matcher, current, found), at
 
 
+def candidates(session: Session, used: list[ListVersion], *, name: str, country: str | None,
+               kind: str) -> tuple[list[dict[str, Any]], float]:
+    """The candidates of one name against `used` (the current versions, or a new one), as a screening keeps them,
+    and the threshold they were found at (research security screens declarations' subjects with it)."""
+    at = threshold()
+    matcher = _matcher(session, tuple(v.id for v in used), at)
+    found = matcher.screen(Party(name=name, country=country, kind=kind), limit=10)  # type: ignore[arg-type]
+    return _described(matcher, used, found), at
+
+
 def _described(matcher: Matcher, used: list[ListVersion], found: list[Candidate]) -> list[dict[str, Any]]:
     """The candidates with what the list says of each entry, as kept in a screening (the entry is shown beside
     our party, so the reviewer need not look it up; a later version does not change what was screened). The
