@@ -45,7 +45,7 @@ class PolicyField:
     name: str
     label: str
     hint: str
-    kind: str  # "days", "months", "list" (days, comma-separated), "switch" (yes/no) or "choice"
+    kind: str  # "days", "months", "years", "list" (days, comma-separated), "switch" (yes/no) or "choice"
     choices: tuple[tuple[str, str], ...] = ()
 
     @property
@@ -103,6 +103,14 @@ POLICY_FIELDS: tuple[PolicyField, ...] = (
                 _("Days after an incident is reported by which the contractor has reviewed its measures."), "days"),
     PolicyField("release_report_days", _("Report after a release of results (days)"),
                 _("Days after a release of results by which it is reported to the funder."), "days"),
+    PolicyField("research_review_days", _("FA's review of an application (days)"),
+                _("Days from an application's submission, or the institution's last answer, within which the FA aims "
+                  "to conclude its review (designated programmes)."), "days"),
+    PolicyField("declaration_fresh_months", _("A researcher's declaration stays usable (months)"),
+                _("Months for which a researcher's self-declaration may be used for applications."), "months"),
+    PolicyField("research_retention_years", _("Keeping researchers' personal data (years)"),
+                _("Years after the programme ends that researchers' personal data is kept before it is erased."),
+                "years"),
     PolicyField("due_soon_days", _("Shown as due soon (days before)"),
                 _("An open obligation is shown as due soon this many days before its deadline."), "days"),
     PolicyField("reminder_days_before", _("Reminders (days before the deadline)"),
@@ -146,7 +154,7 @@ def _number(text: str) -> int | str:
 
 
 def _policy_value(f: PolicyField, text: str) -> Any:
-    if f.kind in ("days", "months"):
+    if f.kind in ("days", "months", "years"):
         return int(text) if text.isdigit() else text
     if f.kind == "list":
         return [int(p) if p.isdigit() else p for p in re.split(r"[,、，\s]+", text) if p]

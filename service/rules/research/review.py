@@ -104,11 +104,13 @@ def ladder(c: Clock, policy: Policy) -> list[Rung]:
 
 
 def rungs_due(rungs: list[Rung], *, today: date, sent: set[str]) -> list[Rung]:
-    """The rungs to send on `today` that were not sent: the latest reminder reached (a clock set late gives one
-    message, not a flurry), and each escalation reached."""
-    reached = [r for r in rungs if r.send_on <= today and r.key not in sent]
+    """The rungs to send on `today` that were not sent: of the reminders and the due-day notice only the latest
+    reached, and only if it was not sent (a clock set late gives one message, not a flurry; an earlier reminder is
+    never sent after a later one), and each escalation reached."""
+    reached = [r for r in rungs if r.send_on <= today]
     before = [r for r in reached if r.kind in ("reminder", "due")]
-    return ([before[-1]] if before else []) + [r for r in reached if r.kind == "escalation"]
+    latest = [before[-1]] if before and before[-1].key not in sent else []
+    return latest + [r for r in reached if r.kind == "escalation" and r.key not in sent]
 
 
 def wake_days(rungs: list[Rung], *, after: date) -> list[date]:
