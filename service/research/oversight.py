@@ -218,7 +218,8 @@ def checklists(session: Session, principal: Principal, *, institution: str | Non
     query = authz.scope_checklists(select(InstitutionChecklist), principal)
     if institution:
         query = query.where(InstitutionChecklist.institution == institution)
-    return page_of(session, query, InstitutionChecklist.id, after, limit, ChecklistPublic)
+    return page_of(session, query, InstitutionChecklist.id, after, limit, ChecklistPublic,
+                   convert=lambda c: ChecklistPublic.model_validate(c, from_attributes=True))
 
 
 def record_leak_review(session: Session, principal: Principal, body: LeakReviewCreate, today: date) -> LeakReviewPublic:
@@ -239,7 +240,7 @@ def record_leak_review(session: Session, principal: Principal, body: LeakReviewC
 
 def leak_reviews(session: Session, principal: Principal, *, after: str | None, limit: int) -> Page[LeakReviewPublic]:
     return page_of(session, authz.scope_leak_reviews(select(LeakReview), principal), LeakReview.id, after, limit,
-                   LeakReviewPublic)
+                   LeakReviewPublic, convert=lambda r: LeakReviewPublic.model_validate(r, from_attributes=True))
 
 
 # --- retention -------------------------------------------------------------------------------------------------

@@ -142,10 +142,11 @@ def test_other_determination_schemas(doc: dict[str, Any]) -> None:
 def test_registration_schemas(doc: dict[str, Any]) -> None:
     org = request_schema(doc, "/v1/organisations")
     assert props(org) == {"id", "name", "kind", "country"}
-    assert enum_of(doc, org["properties"]["kind"]) == {"contractor", "ministry", "funding_agency"}
+    assert enum_of(doc, org["properties"]["kind"]) == {"contractor", "ministry", "funding_agency",
+                                                       "research_institution"}
     assert props(request_schema(doc, "/v1/programmes")) == {
         "id", "name", "ministry", "funding_agency", "technology_areas", "leakage_measures_required",
-        "annual_support_jpy", "policy"}
+        "annual_support_jpy", "policy", "kind", "designation", "ends_on"}
     assert props(request_schema(doc, "/v1/contracts")) == {
         "id", "programme_id", "contractor_org", "title", "start_date", "end_date", "commissioned"}
     created = response_schema(doc, "post", "/v1/contracts", "201")
