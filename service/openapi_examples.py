@@ -11,6 +11,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from service import openapi_research_examples as research
 from service import openapi_response_examples as answers
 from service import problems
 
@@ -53,6 +54,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "ScreenRequest": {"name": "Example Robotics GmbH", "country": "DE", "kind": "organization"},
     "DispositionCreate": {"decision": "true_match", "entry": "csl:a7f3c2e19b",
                           "reason": "所在地と代表者が一致するため、同一の者と判断した。"},
+    **research.REQUESTS,
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from prometheus_client import CONTENT_TYPE_LATEST
 from pydantic import BaseModel
 
+from service import openapi_research_examples as research
 from service.approvals.schemas import ApprovalDecided
 from service.attachments.schemas import AttachmentPublic
 from service.audit import AuditBreak, AuditEntryPublic, AuditTrail, to_csv
@@ -74,7 +75,8 @@ person = PersonPublic(org="meti", sub="tanaka", display_name="田中 太郎", ro
 programme = ProgrammePublic(
     id=PROGRAMME, name="経済安全保障重要技術育成プログラム（K Program）第1回公募", ministry="meti", funding_agency="nedo",
     technology_areas=["ai_robotics"], leakage_measures_required=True, annual_support_jpy=1_500_000_000,
-    policy={"consultation_lead_days": 90}, created_at=_at(date(2026, 3, 25), 9, 45),
+    policy={"consultation_lead_days": 90}, kind="social_deployment", designation=None, ends_on=None,
+    created_at=_at(date(2026, 3, 25), 9, 45),
     effective_policy=DEFAULT_POLICY.with_overrides({"consultation_lead_days": 90}))
 contract = ContractPublic(
     id=CONTRACT, programme_id=PROGRAMME, contractor_org=CONTRACTOR, title="自律移動ロボットの高精度位置推定技術の研究開発",
@@ -289,6 +291,7 @@ RESPONSES: list[BaseModel] = [
     ScreenResult(name="Example Robotics GmbH", country="DE", threshold=0.7, list_versions=[LIST_V2],
                  candidates=[_candidate]),
     screening, ScreeningsPage(screenings=[screening], next_after=None), disposition_recorded,
+    *research.RESPONSES,
 ]
 
 
@@ -322,11 +325,11 @@ PATH_EXAMPLES = {"contract_id": CONTRACT, "case_id": CASE, "org_id": CONTRACTOR,
                  "org": person.org, "sub": person.sub,
                  "approval_id": APPROVAL, "subscription_id": subscription.id, "feed_id": calendar_feed.id,
                  "attachment_id": attachment.id, "source": "csl", "version_id": LIST_V2, "screening_id": SCREENING,
-                 "token": calendar_feed_created.url.rsplit("/", 1)[1].removesuffix(".ics")}
+                 "token": calendar_feed_created.url.rsplit("/", 1)[1].removesuffix(".ics"), **research.PATH_EXAMPLES}
 _NAMES = {"contract_id": "contract", "case_id": "consultation case", "org_id": "organisation",
           "programme_id": "programme", "approval_id": "prior approval", "subscription_id": "subscription",
           "feed_id": "calendar feed", "token": "calendar feed", "sub": "person", "attachment_id": "attachment",
-          "source": "list", "version_id": "list version", "screening_id": "screening"}
+          "source": "list", "version_id": "list version", "screening_id": "screening", **research.NAMES}
 
 
 def answer(method: str, path: str) -> Any | None:
@@ -359,6 +362,8 @@ def unready() -> dict[str, Any]:
 
 
 def _forbidden(method: str, path: str) -> str:
+    if (said := research.forbidden(method, path)) is not None:
+        return said
     action = path.rsplit("/", 1)[1]
     if path.startswith("/v1/consultations/{case_id}/"):
         who = "contractor" if action in ("respond", "withdraw") else "ministry officer"
@@ -381,6 +386,8 @@ def _forbidden(method: str, path: str) -> str:
 
 def _conflict(method: str, path: str) -> tuple[str, str, dict[str, Any]]:
     """(title, detail, extra members) of the 409 the operation most often answers."""
+    if (said := research.conflict(method, path)) is not None:
+        return said
     created = {"/v1/organisations": f"Organisation {CONTRACTOR!r}", "/v1/programmes": f"Programme {PROGRAMME!r}",
                "/v1/contracts": f"Contract {CONTRACT!r}"}
     if method == "post" and path in created:

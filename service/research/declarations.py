@@ -24,11 +24,11 @@ from service.research.models import Declaration, Researcher, ResearchMeasure, Su
 from service.research.schemas import (
     DeclarationCreate,
     DeclarationPublic,
-    DispositionCreate,
+    ResearchDisposition,
     ResearcherCreate,
     ResearcherPublic,
     ResearcherSummary,
-    ScreeningPublic,
+    SubjectScreeningPublic,
 )
 from service.rules.invalid import InvalidValue
 from service.rules.policy import DEFAULT_POLICY, Policy
@@ -164,8 +164,8 @@ def latest_screenings(session: Session, declaration_id: str) -> list[SubjectScre
     return rows
 
 
-def _screening_public(s: SubjectScreening) -> ScreeningPublic:
-    return ScreeningPublic.model_validate(s, from_attributes=True)
+def _screening_public(s: SubjectScreening) -> SubjectScreeningPublic:
+    return SubjectScreeningPublic.model_validate(s, from_attributes=True)
 
 
 def declaration_public(session: Session, d: Declaration, today: date, policy: Policy = DEFAULT_POLICY
@@ -243,8 +243,8 @@ def page(session: Session, principal: Principal, today: date, *, after: str | No
     return page_of(session, query, Researcher.id, after, limit, ResearcherSummary, convert=summary)
 
 
-def dispose(session: Session, principal: Principal, screening_id: str, body: DispositionCreate,
-            today: date) -> ScreeningPublic:
+def dispose(session: Session, principal: Principal, screening_id: str, body: ResearchDisposition,
+            today: date) -> SubjectScreeningPublic:
     """The institution decides its researchers' potential matches (true match naming the entry, or false
     positive); the FA may too, for what was submitted to it."""
     s = session.exec(select(SubjectScreening).where(SubjectScreening.id == screening_id).with_for_update()).first()

@@ -25,17 +25,17 @@ from service.research.schemas import (
     ChecklistPublic,
     DeclarationCreate,
     DeclarationPublic,
-    DispositionCreate,
     LeakReviewCreate,
     LeakReviewPublic,
     MeasureCreate,
     MeasurePublic,
     MitigationRequestCreate,
+    ResearchDisposition,
     ResearcherCreate,
     ResearcherPublic,
     ResearcherSummary,
     ResponseCreate,
-    ScreeningPublic,
+    SubjectScreeningPublic,
     SubmitCreate,
 )
 
@@ -84,8 +84,8 @@ def get_declaration(researcher_id: str, declaration_id: str, principal: CurrentP
     return out
 
 
-@router.post("/v1/research-screenings/{screening_id}/disposition", response_model=ScreeningPublic)
-def dispose(screening_id: str, body: DispositionCreate, principal: CurrentPrincipal, session: SessionDep, ctx: CtxDep,
+@router.post("/v1/research-screenings/{screening_id}/disposition", response_model=SubjectScreeningPublic)
+def dispose(screening_id: str, body: ResearchDisposition, principal: CurrentPrincipal, session: SessionDep, ctx: CtxDep,
             record: RecordDep) -> JSONResponse:
     """Decide a potential match of a declaration's subject: true match (naming the entry) or false positive."""
     return record(body, lambda: declarations.dispose(session, principal, screening_id, body, ctx.today()))
@@ -186,7 +186,7 @@ def decide_appointment(appointment_id: str, body: AppointmentDecision, principal
 
 @router.post("/v1/appointments/{appointment_id}/screenings/{screening_id}/disposition",
              response_model=AppointmentPublic)
-def dispose_appointee(appointment_id: str, screening_id: str, body: DispositionCreate, principal: CurrentPrincipal,
+def dispose_appointee(appointment_id: str, screening_id: str, body: ResearchDisposition, principal: CurrentPrincipal,
                       session: SessionDep, ctx: CtxDep, record: RecordDep) -> JSONResponse:
     def act():
         oversight.dispose_appointee(session, principal, appointment_id, screening_id, body.decision, body.entry,

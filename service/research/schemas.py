@@ -37,7 +37,7 @@ class ResearcherCreate(DeclarationCreate):
     nationality: CountryCode | None = None
 
 
-class ScreeningPublic(BaseModel):
+class SubjectScreeningPublic(BaseModel):
     id: str
     declaration_id: str
     role: str
@@ -71,7 +71,7 @@ class DeclarationPublic(BaseModel):
     superseded_at: datetime | None
     recorded_by: str
     recorded_at: datetime
-    screenings: list[ScreeningPublic]
+    screenings: list[SubjectScreeningPublic]
 
 
 class ResearcherPublic(BaseModel):
@@ -98,7 +98,7 @@ class ResearcherSummary(BaseModel):
     pending_screenings: int
 
 
-class DispositionCreate(_In):
+class ResearchDisposition(_In):
     decision: Literal["true_match", "false_positive"]
     entry: single_line(320) | None = Field(default=None, description="source:key of the entry a true match is")
     reason: Note
@@ -290,18 +290,3 @@ class LeakReviewPublic(BaseModel):
     findings: str
     recorded_by: str
     recorded_at: datetime
-
-
-class AuditEntryOut(BaseModel):
-    seq: int
-    at: datetime
-    actor: str
-    action: str
-    detail: dict[str, Any]
-    hash: str
-
-
-class AuditOut(BaseModel):
-    chain: str
-    verified: bool
-    entries: list[AuditEntryOut]

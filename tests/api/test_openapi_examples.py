@@ -16,6 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service import openapi_response_examples as answers
+from service import openapi_research_examples as research
 from service.openapi_examples import EXAMPLES
 from service.rules.audit_chain import ChainRow, first_break
 from tests.support.clock import Clock
@@ -272,6 +273,8 @@ def test_the_documented_requests_answer_as_documented(call: Caller, doc: dict[st
     call("post", "/v1/consultations/{case_id}/withdraw", acme, EXAMPLES["Withdraw"], expect=200,
          case_id=next(e["id"] for e in second["effects"] if e["kind"] == "consultation_opened"))
 
+    research_story(call, auth, listed)
+
     not_2xx = [f"{m.upper()} {p}" for m, p, _ in operations(doc)
                if not any(200 <= s < 300 for s in call.answered.get((m, p), ())) and p != "/readyz"]
     assert not_2xx == []
@@ -280,6 +283,70 @@ def test_the_documented_requests_answer_as_documented(call: Caller, doc: dict[st
     json_ok = {(m, p) for m, p, op in operations(doc) for s, r in op["responses"].items()
                if s.startswith("2") and "application/json" in r.get("content", {})}
     assert json_ok - call.compared == {("get", "/v1/notifications"), ("get", "/readyz")}
+
+
+def research_story(call: Caller, auth, listed: dict[str, Any]) -> None:
+    """Research security (issue 14): 東都大学 declares, screens and submits to MEXT's designated programme run by
+    JST, which asks for more mitigation and accepts; a researcher added later; JST checks its PD; a measure, a
+    checklist, a leak review. The ids the API makes replace the examples' where a body names one."""
+    admin = auth("admin", "admin")
+    inst, fa = auth("institution_officer", "todai", sub="kato"), auth("fa_officer", "jst", sub="ishii")
+    mext = auth("ministry_officer", "mext", sub="suzuki")
+    for body in ({"id": "mext", "name": "文部科学省", "kind": "ministry", "country": "JP"},
+                 {"id": "jst", "name": "国立研究開発法人科学技術振興機構", "kind": "funding_agency", "country": "JP"},
+                 {"id": "todai", "name": "東都大学", "kind": "research_institution", "country": "JP"}):
+        call("post", "/v1/organisations", admin, body, expect=201)
+    programme = research.programme.model_dump(mode="json", include={
+        "id", "name", "ministry", "funding_agency", "technology_areas", "leakage_measures_required",
+        "annual_support_jpy", "policy", "kind", "designation"})
+    call("post", "/v1/programmes", admin, programme, expect=201)
+    first = call("post", "/v1/researchers", inst, EXAMPLES["ResearcherCreate"], expect=201)
+    # A co-author at the listed company's name: a potential match the institution finds to be another.
+    near = {**research.ITEMS, "papers": [{"title": "Robot arms", "on": "2025-05-01", "role": "co_author",
+                                          "co_authors": [{"name": "Anna Schmidt", "affiliation": listed["name"],
+                                                          "country": "DE"}]}]}
+    second = call("post", "/v1/researchers", inst, {**EXAMPLES["ResearcherCreate"], "name": "佐藤 次郎",
+                                                     "name_latin": "Jiro Sato", "items": near}, expect=201)
+    [pending] = [s for s in second["declaration"]["screenings"] if s["state"] == "potential_match"]
+    call("post", "/v1/research-screenings/{screening_id}/disposition", inst, EXAMPLES["ResearchDisposition"],
+         expect=200, screening_id=pending["id"])
+    who = {"researcher_id": first["id"]}
+    call("post", "/v1/researchers/{researcher_id}/declarations", inst, EXAMPLES["DeclarationCreate"], expect=201,
+         **who)
+    call("get", "/v1/researchers", inst, expect=200)
+    call("get", "/v1/researchers/{researcher_id}/declarations/{declaration_id}", inst, expect=200, **who,
+         declaration_id=first["declaration"]["id"])
+    mine = [{"researcher_id": first["id"], "measure": research.MITIGATION}]
+    app = call("post", "/v1/applications", inst, {**EXAMPLES["ApplicationCreate"], "researchers": [first["id"]],
+                                                  "mitigations": mine}, expect=201)
+    it = {"application_id": app["id"]}
+    call("post", "/v1/applications/{application_id}/submit", inst, EXAMPLES["SubmitCreate"], expect=200, **it)
+    call("get", "/v1/applications", fa, expect=200)
+    call("get", "/v1/researchers/{researcher_id}", fa, expect=200, **who)
+    call("post", "/v1/applications/{application_id}/request-mitigation", fa, EXAMPLES["MitigationRequestCreate"],
+         expect=200, **it)
+    call("post", "/v1/applications/{application_id}/respond", inst, {**EXAMPLES["ResponseCreate"], "mitigations": [
+        {**EXAMPLES["ResponseCreate"]["mitigations"][0], "researcher_id": first["id"]}]}, expect=200, **it)
+    call("post", "/v1/applications/{application_id}/accept", fa, EXAMPLES["AcceptCreate"], expect=200, **it)
+    call("post", "/v1/applications/{application_id}/researchers", inst, {
+        "researcher_id": second["id"], "mitigations": [{"researcher_id": second["id"], "measure": research.MITIGATION}]},
+        expect=200, **it)
+    call("get", "/v1/applications/{application_id}", mext, expect=200, **it)
+    appointee = {**EXAMPLES["AppointmentCreate"], "items": near}
+    pd = call("post", "/v1/appointments", fa, appointee, expect=201)
+    [check] = [s for s in pd["declaration"]["screenings"] if s["state"] == "potential_match"]
+    call("post", "/v1/appointments/{appointment_id}/screenings/{screening_id}/disposition", fa,
+         EXAMPLES["ResearchDisposition"], expect=200, appointment_id=pd["id"], screening_id=check["id"])
+    call("post", "/v1/appointments/{appointment_id}/decision", fa, EXAMPLES["AppointmentDecision"], expect=200,
+         appointment_id=pd["id"])
+    call("get", "/v1/appointments", fa, expect=200)
+    call("get", "/v1/appointments/{appointment_id}", mext, expect=200, appointment_id=pd["id"])
+    call("post", "/v1/research-measures", fa, {**EXAMPLES["MeasureCreate"], **who, **it}, expect=201)
+    call("get", "/v1/research-measures", mext, expect=200)
+    call("post", "/v1/institution-checklists", inst, EXAMPLES["ChecklistCreate"], expect=201)
+    call("get", "/v1/institution-checklists", fa, expect=200)
+    call("post", "/v1/leak-reviews", inst, {**EXAMPLES["LeakReviewCreate"], **it}, expect=201)
+    call("get", "/v1/leak-reviews", fa, expect=200)
 
 
 def test_the_documented_refusals_are_what_the_api_answers(api: TestClient, call: Caller, doc: dict[str, Any],

@@ -24,6 +24,7 @@ DEFAULT_POLICY = {
     "act_before_conclusion": "finding", "prior_approval_lead_days": 30, "core_tech_period": "term_plus_3",
     "act_report_days": 14, "incident_follow_up_days": 30,
     "result_publication_reports": False, "overseas_research_application": False, "release_report_days": 14,
+    "research_review_days": 30, "declaration_fresh_months": 12, "research_retention_years": 5,
 }
 CURRENT_AREAS = ["maritime_shipbuilding", "aviation", "digital_cyber", "energy_gx", "bio_health_food",
                  "manufacturing_materials", "mobility_logistics", "ai_robotics", "quantum",
