@@ -16,7 +16,7 @@ OrganisationKind = Literal["contractor", "ministry", "funding_agency", "research
 class OrganisationBase(SQLModel):
     id: Identifier = Field(primary_key=True, max_length=64)
     name: Name = Field(max_length=300)
-    kind: OrganisationKind = Field(sa_type=sa.String(30))
+    kind: OrganisationKind = Field(sa_type=sa.String(20))
     country: CountryCode = Field(max_length=2, description="ISO 3166 alpha-2; JP is Japan")
 
 
