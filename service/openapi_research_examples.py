@@ -22,6 +22,8 @@ from service.research.schemas import (
     LeakReviewPublic,
     MeasurePublic,
     Mitigation,
+    ResearchAuditEntryPublic,
+    ResearchAuditTrail,
     ResearcherPublic,
     ResearcherSummary,
     RoundPublic,
@@ -179,8 +181,26 @@ PARTS: list[BaseModel] = [
                           kind="co_authored_paper", start_on=date(2025, 6, 1), end_on=date(2025, 6, 1)),
 ]
 
+def _trail() -> ResearchAuditTrail:
+    """A chain that verifies: the declaration recorded, submitted, then read by JST's officer."""
+    from service.rules.audit_chain import GENESIS, entry_hash
+    chain, prev, rows = f"researcher:{RESEARCHER}", GENESIS, []
+    for seq, (at, actor, action, detail) in enumerate([
+            (_at(DECLARED_ON, 10, 5), INST_USER, "declaration.recorded",
+             {"declaration_id": DECLARATION, "number": 1, "declared_on": DECLARED_ON.isoformat()}),
+            (_at(date(2026, 7, 1), 9, 30), INST_USER, "declaration.submitted",
+             {"application_id": APPLICATION, "programme_id": PROGRAMME, "declaration_id": DECLARATION}),
+            (_at(date(2026, 7, 2), 14), FA_USER, "declaration.read",
+             {"declarations": [DECLARATION], "application_id": APPLICATION})], start=1):
+        h = entry_hash(contract_id=chain, seq=seq, at=at, actor=actor, action=action, detail=detail, prev_hash=prev)
+        rows.append(ResearchAuditEntryPublic(seq=seq, at=at, actor=actor, action=action, detail=detail,
+                                             prev_hash=prev, hash=h))
+        prev = h
+    return ResearchAuditTrail(chain=chain, verified=True, entries=rows)
+
+
 RESPONSES: list[BaseModel] = [
-    programme, *PARTS,
+    programme, *PARTS, _trail(),
     researcher, Page[ResearcherSummary](items=[researcher_summary], next_after=None), declaration, screening,
     application, Page[ApplicationPublic](items=[application.model_copy(update={"researchers": [
         application.researchers[0].model_copy(update={"flags": []})]})], next_after=None),
@@ -203,6 +223,8 @@ def forbidden(method: str, path: str) -> str | None:
         return {"request-mitigation": "This step of the review is for fa_officer, ministry_officer.",
                 "accept": "This step of the review is for fa_officer."}.get(
             action, "This step of the review is for institution_officer.")
+    if path == "/v1/researchers/{researcher_id}/audit":
+        return "The trail of a researcher's declarations is the institution's."
     if path.startswith(("/v1/researchers", "/v1/applications", "/v1/institution-checklists", "/v1/leak-reviews")):
         return "This is recorded by the research institution."
     if path == "/v1/research-measures":

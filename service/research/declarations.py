@@ -24,6 +24,8 @@ from service.research.models import Declaration, Researcher, ResearchMeasure, Su
 from service.research.schemas import (
     DeclarationCreate,
     DeclarationPublic,
+    ResearchAuditEntryPublic,
+    ResearchAuditTrail,
     ResearchDisposition,
     ResearcherCreate,
     ResearcherPublic,
@@ -324,3 +326,14 @@ def rescreen_batch(session: Session, version_id: str, after: str | None, limit: 
         screened += 1
     return {"screened": screened, "potential_matches": potential,
             "next_after": found[-1].id if len(found) == limit else None}
+
+
+def trail(session: Session, principal: Principal, researcher_id: str) -> ResearchAuditTrail:
+    """The researcher's audit trail (who recorded, screened, submitted, decided, and who of the FA and the ministry
+    read the declarations): for the institution and admins."""
+    r = authz.researcher(session, principal, researcher_id)
+    if principal.role not in ("institution_officer", "admin"):
+        raise Forbidden("The trail of a researcher's declarations is the institution's.")
+    rows = audit.entries(session, f"researcher:{r.id}")
+    return ResearchAuditTrail(chain=f"researcher:{r.id}", verified=audit.verified(rows), entries=[
+        ResearchAuditEntryPublic.model_validate(e, from_attributes=True) for e in rows])

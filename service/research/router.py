@@ -30,6 +30,7 @@ from service.research.schemas import (
     MeasureCreate,
     MeasurePublic,
     MitigationRequestCreate,
+    ResearchAuditTrail,
     ResearchDisposition,
     ResearcherCreate,
     ResearcherPublic,
@@ -82,6 +83,13 @@ def get_declaration(researcher_id: str, declaration_id: str, principal: CurrentP
     out = declarations.read_declaration(session, principal, researcher_id, declaration_id, ctx.today())
     session.commit()
     return out
+
+
+@router.get("/v1/researchers/{researcher_id}/audit", response_model=ResearchAuditTrail)
+def researcher_audit(researcher_id: str, principal: CurrentPrincipal, session: SessionDep) -> ResearchAuditTrail:
+    """The researcher's audit trail as a hash chain: every declaration, screening decision, submission, measure,
+    and every read of a declaration by the FA or the ministry (the institution's and admins')."""
+    return declarations.trail(session, principal, researcher_id)
 
 
 @router.post("/v1/research-screenings/{screening_id}/disposition", response_model=SubjectScreeningPublic)

@@ -290,3 +290,19 @@ class LeakReviewPublic(BaseModel):
     findings: str
     recorded_by: str
     recorded_at: datetime
+
+
+class ResearchAuditEntryPublic(BaseModel):
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    detail: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+class ResearchAuditTrail(BaseModel):
+    chain: str
+    verified: bool = Field(description="whether the hash chain holds from its first entry to its last")
+    entries: list[ResearchAuditEntryPublic]

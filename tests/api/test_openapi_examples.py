@@ -314,6 +314,7 @@ def research_story(call: Caller, auth, listed: dict[str, Any]) -> None:
     call("post", "/v1/researchers/{researcher_id}/declarations", inst, EXAMPLES["DeclarationCreate"], expect=201,
          **who)
     call("get", "/v1/researchers", inst, expect=200)
+    assert call("get", "/v1/researchers/{researcher_id}/audit", inst, expect=200, **who)["verified"]
     call("get", "/v1/researchers/{researcher_id}/declarations/{declaration_id}", inst, expect=200, **who,
          declaration_id=first["declaration"]["id"])
     mine = [{"researcher_id": first["id"], "measure": research.MITIGATION}]

@@ -225,6 +225,11 @@ def test_a_declaration_is_read_by_its_institution_and_the_fa_and_ministry_it_was
     reads = [(e.action, e.actor) for e in rows if e.action == "declaration.read"]
     assert reads == [("declaration.read", "ishii (fa_officer, jst)"), ("declaration.read", "suzuki (ministry_officer, mext)")]
     assert research_audit.verified(rows)
+    trail = rs.get(f"/v1/researchers/{rid}/audit", headers=inst).json()
+    assert trail["verified"] and [e["action"] for e in trail["entries"]] == [
+        "declaration.recorded", "declaration.submitted", "declaration.read", "declaration.read"]
+    assert rs.get(f"/v1/researchers/{rid}/audit", headers=fa).status_code == 403
+    assert rs.get(f"/v1/researchers/{rid}/audit", headers=inst2).status_code == 404
 
 
 def test_a_newer_declaration_is_not_shown_to_the_fa_until_it_is_submitted(rs: TestClient, inst, fa,

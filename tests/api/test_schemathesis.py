@@ -25,6 +25,7 @@ from service.config import Settings
 from service.main import create_app
 from tests.factories import ContractBody, ProgrammeBody
 from tests.support import db as testdb
+from tests.support import research
 from tests.support.clock import Clock
 from tests.support.resolvers import TableResolver
 
@@ -32,7 +33,8 @@ SETTINGS = Settings(jwt_secret="schemathesis-secret-0123456789abcdef0123", tempo
                     dev_login=False)
 CHECKS = [schemathesis.checks.not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
-CALLERS = {"admin": ("admin", "admin"), "contractor": ("contractor", "acme")}
+CALLERS = {"admin": ("admin", "admin"), "contractor": ("contractor", "acme"),
+           "institution": ("institution_officer", "todai"), "fa": ("fa_officer", "jst")}
 EXAMPLES = 25
 
 
@@ -46,10 +48,21 @@ def fuzzed_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     with TestClient(app) as c:
         for body in ({"id": "meti", "name": "経済産業省", "kind": "ministry", "country": "JP"},
                      {"id": "jst", "name": "JST", "kind": "funding_agency", "country": "JP"},
-                     {"id": "acme", "name": "Acme Quantum K.K.", "kind": "contractor", "country": "JP"}):
+                     {"id": "acme", "name": "Acme Quantum K.K.", "kind": "contractor", "country": "JP"},
+                     {"id": "mext", "name": "文部科学省", "kind": "ministry", "country": "JP"},
+                     {"id": "todai", "name": "東都大学", "kind": "research_institution", "country": "JP"}):
             assert c.post("/v1/organisations", json=body, headers=admin).status_code == 201
         assert c.post("/v1/programmes", json=ProgrammeBody(), headers=admin).status_code == 201
         assert c.post("/v1/contracts", json=ContractBody(), headers=admin).status_code == 201
+        # Research security (issue 14): a designated programme, a researcher, an application submitted to JST.
+        assert c.post("/v1/programmes", json=research.programme_body(), headers=admin).status_code == 201
+        inst = {"Authorization": "Bearer " + issue_token(SETTINGS, sub="kato", role="institution_officer",
+                                                         org="todai")}
+        rid = c.post("/v1/researchers", json=research.researcher_body(), headers=inst).json()["id"]
+        app_id = c.post("/v1/applications", headers=inst, json={
+            "programme_id": research.PROGRAMME_ID, "institution": "todai", "title": "t", "researchers": [rid]}
+        ).json()["id"]
+        assert c.post(f"/v1/applications/{app_id}/submit", headers=inst).status_code == 200
     yield app
     engine.dispose()
 
