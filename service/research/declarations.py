@@ -236,7 +236,9 @@ def page(session: Session, principal: Principal, today: date, *, after: str | No
     query = authz.scope_researchers(select(Researcher), principal)
 
     def summary(r: Researcher) -> ResearcherSummary:
-        d = session.get(Declaration, r.current_declaration_id) if r.current_declaration_id else None
+        # The current declaration, or, for the FA and the ministry, the latest one submitted to them.
+        seen = visible_declarations(session, principal, r.id)
+        d = next((x for x in seen if x.id == r.current_declaration_id), seen[-1] if seen else None)
         dp = declaration_public(session, d, today) if d is not None and d.items is not None else None
         return ResearcherSummary(
             id=r.id, institution=r.institution, name=r.name, declared_on=d.declared_on if d else None,

@@ -241,6 +241,10 @@ def test_a_newer_declaration_is_not_shown_to_the_fa_until_it_is_submitted(rs: Te
             headers=inst)
     seen = rs.get(f"/v1/researchers/{r['id']}", headers=fa).json()
     assert seen["history"] == [r["declaration"]["id"]] and seen["declaration"]["id"] == r["declaration"]["id"]
+    [listed] = rs.get("/v1/researchers", headers=fa).json()["items"]
+    assert listed["declared_on"] == "2026-03-20"  # not the newer one's 2026-04-30
+    [own] = rs.get("/v1/researchers", headers=inst).json()["items"]
+    assert own["declared_on"] == "2026-04-30"
 
 
 # --- applications and their review -------------------------------------------------------------------------------
