@@ -78,6 +78,15 @@ def _cmd_audit_verify(args: argparse.Namespace) -> int:
                 seen.add(contract_id)
                 broken += 1
                 print(f"BROKEN  contract {contract_id}: no audit entries (seq 1, its registration, is missing)")
+            if args.contract is None:  # research security's chains (researchers, appointments, applications)
+                from service.research import audit as research_audit
+                for chain, entries, brk in research_audit.verify_all(session):
+                    seen.add(chain)
+                    if brk is None:
+                        print(f"OK      {chain}: {entries} entries")
+                    else:
+                        broken += 1
+                        print(f"BROKEN  {chain}: entry seq {brk.seq} (id {brk.id}): {brk.problem}: {brk.detail}")
     finally:
         engine.dispose()
     print(f"{len(seen)} chains checked, {broken} broken" if broken else f"all {len(seen)} chains intact")

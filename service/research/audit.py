@@ -4,6 +4,8 @@ entries too (issue 14, item 8)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from itertools import groupby
 from typing import Any
 
 from sqlmodel import Session, select
@@ -11,7 +13,7 @@ from sqlmodel import Session, select
 from service import db
 from service.db import utcnow
 from service.research.models import Application, Appointment, ResearchAuditEntry, Researcher
-from service.rules.audit_chain import GENESIS, ChainRow, as_stored, entry_hash, first_break
+from service.rules.audit_chain import GENESIS, Break, ChainRow, as_stored, entry_hash, first_break
 
 _OWNERS = {"researcher": Researcher, "appointment": Appointment, "application": Application}
 
@@ -49,3 +51,13 @@ def entries(session: Session, chain: str) -> list[ResearchAuditEntry]:
 def verified(rows: list[ResearchAuditEntry]) -> bool:
     return first_break(ChainRow(id=r.id, contract_id=r.chain, seq=r.seq, at=r.at, actor=r.actor, action=r.action,
                                 detail=r.detail, prev_hash=r.prev_hash, hash=r.hash) for r in rows) is None
+
+
+def verify_all(session: Session) -> Iterator[tuple[str, int, Break | None]]:
+    """(chain, entries, first break or None) for every research-security chain, a chain at a time."""
+    rows = session.exec(select(ResearchAuditEntry).order_by(ResearchAuditEntry.chain, ResearchAuditEntry.seq,
+                                                            ResearchAuditEntry.id).execution_options(yield_per=1000))
+    for chain, group in groupby(rows, key=lambda r: r.chain):
+        walked = [ChainRow(id=r.id, contract_id=r.chain, seq=r.seq, at=r.at, actor=r.actor, action=r.action,
+                           detail=r.detail, prev_hash=r.prev_hash, hash=r.hash) for r in group]
+        yield chain, len(walked), first_break(walked)

@@ -526,3 +526,4 @@ def test_personal_data_is_erased_after_the_retention_period_and_the_decisions_st
     assert rs.get(f"/v1/applications/{app['id']}", headers=fa).json()["state"] == "accepted"
     problem(rs.post(f"/v1/researchers/{r['id']}/declarations", json={"declared_on": "2032-04-01",
                                                                      "items": R.items()}, headers=inst), 409)
+
