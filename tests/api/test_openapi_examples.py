@@ -15,8 +15,8 @@ import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
 
-from service import openapi_response_examples as answers
 from service import openapi_research_examples as research
+from service import openapi_response_examples as answers
 from service.openapi_examples import EXAMPLES
 from service.rules.audit_chain import ChainRow, first_break
 from tests.support.clock import Clock

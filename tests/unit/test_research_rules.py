@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from service.rules.period import years_after
 from service.rules.invalid import InvalidValue
+from service.rules.period import years_after
 from service.rules.policy import DEFAULT_POLICY
 from service.rules.research import declaration as dcl
 from service.rules.research import designation as dsg
