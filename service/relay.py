@@ -37,6 +37,11 @@ from service.workflow_io import (
     CONTRACT_TERMS_SIGNAL,
     CONTRACT_WORKFLOW,
     RESCREEN_WORKFLOW,
+    RESEARCH_RESCREEN_WORKFLOW,
+    RETENTION_CHANGED_SIGNAL,
+    RETENTION_WORKFLOW,
+    ROUND_UPDATED_SIGNAL,
+    ROUND_WORKFLOW,
     CaseState,
     CaseUpdate,
     ClockSnapshot,
@@ -44,6 +49,10 @@ from service.workflow_io import (
     ContractTerms,
     EventApplied,
     RescreenState,
+    ResearchRescreenState,
+    RetentionState,
+    RoundState,
+    RoundUpdate,
 )
 
 log = logging.getLogger("tlc.relay")
@@ -99,6 +108,21 @@ async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
     elif msg.kind == "case.update":
         update = CaseUpdate(case_id=p["case_id"], snapshot=ClockSnapshot.model_validate(p["snapshot"]))
         await _signal(client, CASE_UPDATED_SIGNAL, update, msg.workflow_id)
+    elif msg.kind == "research.round_start":
+        round_state = RoundState(round_id=p["round_id"], clock=ClockSnapshot.model_validate(p["snapshot"]))
+        await _start(client, ROUND_WORKFLOW, round_state, msg.workflow_id, task_queue)
+    elif msg.kind == "research.round_update":
+        round_update = RoundUpdate(round_id=p["round_id"], snapshot=ClockSnapshot.model_validate(p["snapshot"]))
+        await _signal(client, ROUND_UPDATED_SIGNAL, round_update, msg.workflow_id)
+    elif msg.kind == "research.retention":
+        # A changed end day reaches the waiting workflow as a signal and replaces its day; after the erasure (the
+        # workflow has ended) it starts a new run, which waits for the new day (erasing again is harmless).
+        retention = RetentionState.model_validate(p)
+        await _signal_with_start(client, RETENTION_WORKFLOW, retention, RETENTION_CHANGED_SIGNAL, retention,
+                                 msg.workflow_id, task_queue)
+    elif msg.kind == "research.rescreen":
+        await _start(client, RESEARCH_RESCREEN_WORKFLOW, ResearchRescreenState.model_validate(p), msg.workflow_id,
+                     task_queue)
     else:
         raise ValueError(f"unknown outbox message kind {msg.kind!r}")
 

@@ -19,6 +19,7 @@ RESCREEN_WORKFLOW = "RescreenWorkflow"
 ROUND_WORKFLOW = "ReviewRoundWorkflow"
 ROUND_UPDATED_SIGNAL = "round_updated"
 RETENTION_WORKFLOW = "RetentionWorkflow"
+RETENTION_CHANGED_SIGNAL = "retention_changed"
 RESEARCH_RESCREEN_WORKFLOW = "ResearchRescreenWorkflow"
 
 
@@ -152,6 +153,14 @@ class RoundUpdate(BaseModel):
     snapshot: ClockSnapshot
 
 
+class RoundAdvanced(BaseModel):
+    """What the round's `research.advance` activity answers: the clock after the messages due were recorded, and
+    the messages of the round still to be sent (including ones an earlier crash left pending)."""
+
+    snapshot: ClockSnapshot
+    pending: list[str] = Field(default_factory=list)
+
+
 class RoundStatus(BaseModel):
     round_id: str
     clock_version: int
@@ -161,15 +170,25 @@ class RoundStatus(BaseModel):
 
 
 class RetentionState(BaseModel):
-    """A programme's retention: on `erase_on` the personal data of its researchers is erased."""
+    """A programme's retention: on `erase_on` the personal data of its researchers is erased. Also the signal
+    that a changed end day sends: its `erase_on` replaces the day waited for."""
 
     programme_id: str
     erase_on: date
+    erased: int | None = Field(None, description="how many researchers were erased, once done")
 
 
 class ResearchRescreenState(BaseModel):
+    """The re-screening of every declaration in use against a new list version (issue 14), carried by
+    continue-as-new from one run to the next, like RescreenState."""
+
     version_id: str
     after: str | None = None
     batch_size: int = 50
+    batches_per_run: int = 50
     screened: int = 0
     potential_matches: int = 0
+    batches: int = 0
+    # A second pass finds a declaration that came into use (an application submitted) while the import committed.
+    passes: int = 0
+    done: bool = False

@@ -29,8 +29,18 @@ def register(session: Session, *, body: ProgrammeCreate) -> ProgrammePublic:
         **body.model_dump(exclude={"designation"}),
         "designation": body.designation.model_dump(mode="json") if body.designation else None})
     session.add(programme)
+    _retention(session, programme)
     session.flush()
     return to_public(programme)
+
+
+def _retention(session: Session, programme: Programme) -> None:
+    """Researchers' personal data is erased research_retention_years after the programme ends: a workflow waits for
+    that day (a later change of the day reaches it as a signal, or starts it again with the new one)."""
+    if programme.kind == "specific_rd" and programme.ends_on is not None:
+        day = erase_on(programme.ends_on, programme.effective_policy().research_retention_years)
+        outbox.enqueue(session, kind="research.retention", workflow_id=retention_workflow_id(programme.id),
+                       payload={"programme_id": programme.id, "erase_on": day.isoformat()})
 
 
 def update(session: Session, *, programme_id: str, body: ProgrammeUpdate) -> ProgrammePublic:
@@ -45,12 +55,8 @@ def update(session: Session, *, programme_id: str, body: ProgrammeUpdate) -> Pro
     for key, value in changes.items():
         if value is not None:
             setattr(programme, key, value)
-    if body.ends_on is not None and programme.kind == "specific_rd":
-        # Researchers' personal data is erased research_retention_years after the programme ends: a workflow
-        # waits for that day (a later change of the day starts it again with the new one).
-        day = erase_on(programme.ends_on, programme.effective_policy().research_retention_years)
-        outbox.enqueue(session, kind="research.retention", workflow_id=retention_workflow_id(programme.id),
-                       payload={"programme_id": programme.id, "erase_on": day.isoformat()})
+    if body.ends_on is not None or "policy" in changes:
+        _retention(session, programme)
     session.add(programme)
     session.flush()
     return to_public(programme)

@@ -44,7 +44,12 @@ from service.rules.screening.parties import EVENTS_THAT_MOVE_PARTIES, PartyRef, 
 from service.rules.screening.versions import diff
 from service.screening.formats import ListFileError, parse
 from service.screening.models import ListEntryRow, ListVersion, ScreenedParty, Screening
-from service.workflow_io import RescreenState, rescreen_workflow_id
+from service.workflow_io import (
+    RescreenState,
+    ResearchRescreenState,
+    rescreen_workflow_id,
+    research_rescreen_workflow_id,
+)
 
 # How many keys of each kind a version's stored diff names (the counts are always whole).
 DIFF_KEYS_KEPT = 200
@@ -111,6 +116,11 @@ def import_version(session: Session, *, principal: Principal, source: str, filen
     outbox.enqueue(session, kind="screening.rescreen", workflow_id=rescreen_workflow_id(version.id),
                    payload=RescreenState(version_id=version.id, batch_size=settings.rescreen_batch_size,
                                          batches_per_run=settings.rescreen_batches_per_run).model_dump(mode="json"))
+    # The declarations of research security in use are screened against it too (issue 14).
+    outbox.enqueue(session, kind="research.rescreen", workflow_id=research_rescreen_workflow_id(version.id),
+                   payload=ResearchRescreenState(version_id=version.id, batch_size=settings.rescreen_batch_size,
+                                                 batches_per_run=settings.rescreen_batches_per_run
+                                                 ).model_dump(mode="json"))
     return version
 
 
