@@ -49,10 +49,11 @@ def kind_of(rung_kind: str, audience: str) -> str:
 
 
 def render(kind: str, lang: str, facts: dict[str, Any], *, templates_dir: Path,
-           override_dir: Path | None = None) -> Rendered:
+           override_dir: Path | None = None, webhook: bool = True) -> Rendered:
     """The message of `kind` in `lang` from its facts (service.notifications.facts.message_facts): the
     subject and the lead (what happened) are rendered first, into the facts, so that the text and the HTML
-    part render the same sentences."""
+    part render the same sentences. `webhook` False: a kind sent by e-mail only, which has no JSON template
+    (a review round's messages, service/research/messages.py)."""
     env = _env(templates_dir, override_dir)
     ctx = dict(facts)
     ctx["subject"] = env.get_template(f"messages/{kind}.subject.{lang}.txt").render(ctx).strip()
@@ -60,6 +61,8 @@ def render(kind: str, lang: str, facts: dict[str, Any], *, templates_dir: Path,
     ctx["paragraphs"] = [p.strip() for p in ctx["lead"].split("\n\n") if p.strip()]
     text = env.get_template(f"messages/{kind}.{lang}.txt").render(ctx)
     html = env.get_template(f"messages/{kind}.{lang}.html").render(ctx)
+    if not webhook:
+        return Rendered(subject=ctx["subject"], text=text, html=html, json_body="")
     body = env.get_template(f"messages/{kind}.{lang}.json").render(ctx)
     json.loads(body)  # a broken override must fail here, not at the receiver
     return Rendered(subject=ctx["subject"], text=text, html=html, json_body=body)
