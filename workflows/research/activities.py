@@ -1,0 +1,83 @@
+"""The research-security workflows' I/O (issue 14): each activity one short transaction of service/research/, and
+the sending of a round's messages by e-mail (retried by Temporal, as workflows/notify/ sends the contracts')."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from temporalio import activity
+
+from service.config import Settings
+from service.db import run_in_transaction
+from service.notifications import delivery
+from service.research import declarations, oversight
+from service.research import messages as round_messages
+from service.rules.dates import today_jst
+from service.workflow_io import RoundAdvanced
+
+log = logging.getLogger("tlc.research")
+
+# A batch beats this often while it works (workflows/screening/activities.py says why).
+HEARTBEAT_EVERY = 2.0
+
+
+class ResearchActivities:
+    def __init__(self, engine: Engine, settings: Settings):
+        self._engine, self._settings = engine, settings
+
+    @activity.defn(name="research.advance")
+    async def advance(self, round_id: str, now: datetime) -> RoundAdvanced:
+        """Record the round's messages due at `now` (an instant given by the workflow); answer its clock after it
+        and the messages still to be sent."""
+        return await asyncio.to_thread(run_in_transaction, self._engine, round_messages.advance, round_id, now)
+
+    @activity.defn(name="research.deliver")
+    async def deliver(self, message_id: str) -> str:
+        """Send one message unless it was already sent or is no longer due; every attempt is counted."""
+        out = await asyncio.to_thread(run_in_transaction, self._engine, round_messages.still_due, message_id,
+                                      self._settings, today_jst())
+        if out is None:
+            return "not sent"
+        # What is recorded is DeliveryError's short reason, or a fixed text; the detail goes to the log.
+        try:
+            subject = await round_messages.send(self._settings, out)
+        except delivery.DeliveryError as exc:
+            await asyncio.to_thread(run_in_transaction, self._engine, round_messages.mark, message_id, status=None,
+                                    error=str(exc))
+            raise
+        except Exception as exc:
+            log.exception("research message %s not delivered", message_id)
+            failure = delivery.DeliveryError("internal error", detail=f"{type(exc).__name__}: {exc}")
+            await asyncio.to_thread(run_in_transaction, self._engine, round_messages.mark, message_id, status=None,
+                                    error=str(failure))
+            raise failure from exc
+        # A crash right here (sent, not yet recorded) makes Temporal retry: the e-mail goes again with the same
+        # Message-ID, which mail systems use to drop the repeat.
+        await asyncio.to_thread(run_in_transaction, self._engine, round_messages.mark, message_id, status="sent",
+                                subject=subject)
+        return "sent"
+
+    @activity.defn(name="research.give_up")
+    async def give_up(self, message_id: str, error: str) -> None:
+        await asyncio.to_thread(run_in_transaction, self._engine, round_messages.give_up, message_id, error)
+
+    @activity.defn(name="research.erase")
+    async def erase(self, programme_id: str, today: date) -> int:
+        """The programme's retention has run out on `today` (a Japan date given by the workflow): erase the personal
+        data of its researchers (oversight.erase_programme checks the day again, from the database)."""
+        return await asyncio.to_thread(run_in_transaction, self._engine, oversight.erase_programme, programme_id,
+                                       today)
+
+    @activity.defn(name="research.rescreen_batch")
+    async def rescreen_batch(self, version_id: str, after: str | None, limit: int, today: date) -> dict[str, Any]:
+        work = asyncio.ensure_future(asyncio.to_thread(run_in_transaction, self._engine, declarations.rescreen_batch,
+                                                       version_id, after, limit, today))
+        while True:
+            done, _ = await asyncio.wait({work}, timeout=HEARTBEAT_EVERY)
+            if done:
+                return work.result()
+            activity.heartbeat()
