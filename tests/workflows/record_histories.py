@@ -1,4 +1,6 @@
-"""Records contract-workflow histories for the replay test: `python -m tests.workflows.record_histories`.
+"""Records contract-workflow histories for the replay test: `python -m tests.workflows.record_histories`; and
+the research-security workflows' (a review round, a retention, a re-screening) with
+`python -m tests.workflows.record_histories research v1`.
 
 Run it when a release changes workflows/ on purpose, and commit the new files next to the old ones:
 the old histories must keep replaying (workflow.patched), which is what protects contracts that have
@@ -89,7 +91,64 @@ async def record(tag: str) -> list[Path]:
     return written
 
 
+async def record_research(tag: str) -> list[Path]:
+    """A review round through its whole life (reminders, escalations, a late answer, acceptance), a retention whose
+    day was moved, and a re-screening, on the pinned dates of tests/workflows/test_research_round.py."""
+    from datetime import date
+
+    from service.workflow_io import research_rescreen_workflow_id, retention_workflow_id, round_workflow_id
+    from tests.support.list_files import csl_json
+    from tests.support.research import PROGRAMME_ID
+    from tests.workflows.test_research_round import _researcher, at, world
+
+    env = await servers.start_time_skipping()
+    written = []
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            engine = migrated_engine(f"sqlite:///{tmp}/rec.sqlite3")
+            async with world(env, engine, programme={"ends_on": "2031-09-30",
+                                                     "policy": {"research_retention_years": 1}}) as w:
+                yamada = _researcher(w, "山田 花子", "Hanako Yamada", date(2031, 5, 20))
+                aid = w.call("POST", "/v1/applications", "todai", {
+                    "programme_id": PROGRAMME_ID, "institution": "todai", "title": "超伝導量子ビットの研究",
+                    "researchers": [yamada]}, status=201)["id"]
+                r = w.client.post("/v1/lists/csl/versions", headers=w.tokens["admin"], files={"file": (
+                    "consolidated.json", csl_json([{"id": "csl-1", "source": "Entity List (EL)", "type": "Entity",
+                                                    "name": "Rosoboronexport", "addresses": [{"country": "RU"}]}]),
+                    "application/json")})
+                assert r.status_code == 201, r.text
+                version = r.json()["id"]
+                await w.go(at(date(2031, 6, 2)))
+                rid = w.call("POST", f"/v1/applications/{aid}/submit", "todai")["rounds"][0]["id"]
+                await w.go(at(date(2031, 6, 10)))
+                w.call("POST", f"/v1/applications/{aid}/request-mitigation", "jst",
+                       {"request": "手順を示してください。", "respond_by": "2031-07-22"})
+                w.call("PATCH", f"/v1/programmes/{PROGRAMME_ID}", "admin", {"ends_on": "2031-12-26"})
+                await w.go(at(date(2031, 7, 30)))
+                w.call("POST", f"/v1/applications/{aid}/respond", "todai", {"answer": "手順書を添付します。"})
+                await w.go(at(date(2031, 8, 4)))
+                w.call("POST", f"/v1/applications/{aid}/accept", "jst", {})
+                await w.delivered()
+                await w.ended(round_workflow_id(rid))
+                await w.go(at(date(2032, 12, 26), 12))
+                await w.ended(retention_workflow_id(PROGRAMME_ID))
+                await w.ended(research_rescreen_workflow_id(version))
+                for name, workflow_id in (("research-round", round_workflow_id(rid)),
+                                          ("research-retention", retention_workflow_id(PROGRAMME_ID)),
+                                          ("research-rescreen", research_rescreen_workflow_id(version))):
+                    p = OUT / f"{tag}-{name}.json"
+                    p.write_text((await w.handle(workflow_id).fetch_history()).to_json())
+                    written.append(p)
+            engine.dispose()
+    finally:
+        await env.shutdown()
+    return written
+
+
 if __name__ == "__main__":
-    tag = sys.argv[1] if len(sys.argv) > 1 else "v1"
-    for path in asyncio.run(record(tag)):
+    if len(sys.argv) > 1 and sys.argv[1] == "research":
+        paths = asyncio.run(record_research(sys.argv[2] if len(sys.argv) > 2 else "v1"))
+    else:
+        paths = asyncio.run(record(sys.argv[1] if len(sys.argv) > 1 else "v1"))
+    for path in paths:
         print(path)
