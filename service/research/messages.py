@@ -83,7 +83,7 @@ def advance(session: Session, round_id: str, now: datetime) -> RoundAdvanced:
     their rungs sent, and answer the clock after it and the round's messages still to be sent.
 
     Every rung reached by `now` is marked, also a reminder that a later one superseded (rungs_due sends only the
-    latest reminder reached): otherwise it would stay unsent and be sent, stale, at the next wake."""
+    latest reminder reached): otherwise its instant, past, would stay in the snapshot and wake the workflow again."""
     rnd = session.exec(select(ReviewRound).where(ReviewRound.id == round_id).with_for_update()).first()
     if rnd is None:
         raise LookupError(f"round {round_id} is not in the database")
