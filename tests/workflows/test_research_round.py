@@ -139,8 +139,9 @@ class World:
                 break
             await asyncio.sleep(0.05)
         await asyncio.sleep(0.2)  # and nothing more than that
-        assert len(self.smtp.messages) == count, [(m.to, m.subject) for m in self.smtp.messages]
-        return self.smtp.messages
+        got = list(self.smtp.messages)  # a copy: the sink's own list grows as messages come
+        assert len(got) == count, [(m.to, m.subject) for m in got]
+        return got
 
     async def ended(self, workflow_id: str) -> None:
         for _ in range(400):
