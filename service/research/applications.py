@@ -18,7 +18,7 @@ from service.pagination import Page, page_of
 from service.problems import Conflict, Invalid
 from service.programmes.models import Programme
 from service.research import audit
-from service.research.declarations import declaration_public, restricted_until
+from service.research.declarations import declaration_public, restricted_until, screen_against_current
 from service.research.models import Application, ApplicationResearcher, Declaration, Researcher, ReviewRound
 from service.research.schemas import (
     AcceptCreate,
@@ -124,6 +124,26 @@ def _checked_for_submission(session: Session, app: Application, members: list[Ap
     if unmitigated:
         raise Conflict("{ids}: the declaration raises points to mitigate, and the application names no mitigation "
                        "for them.", ids=unmitigated)
+
+
+def screen_before_submission(session: Session, principal: Principal, application_id: str,
+                             researcher_id: str | None = None) -> int:
+    """Screen the declarations about to be submitted against any current list version they were not screened
+    against (one imported while they sat in no application, or before the re-screening reached them). Its own
+    transaction, before the submission's: what it finds stays even when the submission is refused for it, so
+    that the institution can decide it. Returns the potential matches found."""
+    app = authz.application(session, principal, application_id)
+    if principal.role not in INSTITUTION_SIDE:
+        return 0
+    ids = [researcher_id] if researcher_id else [m.researcher_id for m in _members(session, app.id)]
+    found = 0
+    for rid in ids:
+        r = session.get(Researcher, rid)
+        if r is not None and r.institution == app.institution and r.current_declaration_id:
+            d = session.get(Declaration, r.current_declaration_id)
+            if d is not None and d.items is not None:
+                found += screen_against_current(session, d)
+    return found
 
 
 def _designated(session: Session, app: Application, today: date) -> Programme:
@@ -292,8 +312,19 @@ def _at(d: date) -> datetime:
     return datetime.combine(d, SEND_TIME, tzinfo=JST)
 
 
+def clock_start(rnd: ReviewRound) -> date:
+    """The day the running clock started: the last request (the institution's clock), the last answer or the
+    submission (the FA's)."""
+    last = rnd.requests[-1] if rnd.requests else None
+    if rnd.state == "mitigation_requested" and last is not None:
+        return date.fromisoformat(last["requested_on"])
+    if last is not None and last.get("answered_on"):
+        return date.fromisoformat(last["answered_on"])
+    return rnd.submitted_on
+
+
 def rungs_of(rnd: ReviewRound, policy: Policy) -> list[rules.Rung]:
-    c = rules.clock(rnd.state, review_due_on=rnd.review_due_on, respond_by=rnd.respond_by)
+    c = rules.clock(rnd.state, review_due_on=rnd.review_due_on, respond_by=rnd.respond_by, since=clock_start(rnd))
     return rules.ladder(c, policy) if c else []
 
 

@@ -302,12 +302,12 @@ def subjects_of(session: Session, d: Declaration) -> list[Subject]:
 
 
 def _open_declarations(today: date):
-    """Declarations in use: submitted in an application of a programme that has not ended, or of an appointee
+    """Declarations in use: in an application (a draft too) of a programme that has not ended, or of an appointee
     being checked or appointed; never an erased one."""
     from service.research.models import Application, ApplicationResearcher, Appointment
     in_apps = (select(ApplicationResearcher.declaration_id).join(Application, Application.id ==
                ApplicationResearcher.application_id).join(Programme, Programme.id == Application.programme_id)
-               .where(Application.state != "draft", (Programme.ends_on.is_(None)) | (Programme.ends_on >= today)))
+               .where((Programme.ends_on.is_(None)) | (Programme.ends_on >= today)))
     of_appointees = select(Appointment.declaration_id).where(Appointment.state.in_(["checking", "appointed"]))
     return select(Declaration).where(Declaration.items.is_not(None),
                                      Declaration.id.in_(in_apps) | Declaration.id.in_(of_appointees))
@@ -339,3 +339,17 @@ def trail(session: Session, principal: Principal, researcher_id: str) -> Researc
     rows = audit.entries(session, f"researcher:{r.id}")
     return ResearchAuditTrail(chain=f"researcher:{r.id}", verified=audit.verified(rows), entries=[
         ResearchAuditEntryPublic.model_validate(e, from_attributes=True) for e in rows])
+
+
+def screen_against_current(session: Session, d: Declaration) -> int:
+    """Screen the declaration against each current list version it was not screened against yet (a version
+    imported while it was in no application): before it is submitted, so that the FA sees it checked against the
+    lists as they are. Returns the potential matches found."""
+    potential = 0
+    done = {v for used in session.exec(select(SubjectScreening.list_versions).where(
+        SubjectScreening.declaration_id == d.id)).all() for v in used}
+    for v in lists.current_versions(session):
+        if v.id not in done:
+            chain = f"researcher:{d.researcher_id}" if d.researcher_id else f"appointment:{d.appointment_id}"
+            potential += screen(session, d, subjects_of(session, d), basis=f"version:{v.id}", used=[v], chain=chain)
+    return potential

@@ -131,6 +131,8 @@ def submit(application_id: str, principal: CurrentPrincipal, session: SessionDep
            body: SubmitCreate | None = None) -> JSONResponse:
     """Submit the due diligence and mitigations to the FA (institution): every declaration fresh, every screening
     decided, a mitigation for each flagged researcher, the programme's designation confirmed."""
+    applications.screen_before_submission(session, principal, application_id)
+    session.commit()
     return record(body or SubmitCreate(), lambda: applications.submit(session, principal, application_id, ctx.today()))
 
 
@@ -160,6 +162,8 @@ def accept(application_id: str, principal: CurrentPrincipal, session: SessionDep
 def add_researcher(application_id: str, body: AddResearcherCreate, principal: CurrentPrincipal, session: SessionDep,
                    ctx: CtxDep, record: RecordDep) -> JSONResponse:
     """Add a researcher: after submission they are checked and reviewed alone, the rest as it is."""
+    applications.screen_before_submission(session, principal, application_id, body.researcher_id)
+    session.commit()
     return record(body, lambda: applications.add_researcher(session, principal, application_id, body, ctx.today()))
 
 

@@ -527,3 +527,20 @@ def test_personal_data_is_erased_after_the_retention_period_and_the_decisions_st
     problem(rs.post(f"/v1/researchers/{r['id']}/declarations", json={"declared_on": "2032-04-01",
                                                                      "items": R.items()}, headers=inst), 409)
 
+
+
+def test_a_declaration_is_screened_against_a_version_imported_since_before_it_is_submitted(
+        rs: TestClient, admin, inst, engine: Engine) -> None:
+    items = R.items(papers=[{"title": "Qubits", "on": "2025-06-01", "role": "first", "co_authors": [
+        {"name": "Li Wei", "affiliation": "Harbin Institute of Technology", "country": "CN"}]}])
+    r = researcher(rs, inst, items=items)  # no list imported yet: nothing screened
+    assert r["declaration"]["screenings"] == []
+    app = application(rs, inst, [r["id"]], [{"researcher_id": r["id"], "measure": MITIGATION}])
+    rs.post("/v1/lists/csl/versions", headers=admin,
+            files={"file": ("consolidated.json", csl_json([HARBIN]), "application/octet-stream")})
+    # The re-screening workflow has not run (no relay here): the submission screens it, and waits for a decision.
+    assert "wait for a decision" in problem(rs.post(f"/v1/applications/{app['id']}/submit", headers=inst),
+                                            409)["detail"]
+    with Session(engine) as s:
+        found = s.exec(select(SubjectScreening).where(SubjectScreening.state == "potential_match")).all()
+    assert [x.name for x in found] == ["Harbin Institute of Technology"]

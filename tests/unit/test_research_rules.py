@@ -240,6 +240,16 @@ def test_the_ladder_reminds_the_step_s_owner_and_escalates_to_the_party_above() 
     assert {r.key: r.send_on for r in inst}["escalation-7"] == date(2026, 4, 27)
 
 
+def test_no_reminder_falls_on_or_before_the_day_the_clock_started() -> None:
+    thirty = review.ladder(review.Clock(owner="fa", due_on=date(2026, 5, 1), since=date(2026, 4, 1)), DEFAULT_POLICY)
+    assert [r.key for r in thirty] == ["reminder-7", "reminder-1", "due", "escalation-1", "escalation-7"]
+    short = review.ladder(review.Clock(owner="institution", due_on=date(2026, 4, 3), since=date(2026, 4, 1)),
+                          DEFAULT_POLICY)
+    assert [r.key for r in short] == ["reminder-1", "due", "escalation-1", "escalation-7"]
+    # 2026-04-02 is a Thursday: the one-day reminder goes then, after the start.
+    assert short[0].send_on == date(2026, 4, 2)
+
+
 def test_only_the_latest_reminder_reached_goes_and_each_escalation_once() -> None:
     rungs = review.ladder(review.Clock(owner="institution", due_on=date(2026, 4, 20)), DEFAULT_POLICY)
     late = review.rungs_due(rungs, today=date(2026, 4, 28), sent=set())

@@ -61,19 +61,22 @@ def check_respond_by(respond_by: date, today: date) -> None:
 
 
 class Clock(BaseModel):
-    """The running clock of a round: whose step, and its last day."""
+    """The running clock of a round: whose step, the day it started (the submission, the request, the answer)
+    and its last day."""
 
     model_config = ConfigDict(frozen=True)
 
     owner: Literal["institution", "fa"]
     due_on: date
+    since: date | None = None
 
 
-def clock(state: str, *, review_due_on: date | None, respond_by: date | None) -> Clock | None:
+def clock(state: str, *, review_due_on: date | None, respond_by: date | None,
+          since: date | None = None) -> Clock | None:
     if state == "submitted" and review_due_on is not None:
-        return Clock(owner="fa", due_on=review_due_on)
+        return Clock(owner="fa", due_on=review_due_on, since=since)
     if state == "mitigation_requested" and respond_by is not None:
-        return Clock(owner="institution", due_on=respond_by)
+        return Clock(owner="institution", due_on=respond_by, since=since)
     return None
 
 
@@ -89,14 +92,17 @@ class Rung(BaseModel):
 
 
 def ladder(c: Clock, policy: Policy) -> list[Rung]:
-    """The contracts' ladder on this clock: reminders and the due-day notice to the step's owner, the first
+    """The contracts' ladder on this clock (without the reminders that fall on or before its start): reminders and
+    the due-day notice to the step's owner, the first
     escalation to the owner again (as a contract's goes to its compliance lead), the later ones to the party
     above (the institution's late answer to the FA; the FA's late review to the ministry)."""
     owner: Audience = "institution_officer" if c.owner == "institution" else "fa_officer"
     above: Audience = "fa_officer" if c.owner == "institution" else "ministry_officer"
     out = []
     for r in reminders.ladder(c.due_on, policy, owner="contractor"):
-        if r.kind == "notice":
+        # A reminder due on or before the day the clock started says nothing the step's owner was not just told
+        # (a 30-day review clock would otherwise send "30 days left" the moment it starts).
+        if r.kind == "notice" or (r.kind == "reminder" and c.since is not None and r.send_on <= c.since):
             continue
         audience = above if r.audience == "ministry_officer" else owner
         out.append(Rung(key=r.key, kind=r.kind, audience=audience, send_on=r.send_on, due_on=c.due_on, owner=c.owner))
