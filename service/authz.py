@@ -33,6 +33,7 @@ from service.research.models import (
     ApplicationResearcher,
     Appointment,
     Declaration,
+    DeclarationDraft,
     InstitutionChecklist,
     LeakReview,
     Researcher,
@@ -392,6 +393,20 @@ def require_fa_of(principal: Principal, programme: Programme | None, field: str 
     if programme is None or (principal.role == "fa_officer" and programme.funding_agency != principal.org):
         raise Invalid(["body", field], "{field}: no programme of your funding agency.")
     return programme
+
+
+def scope_declaration_drafts(query: Any, principal: Principal) -> Any:
+    """A draft of the stepped declaration form is its author's alone (the person, in their organisation and role):
+    not their colleagues', not an admin's; it is what someone is typing, not a record."""
+    return query.where(DeclarationDraft.owner_org == principal.org, DeclarationDraft.owner_sub == principal.sub)
+
+
+def declaration_draft(session: Session, principal: Principal, draft_id: str, *, lock: bool = False) -> DeclarationDraft:
+    query = scope_declaration_drafts(select(DeclarationDraft).where(DeclarationDraft.id == draft_id), principal)
+    found = session.exec(query.with_for_update() if lock else query).first()
+    if found is None:
+        raise NotFound("No draft '{id}'.", id=draft_id)
+    return found
 
 
 def scope_measures(query: Any, principal: Principal) -> Any:

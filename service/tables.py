@@ -19,6 +19,7 @@ from service.research.models import (
                                      ApplicationResearcher,
                                      Appointment,
                                      Declaration,
+                                     DeclarationDraft,
                                      InstitutionChecklist,
                                      LeakReview,
                                      ResearchAuditEntry,
@@ -34,5 +35,5 @@ __all__ = ["Attachment", "AuditEntry", "CalendarFeed", "CaseHistoryEntry", "Cons
            "ContractEvent", "DeadlineRow", "IdempotencyRecord", "LoginAttempt", "MinistryNotice", "Notification", "ObligationRecord",
            "ListEntryRow", "ListVersion", "Organisation", "OutboxMessage", "PageSession", "Person", "Programme",
            "ScreenedParty", "Screening", "Subscription", "Application", "ApplicationResearcher", "Appointment",
-           "Declaration", "InstitutionChecklist", "LeakReview", "ResearchAuditEntry", "Researcher", "ResearchMeasure",
+           "Declaration", "DeclarationDraft", "InstitutionChecklist", "LeakReview", "ResearchAuditEntry", "Researcher", "ResearchMeasure",
            "ResearchMessage", "ReviewRound", "SubjectScreening"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from service import authz, outbox
@@ -26,9 +27,11 @@ from service.research.schemas import (
     ApplicationCreate,
     ApplicationPublic,
     ApplicationResearcherPublic,
+    DeclarationPublic,
     Mitigation,
     MitigationRequestCreate,
     ResponseCreate,
+    ReviewQueueRow,
     RoundPublic,
 )
 from service.rules.dates import JST
@@ -404,3 +407,44 @@ def page(session: Session, principal: Principal, today: date, *, state: str | No
         query = query.where(Application.programme_id == programme_id)
     return page_of(session, query, Application.id, after, limit, ApplicationPublic,
                    convert=lambda a: public(session, a, today, with_flags=False))
+
+
+def read_with_declarations(session: Session, principal: Principal, application_id: str, today: date
+                           ) -> tuple[ApplicationPublic, dict[str, DeclarationPublic]]:
+    """`read` (the same audit entries: one read per researcher, for the FA and the ministry), with the declarations
+    the check used, by researcher: what the review pages, the checks' CSV and the submission's PDF show. A
+    declaration outside the caller's scope (none should be) is left out rather than shown."""
+    out = read(session, principal, application_id, today)
+    wanted = [m.declaration_id for m in out.researchers]
+    seen = {d.id: d for d in session.exec(authz.scope_declarations(
+        select(Declaration).where(Declaration.id.in_(wanted)), principal)).all()} if wanted else {}
+    p = session.get(Programme, out.programme_id)
+    policy = p.effective_policy() if p else None
+    found = {}
+    for m in out.researchers:
+        d = seen.get(m.declaration_id)
+        if d is not None and d.items is not None:
+            found[m.researcher_id] = (declaration_public(session, d, today, policy) if policy
+                                      else declaration_public(session, d, today))
+    return out, found
+
+
+def review_queue(session: Session, principal: Principal, *, limit: int = 200) -> list[ReviewQueueRow]:
+    """The rounds of the applications the caller may see that are not accepted yet, the soonest due first: those
+    waiting for the FA's review (by the review's due day) and those waiting for the institution's answer (by its
+    respond-by day)."""
+    query = (select(ReviewRound, Application).join(Application, Application.id == ReviewRound.application_id)
+             .where(ReviewRound.state != "accepted",
+                    ReviewRound.application_id.in_(authz.scope_applications(select(Application.id), principal))))
+    due = sa.func.coalesce(ReviewRound.review_due_on, ReviewRound.respond_by)
+    rows = session.exec(query.order_by(due, ReviewRound.submitted_on, ReviewRound.id).limit(limit)).all()
+    out = []
+    for rnd, app in rows:
+        c = rules.clock(rnd.state, review_due_on=rnd.review_due_on, respond_by=rnd.respond_by)
+        r = session.get(Researcher, rnd.researcher_id) if rnd.researcher_id else None
+        out.append(ReviewQueueRow(application_id=app.id, title=app.title, programme_id=app.programme_id,
+                                  institution=app.institution, round=RoundPublic.model_validate(rnd, from_attributes=True),
+                                  researcher_name=r.name if r else None,
+                                  owner=c.owner if c else ("institution" if rnd.state == "mitigation_requested" else "fa"),
+                                  due_on=c.due_on if c else None))
+    return out

@@ -240,3 +240,23 @@ class ResearchAuditEntry(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class DeclarationDraft(SQLModel, table=True):
+    """A declaration being typed on the pages' stepped form (issue 14, item 9): what was typed so far, by the form's
+    field names, kept between the steps for the person who started it and nobody else. It is no declaration: one
+    is recorded from it at the last step, and the draft goes. `researcher_id` is set for a new declaration of a
+    researcher on record (which supersedes theirs), absent for a new researcher."""
+
+    __tablename__ = "declaration_draft"
+    __table_args__ = (sa.Index("ix_declaration_draft_owner", "owner_org", "owner_sub"),)
+
+    id: str = Field(primary_key=True, max_length=40)
+    owner_org: str = Field(max_length=200)
+    owner_sub: str = Field(max_length=200)
+    researcher_id: str | None = Field(default=None, foreign_key="researcher.id", max_length=40)
+    values: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, description="what was typed, by field")
+    reached: int = Field(default=1, description="the furthest step reached with every step before it valid")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime)

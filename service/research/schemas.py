@@ -306,3 +306,16 @@ class ResearchAuditTrail(BaseModel):
     chain: str
     verified: bool = Field(description="whether the hash chain holds from its first entry to its last")
     entries: list[ResearchAuditEntryPublic]
+
+
+class ReviewQueueRow(BaseModel):
+    """A review round not accepted yet, with its application: the FA's queue (issue 14, item 9)."""
+
+    application_id: str
+    title: str
+    programme_id: str
+    institution: str
+    round: RoundPublic
+    researcher_name: str | None = Field(default=None, description="the researcher of a round of one added later")
+    owner: Literal["institution", "fa"] = Field(description="whose step it is: the FA reviews, the institution answers")
+    due_on: date | None = Field(description="the review's due day, or the institution's respond-by day")

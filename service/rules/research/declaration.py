@@ -198,21 +198,27 @@ def in_window(entry: Period | Dated, window: Window) -> bool:
     return entry.first_day() <= window.end_on and (last is None or last >= window.start_on)
 
 
-def future_entries(items: Items, declared_on: date) -> list[tuple[str, int]]:
-    """(item, index) of entries that begin after the declaration: what has not happened cannot be declared."""
+def future_entries(items: BaseModel, declared_on: date) -> list[tuple[str, int]]:
+    """(item, index) of entries that begin after the declaration: what has not happened cannot be declared.
+    `items` is the 13 items, or a model of some of them (a step of the pages' form): the others count as empty."""
     out = []
     for name in ("education", "career", *WINDOWED_ITEMS):
-        for i, entry in enumerate(getattr(items, name)):
+        for i, entry in enumerate(getattr(items, name, ())):
             if entry.first_day() > declared_on:
                 out.append((name, i))
     return out
 
 
+def check_day(declared_on: date, today: date) -> None:
+    """A declaration is not dated after the day it is recorded."""
+    if declared_on > today:
+        raise InvalidValue("{field} must not be after today ({today}).", field="declared_on", today=today)
+
+
 def check(items: Items, declared_on: date, today: date) -> None:
     """What a declaration must be to be recorded, beyond its shape: not dated after today, no entry starting
     after the day it was declared."""
-    if declared_on > today:
-        raise InvalidValue("{field} must not be after today ({today}).", field="declared_on", today=today)
+    check_day(declared_on, today)
     found = future_entries(items, declared_on)
     if found:
         name, i = found[0]
