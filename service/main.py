@@ -50,6 +50,7 @@ from service.web import admin_pages
 from service.web import errors as page_errors
 from service.web.api_docs import router as api_docs_router
 from service.web.attachment_pages import router as attachment_pages_router
+from service.web.declaration_pages import router as declaration_pages_router
 from service.web.documents import router as page_documents_router
 from service.web.exports import router as page_exports_router
 from service.web.home import router as home_router
@@ -58,6 +59,8 @@ from service.web.ministry_pages import router as ministry_router
 from service.web.pages import router as pages_router
 from service.web.preferences import router as preferences_router
 from service.web.report_pages import router as report_pages_router
+from service.web.research_pages import router as research_pages_router
+from service.web.review_pages import router as review_pages_router
 from service.web.screening_pages import router as screening_pages_router
 from service.web.subscription_pages import router as subscription_pages_router
 
@@ -115,6 +118,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         admin_pages.contracts_router,  # before pages_router, whose /inbox/contracts/{id} would take "new"
         admin_pages.router,
         screening_pages_router,
+        declaration_pages_router,  # before research_pages_router, whose /inbox/researchers/{id} would take "new"
+        research_pages_router,
+        review_pages_router,
         report_pages_router,
         attachment_pages_router,  # before pages_router, whose POST /inbox/cases/{id}/{action} would take "attachments"
         subscription_pages_router,

@@ -265,8 +265,10 @@ def build_parser() -> argparse.ArgumentParser:
     tok = sub.add_parser("token", help="print a JWT signed with TLC_JWT_SECRET, or else with the "
                                          "secret `tlc dev` keeps in TLC_DATA_DIR")
     tok.add_argument("--sub", required=True, help="the caller's user id")
-    tok.add_argument("--role", required=True, choices=["contractor", "ministry_officer", "admin"])
-    tok.add_argument("--org", required=True, help="contractor organisation id, or the ministry's code")
+    tok.add_argument("--role", required=True,
+                     choices=["contractor", "ministry_officer", "admin", "institution_officer", "fa_officer"])
+    tok.add_argument("--org", required=True, help="contractor organisation id, or the ministry's, research institution's or "
+                                                      "funding agency's code")
     tok.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds (default 3600)")
     tok.set_defaults(func=_cmd_token)
     return p

@@ -15,6 +15,7 @@ from sqlmodel import Session, select
 
 from service import audit
 from service.actors import parse_actor
+from service.auth.tokens import Principal
 from service.consultations.models import CaseHistoryEntry, ConsultationCase
 from service.contracts import service as contracts
 from service.contracts.models import Contract
@@ -25,8 +26,11 @@ from service.obligations.schemas import DeadlinePublic
 from service.organisations.models import Organisation
 from service.problems import Conflict, Term
 from service.programmes.models import Programme
+from service.research import applications
+from service.research.schemas import ApplicationPublic, ApplicationResearcherPublic, DeclarationPublic
 from service.rules import documents as rules
 from service.rules.obligations.state import OBLIGATIONS
+from service.rules.research import declaration as research_rules
 
 
 def _person(actor: str) -> str:
@@ -187,3 +191,46 @@ def dossier(session: Session, contract: Contract, *, today: date, now: datetime)
         findings=[record(f.on, f.obligation, f.code, f.event_id, f.deadline_id) for f in detail.findings],
         notices=notices, issued_by={n.id: _person(n.issued_by) for n in notices},
         chain=audit.head(session, contract.id))
+
+
+# --- research security: an application's submission ------------------------------------------------
+
+@dataclass(frozen=True)
+class SubmissionMember:
+    member: ApplicationResearcherPublic
+    declaration: DeclarationPublic | None
+    outside: frozenset[tuple[str, int]] = frozenset()  # windowed entries before the three years
+
+
+@dataclass(frozen=True)
+class SubmissionDoc:
+    """An application to a designated programme as the institution submits it to the FA: its researchers'
+    declarations (lookback window, freshness, flags, screenings), the mitigation measures and the review."""
+
+    app: ApplicationPublic
+    institution: str
+    funding_agency: str
+    ministry: str
+    programme: str
+    produced_at: datetime
+    members: list[SubmissionMember]
+    names: dict[str, str]  # researcher id -> name
+
+
+def submission(session: Session, principal: Principal, application_id: str, *, today: date,
+               now: datetime) -> SubmissionDoc:
+    """The application as the caller may see it, read through `applications.read_with_declarations` (for the FA
+    and the ministry a read of each declaration, recorded in its trail; the caller commits)."""
+    app, found = applications.read_with_declarations(session, principal, application_id, today)
+    members = []
+    for m in app.researchers:
+        d = found.get(m.researcher_id)
+        outside = frozenset((name, i) for name in research_rules.WINDOWED_ITEMS for i, e in
+                            enumerate(getattr(d.items, name)) if not research_rules.in_window(e, d.lookback)) \
+            if d is not None and d.items is not None else frozenset()
+        members.append(SubmissionMember(member=m, declaration=d, outside=outside))
+    return SubmissionDoc(app=app, institution=_name(session, Organisation, app.institution),
+                         funding_agency=_name(session, Organisation, app.funding_agency),
+                         ministry=_name(session, Organisation, app.ministry),
+                         programme=_name(session, Programme, app.programme_id), produced_at=now, members=members,
+                         names={m.researcher_id: m.name or "" for m in app.researchers})

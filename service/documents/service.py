@@ -10,6 +10,7 @@ from datetime import date, datetime
 from fastapi.responses import Response
 from sqlmodel import Session
 
+from service.auth.tokens import Principal
 from service.config import Settings
 from service.consultations.models import ConsultationCase
 from service.contracts.models import Contract
@@ -29,3 +30,12 @@ def dossier_response(session: Session, contract: Contract, now: datetime, today:
     doc = content.dossier(session, contract, today=today, now=now)
     body = pdf.render("dossier.html", lang, settings.templates_dir, settings.templates_override_dir, doc=doc)
     return pdf_response(body, *rules.dossier_filenames(contract.id, today, lang))
+
+
+def submission_response(session: Session, principal: Principal, application_id: str, now: datetime, today: date,
+                        settings: Settings, lang: str) -> Response:
+    """An application's submission (the due diligence and mitigation plan) as a PDF; for the FA and the ministry a
+    read of its declarations, recorded in their trails by the read it goes through (the caller commits)."""
+    doc = content.submission(session, principal, application_id, today=today, now=now)
+    body = pdf.render("submission.html", lang, settings.templates_dir, settings.templates_override_dir, doc=doc)
+    return pdf_response(body, *rules.submission_filenames(doc.app.id, today, lang))

@@ -118,3 +118,8 @@ def notice_filenames(number: str, lang: str) -> tuple[str, str]:
 def dossier_filenames(contract_id: str, on: date, lang: str) -> tuple[str, str]:
     ascii_name = f"dossier-{contract_id}-{on:%Y%m%d}.pdf"
     return (f"遵守状況記録_{contract_id}_{on:%Y%m%d}.pdf" if lang == "ja" else ascii_name), ascii_name
+
+
+def submission_filenames(application_id: str, on: date, lang: str) -> tuple[str, str]:
+    ascii_name = f"submission-{application_id}-{on:%Y%m%d}.pdf"
+    return (f"提出書類_{application_id}_{on:%Y%m%d}.pdf" if lang == "ja" else ascii_name), ascii_name

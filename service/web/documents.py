@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from service import authz
-from service.deps import CtxDep, SessionDep
+from service.deps import CtxDep, SessionDep, WritingSessionDep
 from service.documents import service as documents
 from service.web.principal import PagePrincipal
 from service.web.rendering import page_lang
@@ -30,3 +30,14 @@ def contract_dossier(request: Request, contract_id: str, principal: PagePrincipa
                      ctx: CtxDep) -> Response:
     contract = authz.contract(session, principal, contract_id)
     return documents.dossier_response(session, contract, ctx.now(), ctx.today(), ctx.settings, page_lang(request))
+
+
+@router.get("/applications/{application_id}/submission.pdf")
+def application_submission(request: Request, application_id: str, principal: PagePrincipal,
+                           session: WritingSessionDep, ctx: CtxDep) -> Response:
+    """An application's due diligence and mitigation plan as a document; the FA's and the ministry's download is a
+    read of its declarations, recorded in their trails like the page's."""
+    response = documents.submission_response(session, principal, application_id, ctx.now(), ctx.today(),
+                                             ctx.settings, page_lang(request))
+    session.commit()
+    return response

@@ -13,7 +13,7 @@ from typing import get_args
 from fastapi import APIRouter, Request
 
 from service import authz
-from service.deps import CtxDep, SessionDep
+from service.deps import CtxDep, SessionDep, WritingSessionDep
 from service.exports import service as exports
 from service.exports.response import CsvResponse, csv_response
 from service.obligations.service import StateFilter
@@ -100,3 +100,14 @@ def audit_csv(request: Request, contract_id: str, principal: PagePrincipal, sess
               ctx: CtxDep) -> CsvResponse:
     contract = authz.contract(session, principal, contract_id)
     return csv_response(exports.audit_trail(session, contract, ctx.today(), page_lang(request)))
+
+
+@router.get("/applications/{application_id}/checks.csv", response_class=CsvResponse)
+def application_checks_csv(request: Request, application_id: str, principal: PagePrincipal,
+                           session: WritingSessionDep, ctx: CtxDep) -> CsvResponse:
+    """An application's checks, one row per researcher and check (freshness, each point to mitigate, each
+    screening with its state); read whole first, so that a 404 is the error page and the FA's and the ministry's
+    reads are committed to the declarations' trails before the file goes."""
+    export = exports.application_checks(session, principal, application_id, ctx.today(), page_lang(request))
+    session.commit()
+    return csv_response(export)

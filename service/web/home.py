@@ -1,5 +1,6 @@
 """The first page after signing in: an officer's (or admin's) dashboard of counts that link to their lists, a
-contractor's tasks (what to do next and by when) and contracts with their traffic lights."""
+contractor's tasks (what to do next and by when) and contracts with their traffic lights; a research institution's
+officer's applications and researchers needing attention, and a funding agency's officer's review queue."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from service.organisations import service as organisations
 from service.programmes import service as programmes
 from service.rules.consultation import OPEN_CASE_STATES
 from service.screening import service as screenings
+from service.web import research_pages, review_pages
 from service.web.principal import PagePrincipal
 from service.web.rendering import render
 
@@ -25,6 +27,10 @@ SOON_DAYS = 14
 @router.get("/home")
 def home(request: Request, principal: PagePrincipal, session: SessionDep, ctx: CtxDep) -> Response:
     today = ctx.today()
+    if principal.role == "institution_officer":  # research security's roles see no contract: their own homes
+        return research_pages.institution_home(request, principal, session, today)
+    if principal.role == "fa_officer":
+        return review_pages.review_queue(request, principal, session, today)
     deadlines, _ = obligations.visible_deadline_rows(session, principal, state="open", limit=10)
     if principal.role == "contractor":
         return _contractor_home(request, principal, session, today, deadlines)

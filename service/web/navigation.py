@@ -14,13 +14,20 @@ MENUS: dict[str, tuple[tuple[str, str], ...]] = {
     "ministry_officer": (("/inbox/home", _("Dashboard")), ("/inbox", _("Consultation inbox")),
                          ("/inbox/contracts", _("Contracts")), ("/inbox/deadlines", _("Deadlines")),
                          ("/inbox/approvals", _("Approvals")), ("/inbox/screenings", _("Screening")),
-                         ("/inbox/follow-up", _("Follow-up programmes"))),
+                         ("/inbox/follow-up", _("Follow-up programmes")),
+                         ("/inbox/designated-programmes", _("Designated programmes"))),
     "contractor": (("/inbox/home", _("My tasks")), ("/inbox/contracts", _("My contracts")), ("/inbox", _("Consultations")),
                    ("/inbox/subscriptions", _("Notifications"))),
     "admin": (("/inbox/home", _("Dashboard")), ("/inbox", _("Consultation inbox")), ("/inbox/contracts", _("Contracts")),
               ("/inbox/screenings", _("Screening")), ("/inbox/admin/organisations", _("Organisations")),
               ("/inbox/admin/programmes", _("Programmes")), ("/inbox/admin/people", _("People")),
-              ("/inbox/admin/lists", _("Screening lists"))),
+              ("/inbox/admin/lists", _("Screening lists")),
+              ("/inbox/designated-programmes", _("Designated programmes"))),
+    # Research security (issue 14): they see no contract.
+    "institution_officer": (("/inbox/home", _("My tasks")), ("/inbox/applications", _("Applications")),
+                            ("/inbox/researchers", _("Researchers"))),
+    "fa_officer": (("/inbox/home", _("Review queue")), ("/inbox/applications", _("Applications")),
+                   ("/inbox/designated-programmes", _("Designated programmes"))),
 }
 
 # The message shown after an action (the page redirected to carries ?done=<key>): past tense, what happened.
@@ -46,6 +53,15 @@ DONE: dict[str, str] = {
     "screening-case": _("The decision was recorded. The party is on a list, so the planned act now needs prior "
                         "consultation: its case has been opened."),
     "list-version": _("The list's new version was imported; the open parties are being screened against it."),
+    "application": _("The application was saved as a draft. Submit it to the funding agency when it is ready."),
+    "application-submitted": _("The application was submitted to the funding agency."),
+    "researcher-added": _("The researcher was added to the application."),
+    "application-responded": _("Your answer was sent to the funding agency; its review starts again."),
+    "mitigation-requested": _("The request for more mitigation was sent to the institution."),
+    "application-accepted": _("The due diligence and mitigations were accepted."),
+    "research-screening": _("The decision on the screening was recorded."),
+    "declaration": _("The declaration was recorded; what it names has been screened against the lists."),
+    "draft-discarded": _("The draft was discarded; nothing of it was recorded."),
 }
 
 

@@ -28,7 +28,8 @@ def _msgids() -> set[str]:
                   ("service/web/admin_forms.py", "python"), ("service/web/admin_pages.py", "python"),
                   ("service/web/forms.py", "python"), ("service/web/event_forms.py", "python"),
                   ("service/web/attachment_pages.py", "python"), ("service/web/subscription_pages.py", "python"),
-                  ("service/web/screening_words.py", "python"),
+                  ("service/web/screening_words.py", "python"), ("service/web/research_words.py", "python"),
+                  ("service/web/declaration_form.py", "python"),
                   ("templates/inbox/**.html", "jinja2"), ("templates/documents/**.html", "jinja2"),
                   ("templates/admin/**.html", "jinja2")]
     options = {pattern: {"extensions": "jinja2.ext.i18n"} for pattern, how in method_map if how == "jinja2"}
