@@ -102,8 +102,8 @@ class Step:
 YES_NO = (("true", _("Yes")), ("false", _("No")))
 WHEN = _("From and to: an entry counts when any day of it is in the three years looked back on.")
 
-START = Input("start_on", _("From"), "date")
-END = Input("end_on", _("To"), "date", required=False, hint=_("Leave empty while it goes on."))
+START = Input("start_on", _("Start date"), "date")
+END = Input("end_on", _("End date"), "date", required=False, hint=_("Leave empty while it goes on."))
 COUNTRY = Input("country", _("Country or region"), "country")
 PERSON = (Input("name", _("Name")), Input("affiliation", _("Affiliation"), required=False),
           Input("country", _("Country or region"), "country", required=False))

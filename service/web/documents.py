@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from service import authz
 from service.deps import CtxDep, SessionDep, WritingSessionDep
 from service.documents import service as documents
-from service.web.principal import PagePrincipal
+from service.web.principal import PagePrincipal, WritingPagePrincipal
 from service.web.rendering import page_lang
 
 router = APIRouter(prefix="/inbox", include_in_schema=False)
@@ -33,7 +33,7 @@ def contract_dossier(request: Request, contract_id: str, principal: PagePrincipa
 
 
 @router.get("/applications/{application_id}/submission.pdf")
-def application_submission(request: Request, application_id: str, principal: PagePrincipal,
+def application_submission(request: Request, application_id: str, principal: WritingPagePrincipal,
                            session: WritingSessionDep, ctx: CtxDep) -> Response:
     """An application's due diligence and mitigation plan as a document; the FA's and the ministry's download is a
     read of its declarations, recorded in their trails like the page's."""

@@ -18,7 +18,7 @@ from service.exports import service as exports
 from service.exports.response import CsvResponse, csv_response
 from service.obligations.service import StateFilter
 from service.problems import Choices, Invalid
-from service.web.principal import PagePrincipal
+from service.web.principal import PagePrincipal, WritingPagePrincipal
 from service.web.rendering import page_lang
 
 router = APIRouter(prefix="/inbox", include_in_schema=False)
@@ -103,7 +103,7 @@ def audit_csv(request: Request, contract_id: str, principal: PagePrincipal, sess
 
 
 @router.get("/applications/{application_id}/checks.csv", response_class=CsvResponse)
-def application_checks_csv(request: Request, application_id: str, principal: PagePrincipal,
+def application_checks_csv(request: Request, application_id: str, principal: WritingPagePrincipal,
                            session: WritingSessionDep, ctx: CtxDep) -> CsvResponse:
     """An application's checks, one row per researcher and check (freshness, each point to mitigate, each
     screening with its state); read whole first, so that a 404 is the error page and the FA's and the ministry's

@@ -43,7 +43,7 @@ from service.web import screening_words
 from service.web import session as web_session
 from service.web.declaration_form import STEPS
 from service.web.forms import FormDep, FormError, FormFields, shown, worded
-from service.web.principal import PagePrincipal
+from service.web.principal import PagePrincipal, WritingPagePrincipal
 from service.web.rendering import page_lang, redirect, render, url_maker
 from service.web.screening_pages import _people_in_words
 
@@ -252,8 +252,8 @@ def application_response(request: Request, session: Session, principal: Principa
 
 
 @router.get("/applications/{application_id}")
-def application_page(request: Request, application_id: str, principal: PagePrincipal, session: WritingSessionDep,
-                     ctx: CtxDep) -> Response:
+def application_page(request: Request, application_id: str, principal: WritingPagePrincipal,
+                     session: WritingSessionDep, ctx: CtxDep) -> Response:
     return application_response(request, session, principal, application_id, ctx.today())
 
 
@@ -422,13 +422,13 @@ def researcher_response(request: Request, session: Session, principal: Principal
 
 
 @router.get("/researchers/{researcher_id}")
-def researcher_page(request: Request, researcher_id: str, principal: PagePrincipal, session: WritingSessionDep,
-                    ctx: CtxDep) -> Response:
+def researcher_page(request: Request, researcher_id: str, principal: WritingPagePrincipal,
+                    session: WritingSessionDep, ctx: CtxDep) -> Response:
     return researcher_response(request, session, principal, researcher_id, ctx.today())
 
 
 @router.get("/researchers/{researcher_id}/declarations/{declaration_id}")
-def declaration_page(request: Request, researcher_id: str, declaration_id: str, principal: PagePrincipal,
+def declaration_page(request: Request, researcher_id: str, declaration_id: str, principal: WritingPagePrincipal,
                      session: WritingSessionDep, ctx: CtxDep) -> Response:
     return researcher_response(request, session, principal, researcher_id, ctx.today(), declaration_id)
 
