@@ -140,3 +140,77 @@ def test_years_in_the_japanese_calendar_on_request(api: TestClient, story) -> No
         assert r.headers["location"] == "/inbox/home"
     assert pages.post("/inbox/preferences", data={"calendar": "wareki", "back": path}).status_code == 403
     assert "2026年6月1日（月）" in pages.get(path).text
+
+
+# --- research security's pages (issue 14) ---------------------------------------------------------------------
+
+RESEARCH_DATA = ["Hanako Yamada", "Jiro Sato", "Superconducting qubit coherence", "Suzuki Ichiro", "Overseas Talent Plan",
+                 "Li Wei", "Harbin Institute of Technology", "NEDO", "CN", "JP", "kato", "ito", "abe", "root"]
+
+
+@pytest.fixture
+def research(client: TestClient, admin, auth, clock: Clock) -> dict[str, Any]:
+    """A designated programme, the End User List, two researchers (one with points to mitigate and a screening to
+    decide), a submitted application with a request for more mitigation, a draft application, and a draft of the
+    stepped declaration form at its last step."""
+    from tests.support import research as R
+
+    clock.set("2026-04-01")
+    for body in R.ORGANISATIONS:
+        assert client.post("/v1/organisations", json=body, headers=admin).status_code == 201
+    assert client.post("/v1/programmes", json=R.programme_body(), headers=admin).status_code == 201
+    listed = {"country": "CN", "name": "Harbin Institute of Technology", "aliases": ["HIT"], "concerns": ["missile"]}
+    assert client.post("/v1/lists/eul/versions", headers=admin,
+                       files={"file": ("eul.xlsx", eul_xlsx([listed]))}).status_code == 201
+    inst, fa = auth("institution_officer", "todai", sub="kato"), auth("fa_officer", "jst", sub="ito")
+    clean = client.post("/v1/researchers", json=R.researcher_body(), headers=inst).json()["id"]
+    flagged = client.post("/v1/researchers", headers=inst, json=R.researcher_body(
+        name="佐藤 次郎", name_latin="Jiro Sato", items=R.flagged_items())).json()["id"]
+    sent = client.post("/v1/applications", headers=inst, json={
+        "programme_id": R.PROGRAMME_ID, "institution": "todai", "title": "量子誤り訂正の研究", "researchers": [clean],
+        "mitigations": []}).json()["id"]
+    assert client.post(f"/v1/applications/{sent}/submit", headers=inst).status_code == 200
+    assert client.post(f"/v1/applications/{sent}/request-mitigation", headers=fa, json={
+        "request": "共同研究の範囲を示してください", "respond_by": "2026-04-20"}).status_code == 200
+    draft_app = client.post("/v1/applications", headers=inst, json={
+        "programme_id": R.PROGRAMME_ID, "institution": "todai", "title": "下書きの申請", "researchers": [clean, flagged],
+        "mitigations": [{"researcher_id": flagged, "measure": "情報共有を事前確認制とする"}]}).json()["id"]
+    pages = _signed_in(client, inst)
+    form = pages.get(f"/inbox/researchers/{clean}/declare")
+    started = pages.post(f"/inbox/researchers/{clean}/declare", data={"csrf": csrf_of(form), "declared_on": "2026-03-31"})
+    draft = started.headers["location"].split("/")[-2]
+    for n in range(2, 7):
+        path = f"/inbox/researchers/drafts/{draft}/{n}"
+        assert pages.post(path, data={"csrf": csrf_of(pages.get(path))}).status_code == 303
+    return {"inst": inst, "fa": fa, "clean": clean, "flagged": flagged, "sent": sent, "draft_app": draft_app,
+            "draft": draft, "pages": pages, "programme": R.PROGRAMME_ID}
+
+
+RESEARCH_PAGES = {
+    "institution_officer": ["/inbox/home", "/inbox/applications", "/inbox/applications/new", "/inbox/applications/{sent}",
+                            "/inbox/applications/{draft_app}", "/inbox/researchers", "/inbox/researchers/{flagged}",
+                            "/inbox/researchers/new", "/inbox/researchers/{clean}/declare",
+                            *[f"/inbox/researchers/drafts/{{draft}}/{n}" for n in range(1, 8)]],
+    "fa_officer": ["/inbox/home", "/inbox/reviews", "/inbox/applications", "/inbox/applications/{sent}",
+                   "/inbox/researchers/{clean}", "/inbox/designated-programmes", "/inbox/designated-programmes/{programme}"],
+    "ministry_officer": ["/inbox/designated-programmes", "/inbox/designated-programmes/{programme}", "/inbox/reviews",
+                         "/inbox/applications/{sent}"],
+    "admin": ["/inbox/applications/{draft_app}", "/inbox/applications/new", "/inbox/researchers/{flagged}",
+              "/inbox/researchers/new", "/inbox/designated-programmes"],
+}
+
+
+@pytest.mark.parametrize("role", sorted(RESEARCH_PAGES))
+def test_every_research_page_speaks_japanese_and_names_things(client: TestClient, research, auth, role: str) -> None:
+    pages = research["pages"] if role == "institution_officer" else _signed_in(client, {
+        "fa_officer": research["fa"], "ministry_officer": auth("ministry_officer", "mext", sub="abe"),
+        "admin": auth("admin", "admin", sub="root")}[role])
+    for template in RESEARCH_PAGES[role]:
+        path = template.format(**{k: v for k, v in research.items() if isinstance(v, str)})
+        r = pages.get(path)
+        assert r.status_code == 200, (path, r.status_code, r.text[:300])
+        assert internal_ids(r.text) == [], (path, internal_ids(r.text))
+        assert english_words(r.text, RESEARCH_DATA + EXAMPLE_IDS) == [], (path, visible_text(r.text)[:3000])
+        english = pages.get(path + ("&" if "?" in path else "?") + "lang=en")
+        assert english.status_code == 200 and 'lang="en"' in english.text, path
+        assert internal_ids(english.text) == [], path

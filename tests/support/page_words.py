@@ -6,8 +6,10 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
-# Ids a person should never have to read: case, event, notice and message ids.
-INTERNAL_ID = re.compile(r"\b(case-evt_[0-9a-f]+|evt_[0-9a-f]{6,}|ntc_[0-9a-f]{6,}|msg_[0-9a-f]{6,})\b")
+# Ids a person should never have to read: case, event, notice and message ids; research security's applications,
+# researchers, declarations, screenings, review rounds and drafts.
+INTERNAL_ID = re.compile(r"\b(case-evt_[0-9a-f]+|evt_[0-9a-f]{6,}|ntc_[0-9a-f]{6,}|msg_[0-9a-f]{6,}"
+                         r"|(?:app|rsr|dcl|rss|rnd|drf)_[0-9a-f]{6,})\b")
 # Words any page may show in Latin letters: the language switch, document formats (and the extensions of the files
 # an answer may attach, or a screening list's file may be), units of size, the hash an attachment is recorded with,
 # case numbers, and the abbreviations Japanese writes so (利用者ID, API; AI and GX in the official names of technology areas).
@@ -17,6 +19,8 @@ ALWAYS_ALLOWED = ("English", "PDF", "CSV", "JSON", "Excel", "PNG", "JPEG", "Word
 CASE_NUMBER = re.compile(r"\b[A-Z][A-Z0-9-]*-\d{4}-\d{6,}\b")
 # The source's own numbering of the acts and conditions, 「（i）」…「（v）」, is quoted as the source writes it.
 SOURCE_NUMBERING = re.compile(r"（[ivx]+）")
+# A country is named with its ISO code beside it, 「中国（CN）」, as the lists and the forms' choices of country have it.
+COUNTRY_CODE = re.compile(r"（[A-Z]{2}）")
 
 
 class _Visible(HTMLParser):
@@ -55,7 +59,7 @@ def internal_ids(html: str) -> list[str]:
 def english_words(html: str, data: list[str]) -> list[str]:
     """Latin-letter words on a Japanese page that are not data (names and texts people typed, case numbers,
     sign-in names, contract numbers) or always allowed."""
-    text = SOURCE_NUMBERING.sub(" ", CASE_NUMBER.sub(" ", visible_text(html)))
+    text = COUNTRY_CODE.sub(" ", SOURCE_NUMBERING.sub(" ", CASE_NUMBER.sub(" ", visible_text(html))))
     for value in sorted(set(data) | set(ALWAYS_ALLOWED), key=len, reverse=True):
         text = text.replace(value, " ")
     return re.findall(r"[A-Za-z]{2,}", text)
