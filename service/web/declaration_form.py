@@ -105,7 +105,7 @@ WHEN = _("From and to: an entry counts when any day of it is in the three years 
 START = Input("start_on", _("Start date"), "date")
 END = Input("end_on", _("End date"), "date", required=False, hint=_("Leave empty while it goes on."))
 COUNTRY = Input("country", _("Country or region"), "country")
-PERSON = (Input("name", _("Name")), Input("affiliation", _("Affiliation"), required=False),
+PERSON = (Input("name", _("Name of the person")), Input("affiliation", _("Affiliation"), required=False),
           Input("country", _("Country or region"), "country", required=False))
 ORGANISATION = (Input("name", _("Name")), Input("country", _("Country or region"), "country", required=False))
 
@@ -122,7 +122,7 @@ RELATION_KINDS = (("joint_research", _("relation.joint_research")),
                   ("joint_presentation", _("relation.joint_presentation")))
 
 IDENTITY = (
-    Input("name", _("Name"), hint=_("As the researcher writes it, e.g. 山田 花子.")),
+    Input("name", _("Name of the person"), hint=_("As the researcher writes it, e.g. 山田 花子.")),
     Input("name_latin", _("Name in Latin letters"), required=False, hint=_("As on papers, e.g. Hanako Yamada.")),
     Input("nationality", _("Nationality"), "country", required=False),
 )
@@ -157,11 +157,11 @@ STEPS: tuple[Step, ...] = (
                                                    "co-authors, co-inventors and co-applicants (they are screened "
                                                    "against the lists too)."), (
         Entries("papers", _("Papers published. None: leave it empty."), _("Paper %(n)s"), (
-            Input("title", _("Title")), Input("on", _("Published on"), "date"),
+            Input("title", _("Title of the paper")), Input("on", _("Published on"), "date"),
             Input("role", _("Role"), "choice", options=PAPER_ROLES)),
             people=(People("co_authors", _("Co-authors"), _("Name, affiliation and country of each."), PERSON),)),
         Entries("patents", _("Patents applied for. None: leave it empty."), _("Patent %(n)s"), (
-            Input("title", _("Title")), Input("on", _("Filed on"), "date"),
+            Input("title", _("Title of the invention")), Input("on", _("Filed on"), "date"),
             Input("application_number", _("Application number"), required=False)),
             people=(People("co_inventors", _("Co-inventors"), _("Name, affiliation and country of each."), PERSON),
                     People("co_applicants", _("Co-applicants"), _("Organisations applying with the researcher."),
