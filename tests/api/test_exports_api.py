@@ -313,7 +313,7 @@ def test_the_routes_stream() -> None:
     assert sorted(routes) == sorted([t.replace("{c}", "{contract_id}") for t in EXPORTS] + [
         "/inbox/exports/cases.csv", "/inbox/exports/deadlines.csv", "/inbox/exports/notifications.csv",
         "/inbox/contracts/{contract_id}/audit.csv", "/inbox/contracts/{contract_id}/deadlines.csv",
-        "/inbox/contracts/{contract_id}/shareholders.csv"])
+        "/inbox/contracts/{contract_id}/shareholders.csv", "/inbox/applications/{application_id}/checks.csv"])
     assert all(issubclass(r.response_class, StreamingResponse) for r in routes.values())
 
 

@@ -533,6 +533,11 @@ def test_out_of_scope_is_404_and_the_wrong_side_403(browser: PageClient, client:
                  f"/inbox/researchers/{world['flagged']}"):
         for who in (other, nedo, meti, contractor):
             assert who.get(path, headers={"accept": "text/html"}).status_code == 404, path
+    # Out of scope reads as an id nobody has, word for word.
+    for path, free in ((f"/inbox/applications/{sent}", "/inbox/applications/app_00000000000000000000"),
+                       (f"/inbox/researchers/{world['clean']}", "/inbox/researchers/rsr_00000000000000000000")):
+        seen, nobody = (other.get(p, headers={"accept": "text/html"}) for p in (path, free))
+        assert _text(seen).replace(path.rsplit("/", 1)[1], "X") == _text(nobody).replace(free.rsplit("/", 1)[1], "X")
     # The FA sees a draft's researchers and the draft itself only once submitted.
     assert jst.get(f"/inbox/applications/{draft}").status_code == 404
     assert jst.get(f"/inbox/researchers/{world['flagged']}").status_code == 404  # in the draft only
