@@ -240,6 +240,8 @@ def save_step(request: Request, draft_id: str, step: str, principal: PagePrincip
     _institution_side(principal)
     number, today, now = _number(step), ctx.today(), ctx.now()
     draft = drafts.get(session, principal, draft_id, now)
+    if number > draft.reached:  # a step not reached yet: back to the one to do first
+        return RedirectResponse(_step_url(request, draft.id, draft.reached), status_code=303)
     action = form.get("action", "next")
     researcher = _researcher(session, principal, draft.researcher_id, today)
     if number == spec.LAST:
