@@ -258,10 +258,16 @@ def application_page(request: Request, application_id: str, principal: WritingPa
 
 
 def _act(request: Request, session: Session, principal: Principal, application_id: str, today: date, form: dict,
-         failed: str, suffix: str, act: Any, done: str) -> Response:
+         failed: str, suffix: str, act: Any, done: str, screen_first: str | bool = False) -> Response:
     """Run a step of the application (validate its body, call the service), commit, and back to the page with
-    the message; or the page again with the refusal beside the form."""
+    the message; or the page again with the refusal beside the form. `screen_first` (a submission, or a researcher
+    added: True, or the researcher's id) screens the declarations about to go against any list version they missed
+    first, in a transaction of its own as the API does, so that what it finds stays when the step is refused."""
     web_session.check_csrf(request, str(form.pop("csrf", "")))
+    if screen_first:
+        applications.screen_before_submission(session, principal, application_id,
+                                              screen_first if isinstance(screen_first, str) else None)
+        session.commit()
     try:
         act()
         session.commit()
@@ -285,7 +291,8 @@ def _act(request: Request, session: Session, principal: Principal, application_i
 def submit(request: Request, application_id: str, principal: PagePrincipal, form: FormFields, session: SessionDep,
            ctx: CtxDep) -> Response:
     return _act(request, session, principal, application_id, ctx.today(), form, "submit", "",
-                lambda: applications.submit(session, principal, application_id, ctx.today()), "application-submitted")
+                lambda: applications.submit(session, principal, application_id, ctx.today()), "application-submitted",
+                screen_first=True)
 
 
 @router.post("/applications/{application_id}/researchers")
@@ -297,7 +304,8 @@ def add_researcher(request: Request, application_id: str, principal: PagePrincip
         body = AddResearcherCreate.model_validate(
             {"researcher_id": rid, "mitigations": [{"researcher_id": rid, "measure": measure}] if measure else []})
         applications.add_researcher(session, principal, application_id, body, ctx.today())
-    return _act(request, session, principal, application_id, ctx.today(), form, "add", "add", act, "researcher-added")
+    return _act(request, session, principal, application_id, ctx.today(), form, "add", "add", act, "researcher-added",
+                screen_first=form.get("researcher_id-add") or False)
 
 
 @router.post("/applications/{application_id}/respond")

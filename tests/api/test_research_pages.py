@@ -209,7 +209,7 @@ def test_a_new_researchers_declaration_in_steps_is_recorded_only_at_the_last(
     future = pages.post("/inbox/researchers/new", data={"csrf": csrf_of(form), "name": "田中 三郎",
                                                           "declared_on": "2026-04-02"})
     assert future.status_code == 422
-    assert _beside(future, "declared_on") == "申告日は今日（2026年4月1日（水））より後にはできません。"
+    assert _beside(future, "declared_on") == "申告日は本日（2026年4月1日（水））より後にはできません。"
     assert 'value="田中 三郎"' in future.text  # what was typed, kept
     english = pages.post("/inbox/researchers/new?lang=en", data={"csrf": csrf_of(form), "name": "田中 三郎",
                                                                  "declared_on": "2026-04-02"})
@@ -362,13 +362,13 @@ def test_an_application_from_draft_to_acceptance_through_the_pages(browser: Page
     app_id = re.fullmatch(r"/inbox/applications/(app_\w+)\?done=application", r.headers["location"]).group(1)
     page = inst.get(r.headers["location"])
     text = _text(page)
-    assert "申請を下書きとして保存しました。" in text and "下書き" in text and MEASURE in text
+    assert "応募を下書きとして保存しました。" in text and "下書き" in text and MEASURE in text
     assert "スクリーニングの判定待ち" in text  # the flag the pending screening raises
 
     # Submitting waits for the screening's decision: said with the researcher's name, never an id.
     stuck = _post(inst, f"/inbox/applications/{app_id}/submit", {}, page=f"/inbox/applications/{app_id}")
     assert stuck.status_code == 409
-    assert "佐藤 次郎のスクリーニングが判定（該当または誤検知）を待っています。" in _summary(stuck)
+    assert "佐藤 次郎のスクリーニングに判定待ち（該当／非該当）があります。" in _summary(stuck)
     assert world["flagged"] not in _summary(stuck)
 
     # The screening decided on the application's page: the reason is needed, then a false positive.
@@ -405,7 +405,7 @@ def test_an_application_from_draft_to_acceptance_through_the_pages(browser: Page
                   {"round": rid, f"request-{rid}": "共同研究の範囲を示してください", f"respond_by-{rid}": "2026-04-01"},
                   page=f"/inbox/applications/{app_id}")
     assert today.status_code == 422
-    assert "回答期限は今日（2026年4月1日（水））より後の日付にしてください。" == _beside(today, f"respond_by-{rid}")
+    assert "回答期限は本日（2026年4月1日（水））より後の日付にしてください。" == _beside(today, f"respond_by-{rid}")
     asked = _post(fa, f"/inbox/applications/{app_id}/request-mitigation",
                   {"round": rid, f"request-{rid}": "共同研究の範囲を示してください", f"respond_by-{rid}": "2026-04-20"},
                   page=f"/inbox/applications/{app_id}")
@@ -474,7 +474,7 @@ def test_the_checks_of_an_application_as_csv(browser: PageClient, client: TestCl
     assert r.content.startswith(b"\xef\xbb\xbf") and b"\r\n" in r.content
     assert _count(engine, ResearchAuditEntry, ResearchAuditEntry.action == "declaration.read") == reads + 2
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"), newline="")))
-    assert rows[0][:7] == ["申請ID", "研究課題名", "研究者ID", "研究者", "自己申告ID", "申告日", "確認事項"]
+    assert rows[0][:7] == ["応募ID", "研究課題名", "研究者ID", "研究者", "自己申告ID", "申告日", "確認事項"]
     by = [(row[3], row[6], row[10]) for row in rows[1:]]
     assert ("佐藤 次郎", "自己申告の有効期限", "有効（2027-03-19まで使用可）") in by
     assert ("佐藤 次郎", "リスク軽減が必要な事項", "外国の人材招へいプログラムへの参加") in by

@@ -237,8 +237,7 @@ async def research_tour(live_app: LiveApp) -> ResearchTour:
             "request": "共同研究先との成果共有の範囲と手順を示してください。",
             "respond_by": (today + timedelta(days=14)).isoformat()})
         assert r.status_code == 200, r.text
-    # No wait for the outbox: the review rounds' clocks (research.round_*) have no workflow the relay delivers to yet;
-    # these pages do not need one. (Defined after the contracts' tour, whose fixture waits for its own rows first.)
+    await live_app.delivered()  # the review rounds' clocks are running
     return ResearchTour(clean, flagged, draft, submitted, asked)
 
 
