@@ -36,6 +36,7 @@ from service.workflow_io import (
     CONTRACT_EVENT_SIGNAL,
     CONTRACT_TERMS_SIGNAL,
     CONTRACT_WORKFLOW,
+    DRAFT_WORKFLOW,
     RESCREEN_WORKFLOW,
     RESEARCH_RESCREEN_WORKFLOW,
     RETENTION_CHANGED_SIGNAL,
@@ -47,6 +48,7 @@ from service.workflow_io import (
     ClockSnapshot,
     ContractState,
     ContractTerms,
+    DraftState,
     EventApplied,
     RescreenState,
     ResearchRescreenState,
@@ -120,6 +122,8 @@ async def deliver(client: Client, task_queue: str, msg: OutboxMessage) -> None:
         retention = RetentionState.model_validate(p)
         await _signal_with_start(client, RETENTION_WORKFLOW, retention, RETENTION_CHANGED_SIGNAL, retention,
                                  msg.workflow_id, task_queue)
+    elif msg.kind == "research.draft_start":
+        await _start(client, DRAFT_WORKFLOW, DraftState.model_validate(p), msg.workflow_id, task_queue)
     elif msg.kind == "research.rescreen":
         await _start(client, RESEARCH_RESCREEN_WORKFLOW, ResearchRescreenState.model_validate(p), msg.workflow_id,
                      task_queue)

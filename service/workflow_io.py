@@ -21,6 +21,7 @@ ROUND_UPDATED_SIGNAL = "round_updated"
 RETENTION_WORKFLOW = "RetentionWorkflow"
 RETENTION_CHANGED_SIGNAL = "retention_changed"
 RESEARCH_RESCREEN_WORKFLOW = "ResearchRescreenWorkflow"
+DRAFT_WORKFLOW = "DeclarationDraftWorkflow"
 
 
 def contract_workflow_id(contract_id: str) -> str:
@@ -35,6 +36,11 @@ def case_workflow_id(case_id: str) -> str:
 def round_workflow_id(round_id: str) -> str:
     """One workflow per review round of an application (research security, issue 14)."""
     return f"research-round-{round_id}"
+
+
+def draft_workflow_id(draft_id: str) -> str:
+    """One workflow per draft of the declaration form: it deletes the draft (personal data) when it expires."""
+    return f"research-draft-{draft_id}"
 
 
 def retention_workflow_id(programme_id: str) -> str:
@@ -192,3 +198,10 @@ class ResearchRescreenState(BaseModel):
     # A second pass finds a declaration that came into use (an application submitted) while the import committed.
     passes: int = 0
     done: bool = False
+
+
+class DraftState(BaseModel):
+    """A declaration draft's life: it is deleted once `expires_at` passes without a change."""
+
+    draft_id: str
+    expires_at: datetime

@@ -24,13 +24,18 @@ from workflows.contract.activities import ContractActivities
 from workflows.contract.workflows import ContractWorkflow
 from workflows.notify.activities import NotifyActivities
 from workflows.research.activities import ResearchActivities
-from workflows.research.workflows import ResearchRescreenWorkflow, RetentionWorkflow, ReviewRoundWorkflow
+from workflows.research.workflows import (
+    DeclarationDraftWorkflow,
+    ResearchRescreenWorkflow,
+    RetentionWorkflow,
+    ReviewRoundWorkflow,
+)
 from workflows.screening.activities import ScreeningActivities
 from workflows.screening.workflows import RescreenWorkflow
 
 log = logging.getLogger("tlc.worker")
 WORKFLOWS = [ContractWorkflow, ConsultationWorkflow, RescreenWorkflow, ReviewRoundWorkflow, RetentionWorkflow,
-             ResearchRescreenWorkflow]
+             ResearchRescreenWorkflow, DeclarationDraftWorkflow]
 
 # Pydantic and our pure modules are deterministic; importing them afresh in every sandbox would cost
 # ~240 ms per workflow instance for nothing.
@@ -57,7 +62,7 @@ def activities(engine: Engine, settings: Settings, resolver: Resolver = system_r
     research = ResearchActivities(engine, settings)
     return [contract.advance, contract.close, case.advance, notify.plan, notify.deliver, notify.give_up,
             screening.rescreen_batch, research.advance, research.deliver, research.give_up, research.erase,
-            research.rescreen_batch]
+            research.rescreen_batch, research.expire_draft]
 
 
 async def connect_with_retry(settings: Settings, attempts: int = 60) -> Client:

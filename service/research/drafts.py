@@ -1,5 +1,6 @@
 """Drafts of the pages' stepped declaration form (issue 14, item 9): what an institution's officer typed so far, kept
-between the form's steps for that person alone (service/authz.py), for `DRAFT_DAYS` after the last change. A draft is
+between the form's steps for that person alone (service/authz.py), for `DRAFT_DAYS` after the last change; then the
+draft's workflow (workflows/research/) deletes it, personal data and all. A draft is
 no declaration: nothing of it is recorded, screened or seen by anyone else until its last step records a declaration
 through the same service as the API (declarations.create or declare_again), in the same transaction that ends the
 draft."""
@@ -10,14 +11,15 @@ import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, delete
+from sqlmodel import Session, delete, select
 
-from service import authz
+from service import authz, outbox
 from service.auth.tokens import Principal
 from service.problems import Forbidden, NotFound
 from service.research import declarations
 from service.research.models import DeclarationDraft
 from service.research.schemas import DeclarationCreate, ResearcherCreate, ResearcherPublic
+from service.workflow_io import draft_workflow_id
 
 DRAFT_DAYS = 14
 INSTITUTION_SIDE = ("institution_officer", "admin")
@@ -44,7 +46,22 @@ def start(session: Session, principal: Principal, *, researcher_id: str | None, 
                              updated_at=now, expires_at=now + timedelta(days=DRAFT_DAYS))
     session.add(draft)
     session.flush()
+    outbox.enqueue(session, kind="research.draft_start", workflow_id=draft_workflow_id(draft.id),
+                   payload={"draft_id": draft.id, "expires_at": draft.expires_at.isoformat()})
     return draft
+
+
+def expire(session: Session, draft_id: str, now: datetime) -> datetime | None:
+    """Delete the draft if it has expired at `now`; otherwise the instant it now expires at (a save moved it).
+    None once it is gone (expired, recorded as a declaration, or discarded). Run by the draft's workflow."""
+    draft = session.exec(select(DeclarationDraft).where(DeclarationDraft.id == draft_id).with_for_update()).first()
+    if draft is None:
+        return None
+    if draft.expires_at <= now:
+        session.delete(draft)
+        session.flush()
+        return None
+    return draft.expires_at
 
 
 def get(session: Session, principal: Principal, draft_id: str, now: datetime, *, lock: bool = False

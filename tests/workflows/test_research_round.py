@@ -407,3 +407,47 @@ async def test_a_new_list_version_re_screens_declarations_in_use_and_finds_a_new
         assert len({(x.declaration_id, x.subject_key) for x in rows}) == len(rows)  # the second pass added nobody
         assert {x.declaration_id for x in rows} == {
             w.call("GET", f"/v1/researchers/{rid}", "todai")["declaration"]["id"] for rid in (yamada, other)}
+
+
+async def test_a_declaration_draft_is_deleted_when_it_expires_and_a_save_moves_the_day(
+        pinned_env: WorkflowEnvironment, sqlite_engine: Engine) -> None:
+    from service.auth.tokens import Principal
+    from service.research import drafts
+    from service.research.models import DeclarationDraft
+    from service.workflow_io import draft_workflow_id
+
+    kept, discarded = {"name": "山田 花子", "declared_on": "2031-05-20"}, {"name": "木村 次郎"}
+    async with world(pinned_env, sqlite_engine) as w:
+        me = Principal(sub="tanaka", role="institution_officer", org="todai")
+        ctx = w.client.app.state.ctx
+        await w.go(at(date(2031, 6, 2)))
+        started = w.clock.at
+        with ctx.session() as s:  # the app's own sessions: their commits wake the relay
+            draft = drafts.start(s, me, researcher_id=None, values=kept, now=started)
+            other = drafts.start(s, me, researcher_id=None, values=discarded, now=started)
+            s.commit()
+            draft_id, other_id = draft.id, other.id
+        await w.delivered()
+        with ctx.session() as s:
+            drafts.discard(s, me, other_id, started + timedelta(hours=1))
+            s.commit()
+        # Ten days on the author saves step 3: the draft now lasts until 14 days after that.
+        await w.go(started + timedelta(days=10))
+        with ctx.session() as s:
+            drafts.save(s, me, draft_id, {**kept, "step": 3}, reached=3, now=w.clock.at)
+            s.commit()
+        saved = w.clock.at
+
+        def exists() -> bool:
+            with Session(w.engine) as s:
+                return s.get(DeclarationDraft, draft_id) is not None
+
+        await w.go(started + timedelta(days=14, seconds=1))  # its first expiry: moved, so kept
+        await w.ended(draft_workflow_id(other_id))  # the discarded one's workflow found it gone and ended
+        assert exists()
+        assert (await w.handle(draft_workflow_id(draft_id)).describe()).status == WorkflowExecutionStatus.RUNNING
+        await w.go(saved + timedelta(days=14) - timedelta(seconds=1))
+        assert exists()
+        await w.go(saved + timedelta(days=14, seconds=1))
+        await w.ended(draft_workflow_id(draft_id))
+        assert not exists()

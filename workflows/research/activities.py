@@ -14,7 +14,7 @@ from temporalio import activity
 from service.config import Settings
 from service.db import run_in_transaction
 from service.notifications import delivery
-from service.research import declarations, oversight
+from service.research import declarations, drafts, oversight
 from service.research import messages as round_messages
 from service.rules.dates import today_jst
 from service.workflow_io import RoundAdvanced
@@ -28,6 +28,11 @@ HEARTBEAT_EVERY = 2.0
 class ResearchActivities:
     def __init__(self, engine: Engine, settings: Settings):
         self._engine, self._settings = engine, settings
+
+    @activity.defn(name="research.expire_draft")
+    async def expire_draft(self, draft_id: str, now: datetime) -> datetime | None:
+        """Delete the draft if it expired by `now`; else the instant it expires at now (None once it is gone)."""
+        return await asyncio.to_thread(run_in_transaction, self._engine, drafts.expire, draft_id, now)
 
     @activity.defn(name="research.advance")
     async def advance(self, round_id: str, now: datetime) -> RoundAdvanced:

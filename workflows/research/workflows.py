@@ -17,12 +17,14 @@ from temporalio.exceptions import ActivityError
 with workflow.unsafe.imports_passed_through():
     from service.rules.dates import JST
     from service.workflow_io import (
+        DRAFT_WORKFLOW,
         RESEARCH_RESCREEN_WORKFLOW,
         RETENTION_CHANGED_SIGNAL,
         RETENTION_WORKFLOW,
         ROUND_UPDATED_SIGNAL,
         ROUND_WORKFLOW,
         ClockSnapshot,
+        DraftState,
         ResearchRescreenState,
         RetentionState,
         RoundAdvanced,
@@ -202,3 +204,28 @@ class ResearchRescreenWorkflow:
                     state.done = True
                     return state
         workflow.continue_as_new(state)
+
+
+@workflow.defn(name=DRAFT_WORKFLOW)
+class DeclarationDraftWorkflow:
+    """A draft of the declaration form, from its start until it is gone: sleeps until it expires, then lets the
+    activity delete it, or learn that a save moved its expiry (sleep again) or that it became a declaration or was
+    discarded (end). A draft holds personal data, so it must not outlive its days by waiting for its author."""
+
+    @workflow.run
+    async def run(self, state: DraftState) -> DraftState:
+        run_started = workflow.now()
+        while True:
+            now = workflow.now()
+            if state.expires_at > now:
+                await workflow.sleep(min(state.expires_at - now, MAX_SLEEP))
+                if workflow.now() - run_started >= MAX_RUN_SPAN:
+                    workflow.continue_as_new(state)
+                continue
+            later = await workflow.execute_activity(
+                "research.expire_draft", args=[state.draft_id, now], result_type=datetime | None,
+                start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
+            if later is None:
+                return state
+            # Never before the instant asked about: a clock that went backwards must not spin.
+            state.expires_at = max(later, now + timedelta(seconds=1))
