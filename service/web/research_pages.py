@@ -416,8 +416,11 @@ def researcher_response(request: Request, session: Session, principal: Principal
     assert researcher is not None
     lang = page_lang(request)
     institution_side = principal.role in INSTITUTION_SIDE
+    # Each declaration by its own number (the FA sees only those submitted to it: 1 and 3, say, not 1 and 2).
+    numbers = {x.id: x.number for x in declarations.visible_declarations(session, principal, researcher.id)}
     return render(request, "inbox/research_researcher.html", principal, status_code, researcher=researcher,
                   declaration=d, outside=_outside(d) if d else set(), words=words, screening_words=screening_words,
+                  numbers=numbers,
                   institution=organisations.names(session, {researcher.institution})[researcher.institution],
                   institution_side=institution_side,
                   decides_screenings=principal.role in ("institution_officer", "fa_officer", "admin"),

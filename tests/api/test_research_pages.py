@@ -629,3 +629,20 @@ def test_the_dev_login_offers_the_new_roles_and_each_lands_on_its_home(client: T
         home = pages.get("/inbox/home")
         assert home.status_code == 200 and f"<h1>{heading}</h1>" in home.text
         pages.post("/inbox/logout", data={"csrf": csrf_of(home)})
+
+
+def test_a_declaration_is_shown_by_its_own_number_to_the_fa_that_sees_only_some(browser: PageClient,
+                                                                                  client: TestClient, world,
+                                                                                  clock: Clock) -> None:
+    rid = world["clean"]
+    _application(client, world, submitted=True, researchers=[rid], title="一つ目")  # declaration 1 to JST
+    for day in ("2026-04-10", "2026-04-20"):  # declarations 2 and 3; only 3 goes to JST, in a second application
+        clock.set(day)
+        r = client.post(f"/v1/researchers/{rid}/declarations", headers=world["inst"],
+                        json={"declared_on": day, "items": R.items()})
+        assert r.status_code == 201, r.text
+    _application(client, world, submitted=True, researchers=[rid], title="二つ目")
+    fa_page = _text(browser("fa_officer", "jst", "ito").get(f"/inbox/researchers/{rid}"))
+    assert "第1回" in fa_page and "第3回" in fa_page and "第2回" not in fa_page
+    own = _text(browser().get(f"/inbox/researchers/{rid}"))
+    assert all(f"第{n}回" in own for n in (1, 2, 3))

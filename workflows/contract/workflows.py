@@ -16,7 +16,6 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from service.rules.dates import JST, deadline_instant
@@ -34,15 +33,13 @@ with workflow.unsafe.imports_passed_through():
         ACTIVITY_RETRY,
         ACTIVITY_TIMEOUT,
         BAYH_DOLE_OUTLIVES_PERIOD,
-        DELIVERY_ATTEMPT,
-        DELIVERY_GIVE_UP,
-        DELIVERY_RETRY,
         MAX_EVENTS_PER_RUN,
         MAX_RUN_SPAN,
         MAX_SLEEP,
         REMEMBERED_EVENT_IDS,
         start_of_day,
     )
+    from workflows.delivery import deliver_or_give_up
 
 
 @workflow.defn(name=CONTRACT_WORKFLOW)
@@ -131,12 +128,7 @@ class ContractWorkflow:
 
     async def _deliver(self, message_id: str) -> None:
         try:
-            await workflow.execute_activity(
-                "notify.deliver", message_id, start_to_close_timeout=DELIVERY_ATTEMPT,
-                schedule_to_close_timeout=DELIVERY_GIVE_UP, retry_policy=DELIVERY_RETRY)
-        except ActivityError as exc:
-            await workflow.execute_activity("notify.give_up", args=[message_id, str(exc.cause or exc)],
-                                            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
+            await deliver_or_give_up("notify", message_id)
         finally:
             self._sending.discard(message_id)
 

@@ -12,7 +12,6 @@ import asyncio
 from datetime import datetime, timedelta
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from service.rules.dates import JST
@@ -35,13 +34,11 @@ with workflow.unsafe.imports_passed_through():
     from workflows.constants import (
         ACTIVITY_RETRY,
         ACTIVITY_TIMEOUT,
-        DELIVERY_ATTEMPT,
-        DELIVERY_GIVE_UP,
-        DELIVERY_RETRY,
         MAX_RUN_SPAN,
         MAX_SLEEP,
         start_of_day,
     )
+    from workflows.delivery import deliver_or_give_up
 
 # A batch matches a few hundred names against the lists: minutes at most; it beats every 2 s.
 BATCH_TIMEOUT = timedelta(minutes=10)
@@ -102,12 +99,7 @@ class ReviewRoundWorkflow:
 
     async def _deliver(self, message_id: str) -> None:
         try:
-            await workflow.execute_activity(
-                "research.deliver", message_id, start_to_close_timeout=DELIVERY_ATTEMPT,
-                schedule_to_close_timeout=DELIVERY_GIVE_UP, retry_policy=DELIVERY_RETRY)
-        except ActivityError as exc:
-            await workflow.execute_activity("research.give_up", args=[message_id, str(exc.cause or exc)],
-                                            start_to_close_timeout=ACTIVITY_TIMEOUT, retry_policy=ACTIVITY_RETRY)
+            await deliver_or_give_up("research", message_id)
         finally:
             self._sending.discard(message_id)
 
