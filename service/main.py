@@ -54,8 +54,10 @@ from service.web.declaration_pages import router as declaration_pages_router
 from service.web.documents import router as page_documents_router
 from service.web.exports import router as page_exports_router
 from service.web.home import router as home_router
+from service.web.institution_review_pages import router as institution_review_pages_router
 from service.web.lists import router as lists_router
 from service.web.ministry_pages import router as ministry_router
+from service.web.oversight_pages import router as oversight_pages_router
 from service.web.pages import router as pages_router
 from service.web.preferences import router as preferences_router
 from service.web.report_pages import router as report_pages_router
@@ -118,6 +120,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         admin_pages.contracts_router,  # before pages_router, whose /inbox/contracts/{id} would take "new"
         admin_pages.router,
         screening_pages_router,
+        oversight_pages_router,
+        institution_review_pages_router,
         declaration_pages_router,  # before research_pages_router, whose /inbox/researchers/{id} would take "new"
         research_pages_router,
         review_pages_router,

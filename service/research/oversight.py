@@ -16,7 +16,7 @@ from service.auth.tokens import Principal
 from service.db import utcnow
 from service.organisations import service as organisations
 from service.pagination import Page, page_of
-from service.problems import Conflict, Forbidden, Invalid
+from service.problems import Conflict, Forbidden, Invalid, NotFound
 from service.programmes.models import Programme
 from service.research import audit
 from service.research.declarations import _checked, _record, declaration_public
@@ -220,6 +220,16 @@ def checklists(session: Session, principal: Principal, *, institution: str | Non
         query = query.where(InstitutionChecklist.institution == institution)
     return page_of(session, query, InstitutionChecklist.id, after, limit, ChecklistPublic,
                    convert=lambda c: ChecklistPublic.model_validate(c, from_attributes=True))
+
+
+def read_checklist(session: Session, principal: Principal, checklist_id: str) -> ChecklistPublic:
+    """One checklist in the caller's scope (the institution's own; the FA's and the ministry's of the institutions
+    that submitted to their programmes), or 404."""
+    c = session.exec(authz.scope_checklists(select(InstitutionChecklist).where(
+        InstitutionChecklist.id == checklist_id), principal)).first()
+    if c is None:
+        raise NotFound("No checklist '{id}'.", id=checklist_id)
+    return ChecklistPublic.model_validate(c, from_attributes=True)
 
 
 def record_leak_review(session: Session, principal: Principal, body: LeakReviewCreate, today: date) -> LeakReviewPublic:

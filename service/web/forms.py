@@ -170,12 +170,14 @@ async def _form_fields(request: Request) -> dict[str, str]:
 FormFields = Annotated[dict[str, str], Depends(_form_fields)]  # a posted form of one text value per field
 
 
-def refused(exc: ValidationError | Problem, lang: str) -> tuple[int, list[dict[str, Any]], dict[str, str]]:
-    """A form's body refused: the status to answer with its page, the summary and the message beside each field.
-    A 403 or 404 is not the form's fault: it is raised again for the error page."""
+def refused(exc: ValidationError | Problem, lang: str, labels: Mapping[str, str] | None = None
+            ) -> tuple[int, list[dict[str, Any]], dict[str, str]]:
+    """A form's body refused: the status to answer with its page, the summary and the message beside each field
+    (`labels`: the form's fields, as form_errors takes them). A 403 or 404 is not the form's fault: it is raised
+    again for the error page."""
     if isinstance(exc, Problem) and exc.status in (403, 404):
         raise exc
-    entries, fields = form_errors(exc, lang)
+    entries, fields = form_errors(exc, lang, labels)
     return (exc.status if isinstance(exc, Problem) else 422), entries, fields
 
 

@@ -15,7 +15,9 @@ MENUS: dict[str, tuple[tuple[str, str], ...]] = {
                          ("/inbox/contracts", _("Contracts")), ("/inbox/deadlines", _("Deadlines")),
                          ("/inbox/approvals", _("Approvals")), ("/inbox/screenings", _("Screening")),
                          ("/inbox/follow-up", _("Follow-up programmes")),
-                         ("/inbox/designated-programmes", _("Designated programmes"))),
+                         ("/inbox/designated-programmes", _("Designated programmes")),
+                         ("/inbox/measures", _("Measures after a breach")), ("/inbox/checklists", _("Checklists")),
+                         ("/inbox/leak-reviews", _("Leak reviews"))),
     "contractor": (("/inbox/home", _("My tasks")), ("/inbox/contracts", _("My contracts")), ("/inbox", _("Consultations")),
                    ("/inbox/subscriptions", _("Notifications"))),
     "admin": (("/inbox/home", _("Dashboard")), ("/inbox", _("Consultation inbox")), ("/inbox/contracts", _("Contracts")),
@@ -25,9 +27,12 @@ MENUS: dict[str, tuple[tuple[str, str], ...]] = {
               ("/inbox/designated-programmes", _("Designated programmes"))),
     # Research security (issue 14): they see no contract.
     "institution_officer": (("/inbox/home", _("My tasks")), ("/inbox/applications", _("Applications")),
-                            ("/inbox/researchers", _("Researchers"))),
+                            ("/inbox/researchers", _("Researchers")), ("/inbox/checklists", _("Checklists")),
+                            ("/inbox/leak-reviews", _("Leak reviews")), ("/inbox/measures", _("Measures after a breach"))),
     "fa_officer": (("/inbox/home", _("Review queue")), ("/inbox/applications", _("Applications")),
-                   ("/inbox/designated-programmes", _("Designated programmes"))),
+                   ("/inbox/designated-programmes", _("Designated programmes")),
+                   ("/inbox/measures", _("Measures after a breach")), ("/inbox/checklists", _("Checklists")),
+                   ("/inbox/leak-reviews", _("Leak reviews"))),
 }
 
 # The message shown after an action (the page redirected to carries ?done=<key>): past tense, what happened.
@@ -62,6 +67,9 @@ DONE: dict[str, str] = {
     "research-screening": _("The decision on the screening was recorded."),
     "declaration": _("The declaration was recorded; what it names has been screened against the lists."),
     "draft-discarded": _("The draft was discarded; nothing of it was recorded."),
+    "measure": _("The measure after the breach was recorded; the restriction on applying is tracked."),
+    "checklist": _("The checklist of the year was recorded."),
+    "leak-review": _("The review after the leak was recorded."),
 }
 
 

@@ -93,3 +93,50 @@ NEXT_SUBMIT = _("Submit the due diligence and mitigations to the funding agency"
 NEXT_ANSWER = _("Answer the funding agency's request by %(day)s")
 NEXT_REVIEW = _("With the funding agency: review due %(day)s")
 NEXT_NONE = _("Accepted on %(day)s")
+
+# --- measures after a breach, the institutions' checklists and leak reviews (service/web/oversight_pages.py) --------
+
+# The breach a measure follows (rules/research/measures.py Breach).
+BREACHES: dict[str, str] = {
+    "false_declaration": _("breach.false_declaration"),
+    "hidden_declaration": _("breach.hidden_declaration"),
+    "insufficient_procedure": _("breach.insufficient_procedure"),
+}
+FOLLOWED = _("The institution followed the procedure: it is not held liable for the breach.")
+NOT_FOLLOWED = _("The institution did not follow the procedure.")
+RESTRICTION = _("No applications from %(start)s to %(end)s")
+RESTRICTION_STATES: dict[str, str] = {"before": _("restriction.before"), "in_force": _("restriction.in_force"),
+                                      "ended": _("restriction.ended")}
+RESTRICTION_CLASSES: dict[str, str] = {"before": "pending", "in_force": "overdue", "ended": "ok"}
+
+# The institution's checklist (rules/research/measures.py CHECKLIST): each item's label and what it asks.
+CHECKLIST_ITEMS: dict[str, tuple[str, str]] = {
+    "policy": (_("checklist.policy"), _("checklist.policy.hint")),
+    "declarations": (_("checklist.declarations"), _("checklist.declarations.hint")),
+    "screening": (_("checklist.screening"), _("checklist.screening.hint")),
+    "lookback": (_("checklist.lookback"), _("checklist.lookback.hint")),
+    "mitigation": (_("checklist.mitigation"), _("checklist.mitigation.hint")),
+    "additions": (_("checklist.additions"), _("checklist.additions.hint")),
+    "training": (_("checklist.training"), _("checklist.training.hint")),
+    "records": (_("checklist.records"), _("checklist.records.hint")),
+    "export_control": (_("checklist.export_control"), _("checklist.export_control.hint")),
+    "incident_response": (_("checklist.incident_response"), _("checklist.incident_response.hint")),
+}
+CHECKLIST_ANSWERS: dict[str, str] = {"yes": _("checklist.yes"), "partly": _("checklist.partly"),
+                                     "no": _("checklist.no")}
+ANSWER_CLASSES: dict[str, str] = {"yes": "ok", "partly": "due_soon", "no": "overdue"}
+YES_NO: dict[str, str] = {"true": _("Yes"), "false": _("No")}
+
+# The fields of the three forms (msgids), in the forms' order.
+MEASURE_LABELS: dict[str, str] = {
+    "researcher_id": _("Researcher"), "application_id": _("Application"), "breach": _("What was found"),
+    "found_on": _("Found on"), "description": _("What happened"), "restriction_starts_on": _("Restriction starts on"),
+    "restriction_years": _("Restriction in years"),
+    "institution_followed_procedure": _("Did the institution follow the procedure?"),
+}
+CHECKLIST_LABELS: dict[str, str] = {"institution": _("Research institution"), "year": _("Fiscal year")}
+LEAK_LABELS: dict[str, str] = {
+    "institution": _("Research institution"), "occurred_on": _("Occurred on"), "application_id": _("Application"),
+    "setup_existed": _("Did the risk-management set-up exist?"), "setup_worked": _("Did it work?"),
+    "followed_procedure": _("Was the procedure followed?"), "findings": _("What the review found"),
+}
