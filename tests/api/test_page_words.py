@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from service.rules.research.measures import CHECKLIST
 from tests.support.clock import Clock
 from tests.support.list_files import eul_xlsx
 from tests.support.page_words import english_words, internal_ids, visible_text
@@ -182,21 +183,37 @@ def research(client: TestClient, admin, auth, clock: Clock) -> dict[str, Any]:
     for n in range(2, 7):
         path = f"/inbox/researchers/drafts/{draft}/{n}"
         assert pages.post(path, data={"csrf": csrf_of(pages.get(path))}).status_code == 303
+    # The oversight records: a measure after a breach, the year's checklist, a review after a leak.
+    assert client.post("/v1/research-measures", headers=fa, json={
+        "researcher_id": clean, "application_id": sent, "breach": "false_declaration", "found_on": "2026-03-30",
+        "description": "兼業先を偽って申告していた", "restriction_starts_on": "2026-04-01", "restriction_years": 3,
+        "institution_followed_procedure": True}).status_code == 201
+    checklist = client.post("/v1/institution-checklists", headers=inst, json={
+        "institution": "todai", "year": 2026, "answers": {item: {"answer": "partly", "note": "一部の部局で未実施"}
+                                                          for item in CHECKLIST}})
+    assert checklist.status_code == 201, checklist.text
+    assert client.post("/v1/leak-reviews", headers=inst, json={
+        "institution": "todai", "application_id": sent, "occurred_on": "2026-03-15", "setup_existed": True,
+        "setup_worked": False, "followed_procedure": True, "findings": "共同研究先経由で資料が流出"}).status_code == 201
     return {"inst": inst, "fa": fa, "clean": clean, "flagged": flagged, "sent": sent, "draft_app": draft_app,
-            "draft": draft, "pages": pages, "programme": R.PROGRAMME_ID}
+            "draft": draft, "pages": pages, "programme": R.PROGRAMME_ID, "checklist": checklist.json()["id"]}
 
 
+OVERSIGHT = ["/inbox/measures", "/inbox/checklists", "/inbox/checklists/{checklist}", "/inbox/leak-reviews"]
 RESEARCH_PAGES = {
     "institution_officer": ["/inbox/home", "/inbox/applications", "/inbox/applications/new", "/inbox/applications/{sent}",
                             "/inbox/applications/{draft_app}", "/inbox/researchers", "/inbox/researchers/{flagged}",
                             "/inbox/researchers/new", "/inbox/researchers/{clean}/declare",
-                            *[f"/inbox/researchers/drafts/{{draft}}/{n}" for n in range(1, 8)]],
+                            *[f"/inbox/researchers/drafts/{{draft}}/{n}" for n in range(1, 8)], *OVERSIGHT,
+                            "/inbox/checklists/new", "/inbox/leak-reviews/new"],
     "fa_officer": ["/inbox/home", "/inbox/reviews", "/inbox/applications", "/inbox/applications/{sent}",
-                   "/inbox/researchers/{clean}", "/inbox/designated-programmes", "/inbox/designated-programmes/{programme}"],
+                   "/inbox/researchers/{clean}", "/inbox/designated-programmes", "/inbox/designated-programmes/{programme}",
+                   *OVERSIGHT, "/inbox/researchers/{clean}/measures/new", "/inbox/applications/{sent}/measures/new"],
     "ministry_officer": ["/inbox/designated-programmes", "/inbox/designated-programmes/{programme}", "/inbox/reviews",
-                         "/inbox/applications/{sent}"],
+                         "/inbox/applications/{sent}", *OVERSIGHT],
     "admin": ["/inbox/applications/{draft_app}", "/inbox/applications/new", "/inbox/researchers/{flagged}",
-              "/inbox/researchers/new", "/inbox/designated-programmes"],
+              "/inbox/researchers/new", "/inbox/designated-programmes", *OVERSIGHT, "/inbox/checklists/new",
+              "/inbox/leak-reviews/new", "/inbox/researchers/{clean}/measures/new"],
 }
 
 

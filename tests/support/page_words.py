@@ -7,9 +7,9 @@ import re
 from html.parser import HTMLParser
 
 # Ids a person should never have to read: case, event, notice and message ids; research security's applications,
-# researchers, declarations, screenings, review rounds and drafts.
+# researchers, declarations, screenings, review rounds, drafts, measures, checklists and leak reviews.
 INTERNAL_ID = re.compile(r"\b(case-evt_[0-9a-f]+|evt_[0-9a-f]{6,}|ntc_[0-9a-f]{6,}|msg_[0-9a-f]{6,}"
-                         r"|(?:app|rsr|dcl|rss|rnd|drf)_[0-9a-f]{6,})\b")
+                         r"|(?:app|rsr|dcl|rss|rnd|drf|msr|chk|lkr)_[0-9a-f]{6,})\b")
 # Words any page may show in Latin letters: the language switch, document formats (and the extensions of the files
 # an answer may attach, or a screening list's file may be), units of size, the hash an attachment is recorded with,
 # case numbers, and the abbreviations Japanese writes so (利用者ID, API; AI and GX in the official names of technology areas).
