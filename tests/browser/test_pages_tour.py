@@ -185,6 +185,7 @@ class ResearchTour:
     draft: str      # an application in draft, with a screening to decide
     submitted: str  # one with the FA, to review
     asked: str      # one whose review asks the institution for more mitigation
+    checklist: str  # the institution's checklist of the year (with a measure after a breach and a leak review)
 
 
 RESEARCH_WHO = {"institution_officer": ("kato", "todai"), "fa_officer": ("ito", "jst"), "ministry_officer": ("abe", "mext")}
@@ -237,8 +238,29 @@ async def research_tour(live_app: LiveApp) -> ResearchTour:
             "request": "共同研究先との成果共有の範囲と手順を示してください。",
             "respond_by": (today + timedelta(days=14)).isoformat()})
         assert r.status_code == 200, r.text
+        r = await api.post("/v1/research-measures", headers=fa, json={
+            "researcher_id": clean, "application_id": submitted, "breach": "hidden_declaration",
+            "found_on": (today - timedelta(days=3)).isoformat(), "description": "海外の兼業先を申告していなかった。",
+            "restriction_starts_on": today.isoformat(), "restriction_years": 3, "institution_followed_procedure": True})
+        assert r.status_code == 201, r.text
+        year = today.year if today.month >= 4 else today.year - 1
+        answers = {item: {"answer": answer, "note": note} for item, answer, note in (
+            ("policy", "yes", None), ("declarations", "yes", None), ("screening", "yes", None),
+            ("lookback", "partly", "一部の部局で過去3年分の確認が未了"), ("mitigation", "yes", None),
+            ("additions", "yes", None), ("training", "no", "今年度の研修は未実施。下半期に実施予定"),
+            ("records", "yes", None), ("export_control", "yes", None), ("incident_response", "partly", None))}
+        r = await api.post("/v1/institution-checklists", headers=inst, json={"institution": "todai", "year": year,
+                                                                              "answers": answers})
+        assert r.status_code in (201, 409), r.text
+        checklist = r.json()["id"] if r.status_code == 201 else (await api.get(
+            "/v1/institution-checklists", headers=inst)).json()["items"][0]["id"]
+        r = await api.post("/v1/leak-reviews", headers=inst, json={
+            "institution": "todai", "application_id": submitted, "occurred_on": (today - timedelta(days=5)).isoformat(),
+            "setup_existed": True, "setup_worked": False, "followed_procedure": True,
+            "findings": "共同研究先への資料送付で、事前確認の手順が省かれていた。手順書を改め、研修を行う。"})
+        assert r.status_code == 201, r.text
     await live_app.delivered()  # the review rounds' clocks are running
-    return ResearchTour(clean, flagged, draft, submitted, asked)
+    return ResearchTour(clean, flagged, draft, submitted, asked, checklist)
 
 
 RESEARCH_PAGES: dict[str, list[tuple[str, str]]] = {
@@ -246,14 +268,22 @@ RESEARCH_PAGES: dict[str, list[tuple[str, str]]] = {
                             ("application-form", "/inbox/applications/new"),
                             ("application-draft", "/inbox/applications/{draft}"),
                             ("application-asked", "/inbox/applications/{asked}"),
-                            ("researchers", "/inbox/researchers"), ("researcher", "/inbox/researchers/{flagged}")],
+                            ("researchers", "/inbox/researchers"), ("researcher", "/inbox/researchers/{flagged}"),
+                            ("checklists", "/inbox/checklists"), ("checklist", "/inbox/checklists/{checklist}"),
+                            ("checklist-form", "/inbox/checklists/new"), ("leak-reviews", "/inbox/leak-reviews"),
+                            ("leak-review-form", "/inbox/leak-reviews/new"), ("measures", "/inbox/measures")],
     "fa_officer": [("review-queue", "/inbox/home"), ("decision", "/inbox/applications/{submitted}"),
                    ("decision-asked", "/inbox/applications/{asked}"), ("researcher", "/inbox/researchers/{clean}"),
                    ("designated-programmes", "/inbox/designated-programmes"),
-                   ("designated-programme", "/inbox/designated-programmes/mext-k-open-2026")],
+                   ("designated-programme", "/inbox/designated-programmes/mext-k-open-2026"),
+                   ("measures", "/inbox/measures"), ("measure-form", "/inbox/researchers/{clean}/measures/new"),
+                   ("measure-form-application", "/inbox/applications/{submitted}/measures/new"),
+                   ("checklists", "/inbox/checklists"), ("leak-reviews", "/inbox/leak-reviews")],
     "ministry_officer": [("designated-programmes", "/inbox/designated-programmes"),
                          ("designated-programme", "/inbox/designated-programmes/mext-k-open-2026"),
-                         ("reviews", "/inbox/reviews"), ("application", "/inbox/applications/{submitted}")],
+                         ("reviews", "/inbox/reviews"), ("application", "/inbox/applications/{submitted}"),
+                         ("measures", "/inbox/measures"), ("checklist", "/inbox/checklists/{checklist}"),
+                         ("leak-reviews", "/inbox/leak-reviews")],
 }
 
 
@@ -299,7 +329,7 @@ async def test_research_pages_of_each_role(live_app: LiveApp, research_tour: Res
     await _log_in_as(page, live_app.base_url, role, *RESEARCH_WHO[role])
     out = artifacts / "tour"
     out.mkdir(exist_ok=True)
-    ids = {k: getattr(research_tour, k) for k in ("clean", "flagged", "draft", "submitted", "asked")}
+    ids = {k: getattr(research_tour, k) for k in ("clean", "flagged", "draft", "submitted", "asked", "checklist")}
     for name, template in RESEARCH_PAGES[role]:
         await _shoot(page, live_app.base_url + template.format(**ids), out, f"research-{role}-{name}")
 
