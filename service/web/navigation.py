@@ -81,8 +81,18 @@ class MenuItem:
     current: bool
 
 
+# Pages a menu entry stands for beside its own path, where the menu has no entry of their own (the ministry's
+# one entry for research security's three records).
+ALSO: dict[str, tuple[str, ...]] = {"/inbox/measures": ("/inbox/checklists", "/inbox/leak-reviews")}
+
+
 def menu(role: str, path: str) -> list[MenuItem]:
     items = MENUS.get(role, ())
+    own = {p for p, _ in items}
+
+    def prefixes(p: str) -> tuple[str, ...]:
+        return (p, *(q for q in ALSO.get(p, ()) if q not in own))
     # The longest matching prefix is the current one ("/inbox" is everyone's prefix).
-    best = max((p for p, _ in items if path == p or path.startswith(p + "/")), key=len, default=None)
+    best = max(((p, q) for p, _ in items for q in prefixes(p) if path == q or path.startswith(q + "/")),
+               key=lambda m: len(m[1]), default=(None, ""))[0]
     return [MenuItem(p, label, p == best) for p, label in items]

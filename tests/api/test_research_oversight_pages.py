@@ -9,6 +9,7 @@ researchers of todai); the API's clock is 1 April 2026 (JST)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -195,3 +196,4 @@ def test_the_menus_lead_to_the_new_pages(browser: PageClient, world) -> None:
                          ("/inbox/leak-reviews", ("/inbox/measures", "/inbox/checklists"))):
         text = mext.get(page).text
         assert all(f'class="btn secondary" href="{p}"' in text for p in others), page
+        assert re.search(r'<a href="/inbox/measures"[^>]*aria-current="page"', text), page  # the entry is current
