@@ -20,7 +20,15 @@ from service.pagination import Page, page_of
 from service.problems import Conflict, Forbidden, Invalid, NotFound
 from service.programmes.models import Programme
 from service.research import audit
-from service.research.models import Declaration, Researcher, ResearchMeasure, SubjectScreening
+from service.research.models import (
+    Application,
+    ApplicationResearcher,
+    Appointment,
+    Declaration,
+    Researcher,
+    ResearchMeasure,
+    SubjectScreening,
+)
 from service.research.schemas import (
     DeclarationCreate,
     DeclarationPublic,
@@ -44,7 +52,8 @@ def _invalid(exc: InvalidValue) -> Invalid:
     return Invalid(["body", exc.field or "items"], exc.msgid, **exc.params)
 
 
-def _checked(body: DeclarationCreate, today: date) -> None:
+def check_declaration(body: DeclarationCreate, today: date) -> None:
+    """A declaration's days, beyond its shape (rules/research/declaration.check), as a 422 on its field."""
     try:
         rules.check(body.items, body.declared_on, today)
     except InvalidValue as exc:
@@ -54,12 +63,12 @@ def _checked(body: DeclarationCreate, today: date) -> None:
 def create(session: Session, principal: Principal, body: ResearcherCreate, today: date) -> ResearcherPublic:
     authz.require_institution(principal, body.institution)
     organisations.require_kind(session, body.institution, "research_institution", "institution")
-    _checked(body, today)
+    check_declaration(body, today)
     r = Researcher(id=f"rsr_{uuid.uuid4().hex[:20]}", institution=body.institution, name=body.name,
                    name_latin=body.name_latin, nationality=body.nationality, created_by=actor_of(principal))
     session.add(r)
     session.flush()
-    d = _record(session, principal, researcher=r, body=body, number=1)
+    d = record_declaration(session, principal, body, number=1, researcher_id=r.id)
     r.current_declaration_id = d.id
     session.add(r)
     session.flush()
@@ -75,12 +84,13 @@ def declare_again(session: Session, principal: Principal, researcher_id: str, bo
     if r.erased_at is not None:
         raise Conflict("The researcher's personal data was erased after the retention period.")
     current = session.get(Declaration, r.current_declaration_id) if r.current_declaration_id else None
-    _checked(body, today)
+    check_declaration(body, today)
     try:
         rules.supersedes(body.declared_on, current.declared_on if current else None)
     except InvalidValue as exc:
         raise _invalid(exc) from exc
-    d = _record(session, principal, researcher=r, body=body, number=(current.number + 1) if current else 1)
+    d = record_declaration(session, principal, body, number=(current.number + 1) if current else 1,
+                           researcher_id=r.id)
     if current is not None:
         current.superseded_by, current.superseded_at = d.id, utcnow()
         session.add(current)
@@ -90,32 +100,31 @@ def declare_again(session: Session, principal: Principal, researcher_id: str, bo
     return public(session, principal, r, today)
 
 
-def _record(session: Session, principal: Principal, *, researcher: Researcher | None, body: DeclarationCreate,
-            number: int, appointment_id: str | None = None, institution: tuple[str, str | None] | None = None,
-            name: str | None = None, name_latin: str | None = None, nationality: str | None = None) -> Declaration:
-    d = Declaration(id=f"dcl_{uuid.uuid4().hex[:20]}", researcher_id=researcher.id if researcher else None,
-                    appointment_id=appointment_id, number=number, declared_on=body.declared_on,
-                    items=body.items.model_dump(mode="json"), recorded_by=actor_of(principal))
+def record_declaration(session: Session, principal: Principal, body: DeclarationCreate, *, number: int,
+                       researcher_id: str | None = None, appointment_id: str | None = None) -> Declaration:
+    """A declaration of a researcher or of an appointee (whose row is flushed already), in its owner's trail, and
+    its subjects screened against the current list versions."""
+    d = Declaration(id=f"dcl_{uuid.uuid4().hex[:20]}", researcher_id=researcher_id, appointment_id=appointment_id,
+                    number=number, declared_on=body.declared_on, items=body.items.model_dump(mode="json"),
+                    recorded_by=actor_of(principal))
     session.add(d)
     session.flush()
-    if researcher is not None:
-        org = session.get(Organisation, researcher.institution)
-        institution = (org.name if org else researcher.institution, org.country if org else None)
-        name, name_latin, nationality = researcher.name, researcher.name_latin, researcher.nationality
-    chain = f"researcher:{researcher.id}" if researcher else f"appointment:{appointment_id}"
-    audit.append(session, chain=chain, actor=actor_of(principal), action="declaration.recorded", declaration_id=d.id,
-                 number=number, declared_on=body.declared_on.isoformat())
-    found = subjects(name=name or "", name_latin=name_latin, nationality=nationality,
-                     institution=institution or ("", None), items=body.items, declared_on=body.declared_on)
-    screen(session, d, found, basis="declared", used=lists.current_versions(session), chain=chain)
+    audit.append(session, chain=chain_of(d), actor=actor_of(principal), action="declaration.recorded",
+                 declaration_id=d.id, number=number, declared_on=body.declared_on.isoformat())
+    screen(session, d, subjects_of(session, d, body.items), basis="declared", used=lists.current_versions(session))
     return d
+
+
+def chain_of(d: Declaration) -> str:
+    """The audit chain a declaration's entries go to: its researcher's, or its appointment's."""
+    return f"researcher:{d.researcher_id}" if d.researcher_id else f"appointment:{d.appointment_id}"
 
 
 def subject_key(s: Subject) -> str:
     return hashlib.sha256("\x1f".join([s.role, s.kind, s.name.casefold(), s.country or ""]).encode()).hexdigest()
 
 
-def screen(session: Session, d: Declaration, found: list[Subject], *, basis: str, used: list, chain: str) -> int:
+def screen(session: Session, d: Declaration, found: list[Subject], *, basis: str, used: list) -> int:
     """Screen each subject once per basis; returns how many potential matches were found."""
     if not used:
         return 0
@@ -141,7 +150,7 @@ def screen(session: Session, d: Declaration, found: list[Subject], *, basis: str
             name=s.name, country=s.country, basis=basis, list_versions=[v.id for v in used], threshold=at,
             candidates=cands, state=state))
     if potential:
-        audit.append(session, chain=chain, actor="system", action="declaration.screened", declaration_id=d.id,
+        audit.append(session, chain=chain_of(d), actor="system", action="declaration.screened", declaration_id=d.id,
                      basis=basis, potential_matches=potential)
     session.flush()
     return potential
@@ -159,11 +168,10 @@ def _decided_before(session: Session, declaration_id: str) -> dict[tuple[str, st
     return out
 
 
-def latest_screenings(session: Session, declaration_id: str) -> list[SubjectScreening]:
-    """Per subject, its screenings that matter: every one not clear, and the last clear one."""
-    rows = list(session.exec(select(SubjectScreening).where(SubjectScreening.declaration_id == declaration_id)
+def screenings_of(session: Session, declaration_id: str) -> list[SubjectScreening]:
+    """Every screening of the declaration's subjects, oldest first (one per subject and basis)."""
+    return list(session.exec(select(SubjectScreening).where(SubjectScreening.declaration_id == declaration_id)
                              .order_by(SubjectScreening.screened_at, SubjectScreening.id)).all())
-    return rows
 
 
 def _screening_public(s: SubjectScreening) -> SubjectScreeningPublic:
@@ -172,7 +180,7 @@ def _screening_public(s: SubjectScreening) -> SubjectScreeningPublic:
 
 def declaration_public(session: Session, d: Declaration, today: date, policy: Policy = DEFAULT_POLICY
                        ) -> DeclarationPublic:
-    screenings = latest_screenings(session, d.id)
+    screenings = screenings_of(session, d.id)
     items = rules.Items.model_validate(d.items) if d.items is not None else None
     months = policy.declaration_fresh_months
     return DeclarationPublic(
@@ -279,23 +287,19 @@ def dispose(session: Session, principal: Principal, screening_id: str, body: Res
     return _screening_public(s)
 
 
-def programme_policy(session: Session, programme_id: str) -> Policy:
-    p = session.get(Programme, programme_id)
-    return p.effective_policy() if p else DEFAULT_POLICY
-
-
-def subjects_of(session: Session, d: Declaration) -> list[Subject]:
-    """The subjects of a stored declaration (for a re-screening)."""
-    if d.items is None:
-        return []
-    items = rules.Items.model_validate(d.items)
+def subjects_of(session: Session, d: Declaration, items: rules.Items | None = None) -> list[Subject]:
+    """Who and what of the declaration is screened (rules/research/subjects.py), with its owner's own fields: the
+    researcher's names and institution, or the appointee's. `items` when the caller has them parsed already."""
+    if items is None:
+        if d.items is None:
+            return []
+        items = rules.Items.model_validate(d.items)
     if d.researcher_id is not None:
         r = session.get(Researcher, d.researcher_id)
         org = session.get(Organisation, r.institution)
         return subjects(name=r.name or "", name_latin=r.name_latin, nationality=r.nationality,
                         institution=(org.name if org else r.institution, org.country if org else None), items=items,
                         declared_on=d.declared_on)
-    from service.research.models import Appointment  # the appointee's own fields
     a = session.get(Appointment, d.appointment_id)
     return subjects(name=a.name or "", name_latin=a.name_latin, nationality=a.country,
                     institution=(a.affiliation or "", a.country), items=items, declared_on=d.declared_on)
@@ -304,7 +308,6 @@ def subjects_of(session: Session, d: Declaration) -> list[Subject]:
 def _open_declarations(today: date):
     """Declarations in use: in an application (a draft too) of a programme that has not ended, or of an appointee
     being checked or appointed; never an erased one."""
-    from service.research.models import Application, ApplicationResearcher, Appointment
     in_apps = (select(ApplicationResearcher.declaration_id).join(Application, Application.id ==
                ApplicationResearcher.application_id).join(Programme, Programme.id == Application.programme_id)
                .where((Programme.ends_on.is_(None)) | (Programme.ends_on >= today)))
@@ -323,8 +326,7 @@ def rescreen_batch(session: Session, version_id: str, after: str | None, limit: 
     found = list(session.exec(query.order_by(Declaration.id).limit(limit)).all())
     screened = potential = 0
     for d in found:
-        chain = f"researcher:{d.researcher_id}" if d.researcher_id else f"appointment:{d.appointment_id}"
-        potential += screen(session, d, subjects_of(session, d), basis=f"version:{v.id}", used=[v], chain=chain)
+        potential += screen(session, d, subjects_of(session, d), basis=f"version:{v.id}", used=[v])
         screened += 1
     return {"screened": screened, "potential_matches": potential,
             "next_after": found[-1].id if len(found) == limit else None}
@@ -350,6 +352,5 @@ def screen_against_current(session: Session, d: Declaration) -> int:
         SubjectScreening.declaration_id == d.id)).all() for v in used}
     for v in lists.current_versions(session):
         if v.id not in done:
-            chain = f"researcher:{d.researcher_id}" if d.researcher_id else f"appointment:{d.appointment_id}"
-            potential += screen(session, d, subjects_of(session, d), basis=f"version:{v.id}", used=[v], chain=chain)
+            potential += screen(session, d, subjects_of(session, d), basis=f"version:{v.id}", used=[v])
     return potential

@@ -19,7 +19,7 @@ from service.pagination import Page, page_of
 from service.problems import Conflict, Forbidden, Invalid, NotFound
 from service.programmes.models import Programme
 from service.research import audit
-from service.research.declarations import _checked, _record, declaration_public
+from service.research.declarations import check_declaration, declaration_public, record_declaration
 from service.research.models import (
     Application,
     ApplicationResearcher,
@@ -55,15 +55,13 @@ def appoint(session: Session, principal: Principal, body: AppointmentCreate, tod
     if p is None or p.kind != "specific_rd":
         p = None
     authz.require_fa_of(principal, p)
-    _checked(body, today)
+    check_declaration(body, today)
     a = Appointment(id=f"apt_{uuid.uuid4().hex[:20]}", programme_id=p.id, ministry=p.ministry,
                     funding_agency=p.funding_agency or "", role=body.role, name=body.person, name_latin=body.name_latin,
                     affiliation=body.affiliation, country=body.country, declaration_id="", created_by=actor_of(principal))
     session.add(a)
     session.flush()
-    d = _record(session, principal, researcher=None, body=body, number=1, appointment_id=a.id,
-                institution=(body.affiliation or "", body.country), name=body.person, name_latin=body.name_latin,
-                nationality=body.country)
+    d = record_declaration(session, principal, body, number=1, appointment_id=a.id)
     a.declaration_id = d.id
     session.add(a)
     session.flush()
