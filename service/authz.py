@@ -76,14 +76,20 @@ def _nothing(query: Any) -> Any:
     return query.where(sa.false())
 
 
+def _by_columns(query: Any, principal: Principal, columns: dict[str, Any]) -> Any:
+    """`query` narrowed to the rows whose column for the caller's role (`columns`: role → column of an organisation,
+    copied onto the row) names the caller's organisation; an admin's is not narrowed, and a role without a column
+    sees nothing."""
+    if principal.role == "admin":
+        return query
+    column = columns.get(principal.role)
+    return _nothing(query) if column is None else query.where(column == principal.org)
+
+
 def _by_scope(query: Any, principal: Principal, contractor_org: Any, ministry: Any) -> Any:
     """`query` narrowed by a contract's scope, read from these columns: the contractor's organisation, the
     ministry of its programme; an admin's is not narrowed; the research-security roles see no contract."""
-    if principal.role == "contractor":
-        return query.where(contractor_org == principal.org)
-    if principal.role == "ministry_officer":
-        return query.where(ministry == principal.org)
-    return query if principal.role == "admin" else _nothing(query)
+    return _by_columns(query, principal, {"contractor": contractor_org, "ministry_officer": ministry})
 
 
 def scope_contracts(query: Any, principal: Principal) -> Any:
@@ -223,11 +229,7 @@ def scope_people(query: Any, principal: Principal) -> Any:
 # --- consultation cases ------------------------------------------------------------------------------
 
 def scope_cases(query: Any, principal: Principal) -> Any:
-    if principal.role == "contractor":
-        return query.where(ConsultationCase.contractor_org == principal.org)
-    if principal.role == "ministry_officer":
-        return query.where(ConsultationCase.ministry == principal.org)
-    return query if principal.role == "admin" else _nothing(query)
+    return _by_scope(query, principal, ConsultationCase.contractor_org, ConsultationCase.ministry)
 
 
 def case(session: Session, principal: Principal, case_id: str) -> ConsultationCase:
@@ -368,13 +370,8 @@ def require_review_actor(principal: Principal, application: Application, actors:
 
 
 def scope_appointments(query: Any, principal: Principal) -> Any:
-    if principal.role == "admin":
-        return query
-    if principal.role == "fa_officer":
-        return query.where(Appointment.funding_agency == principal.org)
-    if principal.role == "ministry_officer":
-        return query.where(Appointment.ministry == principal.org)
-    return _nothing(query)
+    return _by_columns(query, principal, {"fa_officer": Appointment.funding_agency,
+                                          "ministry_officer": Appointment.ministry})
 
 
 def appointment(session: Session, principal: Principal, appointment_id: str) -> Appointment:
@@ -410,15 +407,9 @@ def declaration_draft(session: Session, principal: Principal, draft_id: str, *, 
 
 
 def scope_measures(query: Any, principal: Principal) -> Any:
-    if principal.role == "admin":
-        return query
-    if principal.role == "fa_officer":
-        return query.where(ResearchMeasure.funding_agency == principal.org)
-    if principal.role == "ministry_officer":
-        return query.where(ResearchMeasure.ministry == principal.org)
-    if principal.role == "institution_officer":
-        return query.where(ResearchMeasure.institution == principal.org)
-    return _nothing(query)
+    return _by_columns(query, principal, {"fa_officer": ResearchMeasure.funding_agency,
+                                          "ministry_officer": ResearchMeasure.ministry,
+                                          "institution_officer": ResearchMeasure.institution})
 
 
 def _institutions_submitting(principal: Principal) -> Any:
