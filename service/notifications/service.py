@@ -6,7 +6,7 @@ import logging
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import Session, or_, select
+from sqlmodel import Session, SQLModel, or_, select
 
 from service import authz
 from service.auth.tokens import Principal
@@ -103,8 +103,10 @@ async def send(settings: Settings, note: Notification, contract: Contract, state
 
 
 def mark(session: Session, note_id: str, *, status: str | None, error: str | None = None,
-         subject: str | None = None) -> None:
-    note = session.get(Notification, note_id)
+         subject: str | None = None, log_of: type[SQLModel] = Notification) -> None:
+    """One attempt at sending a message, counted in its log (`log_of`: a contract's notifications, or a review
+    round's research messages, which keep the same columns): sent, or the reason it was not."""
+    note = session.get(log_of, note_id)
     if note is None:
         return
     note.attempts += 1
@@ -194,11 +196,12 @@ def still_due(session: Session, message_id: str) -> tuple[Notification, Contract
     return note, contract, state, sub.secret, parties_of(session, contract, d, state, sub)
 
 
-def give_up(session: Session, message_id: str, error: str) -> None:
-    """Retries ran out: the message is marked failed, visibly, in the notification log. The log keeps the
-    reason its last attempt recorded (mark): the workflow's `error` is Temporal's rendering of the failure
-    (its type, a time-out's wording), which goes to the server log, not to the subscriber."""
-    note = session.get(Notification, message_id)
+def give_up(session: Session, message_id: str, error: str,
+            log_of: type[SQLModel] = Notification) -> None:
+    """Retries ran out: the message is marked failed, visibly, in its log. The log keeps the reason its last
+    attempt recorded (mark): the workflow's `error` is Temporal's rendering of the failure (its type, a time-out's
+    wording), which goes to the server log, not to the subscriber."""
+    note = session.get(log_of, message_id)
     if note is not None and note.status == "pending":
         log.info("message %s given up: %s", message_id, error)
         note.status, note.last_error = "failed", note.last_error or "not delivered (no attempt completed)"

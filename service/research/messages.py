@@ -20,7 +20,6 @@ from typing import Any, Literal
 from sqlmodel import Session, select
 
 from service.config import Settings
-from service.db import utcnow
 from service.notifications import delivery
 from service.notifications.messages import Rendered, render
 from service.organisations.models import Organisation
@@ -186,31 +185,6 @@ async def send(settings: Settings, out: Outgoing) -> str:
     """Send one message by e-mail (raises DeliveryError to be retried); returns its subject."""
     await delivery.send_email(settings, to=out.to, message_id=out.message_id, rendered=out.rendered)
     return out.rendered.subject
-
-
-def mark(session: Session, message_id: str, *, status: str | None, error: str | None = None,
-         subject: str | None = None) -> None:
-    msg = session.get(ResearchMessage, message_id)
-    if msg is None:
-        return
-    msg.attempts += 1
-    if status == "sent":
-        msg.status, msg.sent_at, msg.last_error = "sent", utcnow(), None
-    if error:
-        msg.last_error = error[:2000]
-    if subject:
-        msg.subject = subject[:500]
-    session.add(msg)
-
-
-def give_up(session: Session, message_id: str, error: str) -> None:
-    """Retries ran out: the message is marked failed, with the reason its last attempt recorded (`error` is
-    Temporal's rendering of the failure, for the server log)."""
-    msg = session.get(ResearchMessage, message_id)
-    if msg is not None and msg.status == "pending":
-        log.info("research message %s given up: %s", message_id, error)
-        msg.status, msg.last_error = "failed", msg.last_error or "not delivered (no attempt completed)"
-        session.add(msg)
 
 
 # --- words ---------------------------------------------------------------------------------------------------------

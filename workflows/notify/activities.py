@@ -11,9 +11,10 @@ from temporalio import activity
 
 from service.config import Settings
 from service.db import run_in_transaction
-from service.notifications import addresses, delivery
+from service.notifications import addresses
 from service.notifications import service as notes
 from service.rules.dates import today_jst
+from workflows.attempts import send_and_record
 
 log = logging.getLogger("tlc.notify")
 
@@ -34,26 +35,10 @@ class NotifyActivities:
         if loaded is None:
             return "already sent"
         note, contract, state, secret, parties = loaded
-        # What is recorded (and, once retries run out, what give_up records from the raised error) is what
-        # the subscriber reads: DeliveryError's short reason, or a fixed text; the detail is logged.
-        try:
-            subject = await notes.send(self._settings, note, contract, state, secret, parties=parties,
-                                       today=today_jst(), resolver=self._resolver)
-        except delivery.DeliveryError as exc:
-            await asyncio.to_thread(run_in_transaction, self._engine, notes.mark, message_id, status=None,
-                                    error=str(exc))
-            raise
-        except Exception as exc:
-            log.exception("message %s not delivered", message_id)
-            failure = delivery.DeliveryError("internal error", detail=f"{type(exc).__name__}: {exc}")
-            await asyncio.to_thread(run_in_transaction, self._engine, notes.mark, message_id, status=None,
-                                    error=str(failure))
-            raise failure from exc
-        # A crash right here (sent, not yet recorded) makes Temporal retry: the message goes again with
-        # the same id, which receivers use to drop the repeat (delivery.py).
-        await asyncio.to_thread(run_in_transaction, self._engine, notes.mark, message_id, status="sent",
-                                subject=subject)
-        return "sent"
+        return await send_and_record(
+            self._engine, message_id, lambda: notes.send(self._settings, note, contract, state, secret,
+                                                         parties=parties, today=today_jst(), resolver=self._resolver),
+            notes.mark, log)
 
     @activity.defn(name="notify.give_up")
     async def give_up(self, message_id: str, error: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -13,16 +14,15 @@ from temporalio import activity
 
 from service.config import Settings
 from service.db import run_in_transaction
-from service.notifications import delivery
+from service.notifications import service as notes
 from service.research import declarations, drafts, oversight
 from service.research import messages as round_messages
+from service.research.models import ResearchMessage
 from service.rules.dates import today_jst
 from service.workflow_io import RoundAdvanced
+from workflows.attempts import beating, send_and_record
 
 log = logging.getLogger("tlc.research")
-
-# A batch beats this often while it works (workflows/screening/activities.py says why).
-HEARTBEAT_EVERY = 2.0
 
 
 class ResearchActivities:
@@ -47,28 +47,12 @@ class ResearchActivities:
                                       self._settings, today_jst())
         if out is None:
             return "not sent"
-        # What is recorded is DeliveryError's short reason, or a fixed text; the detail goes to the log.
-        try:
-            subject = await round_messages.send(self._settings, out)
-        except delivery.DeliveryError as exc:
-            await asyncio.to_thread(run_in_transaction, self._engine, round_messages.mark, message_id, status=None,
-                                    error=str(exc))
-            raise
-        except Exception as exc:
-            log.exception("research message %s not delivered", message_id)
-            failure = delivery.DeliveryError("internal error", detail=f"{type(exc).__name__}: {exc}")
-            await asyncio.to_thread(run_in_transaction, self._engine, round_messages.mark, message_id, status=None,
-                                    error=str(failure))
-            raise failure from exc
-        # A crash right here (sent, not yet recorded) makes Temporal retry: the e-mail goes again with the same
-        # Message-ID, which mail systems use to drop the repeat.
-        await asyncio.to_thread(run_in_transaction, self._engine, round_messages.mark, message_id, status="sent",
-                                subject=subject)
-        return "sent"
+        return await send_and_record(self._engine, message_id, lambda: round_messages.send(self._settings, out),
+                                     partial(notes.mark, log_of=ResearchMessage), log)
 
     @activity.defn(name="research.give_up")
     async def give_up(self, message_id: str, error: str) -> None:
-        await asyncio.to_thread(run_in_transaction, self._engine, round_messages.give_up, message_id, error)
+        await asyncio.to_thread(run_in_transaction, self._engine, notes.give_up, message_id, error, ResearchMessage)
 
     @activity.defn(name="research.erase")
     async def erase(self, programme_id: str, today: date) -> int:
@@ -79,10 +63,4 @@ class ResearchActivities:
 
     @activity.defn(name="research.rescreen_batch")
     async def rescreen_batch(self, version_id: str, after: str | None, limit: int, today: date) -> dict[str, Any]:
-        work = asyncio.ensure_future(asyncio.to_thread(run_in_transaction, self._engine, declarations.rescreen_batch,
-                                                       version_id, after, limit, today))
-        while True:
-            done, _ = await asyncio.wait({work}, timeout=HEARTBEAT_EVERY)
-            if done:
-                return work.result()
-            activity.heartbeat()
+        return await beating(self._engine, declarations.rescreen_batch, version_id, after, limit, today)
