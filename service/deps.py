@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated
@@ -62,11 +63,12 @@ async def get_ctx(request: Request) -> AppContext:
 CtxDep = Annotated[AppContext, Depends(get_ctx)]
 
 
-async def get_session(ctx: CtxDep, request: Request) -> AsyncIterator[Session]:
+@asynccontextmanager
+async def _opened(ctx: AppContext, *, writes: bool) -> AsyncIterator[Session]:
     # Making a session opens no connection; closing one that holds none (the route committed, or never
     # touched the database) is bookkeeping. Only a session left in a transaction is closed in a thread, as
     # its rollback may wait on the database.
-    session = ctx.session(writes=request.method not in ("GET", "HEAD", "OPTIONS"))
+    session = ctx.session(writes=writes)
     try:
         yield session
     finally:
@@ -74,6 +76,11 @@ async def get_session(ctx: CtxDep, request: Request) -> AsyncIterator[Session]:
             await run_in_threadpool(session.close)
         else:
             session.close()
+
+
+async def get_session(ctx: CtxDep, request: Request) -> AsyncIterator[Session]:
+    async with _opened(ctx, writes=request.method not in ("GET", "HEAD", "OPTIONS")) as session:
+        yield session
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
@@ -99,14 +106,8 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 async def get_writing_session(ctx: CtxDep) -> AsyncIterator[Session]:
     """A session that writes even on a GET: a read that is itself recorded (the FA's reads of a declaration go into
     its audit trail), so on SQLite it takes the write lock at once."""
-    session = ctx.session(writes=True)
-    try:
+    async with _opened(ctx, writes=True) as session:
         yield session
-    finally:
-        if session.in_transaction():
-            await run_in_threadpool(session.close)
-        else:
-            session.close()
 
 
 WritingSessionDep = Annotated[Session, Depends(get_writing_session)]
