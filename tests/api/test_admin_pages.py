@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.api.conftest import AuthHeaders
-from tests.support.pages import csrf_of
+from tests.support.pages import csrf_of, error_beside, error_summary, signed_in_with
 
 PageClient = Callable[..., TestClient]
 HTML = {"accept": "text/html"}
@@ -24,11 +24,7 @@ HTML = {"accept": "text/html"}
 def browser(world: TestClient, auth: AuthHeaders) -> PageClient:
     """browser(role, org, sub) -> a browser signed in to the pages with that person's token."""
     def signed_in(role: str = "admin", org: str = "admin", sub: str = "root") -> TestClient:
-        pages = TestClient(world.app, base_url="https://testserver", follow_redirects=False)
-        token = auth(role, org, sub=sub)["Authorization"].removeprefix("Bearer ")
-        r = pages.post("/inbox/login", data={"csrf": csrf_of(pages.get("/inbox/login")), "token": token})
-        assert r.status_code == 303, r.text
-        return pages
+        return signed_in_with(world, auth(role, org, sub=sub))
     return signed_in
 
 
@@ -42,18 +38,6 @@ def _post(pages: TestClient, path: str, data: dict, lang: str = "") -> httpx.Res
     form = pages.get(path + (f"?lang={lang}" if lang else ""))
     assert form.status_code == 200, form.text
     return pages.post(path + (f"?lang={lang}" if lang else ""), data={"csrf": csrf_of(form), **data})
-
-
-def _summary(page: httpx.Response) -> str:
-    found = re.search(r'<div class="error-summary".*?</div>', page.text, flags=re.S)
-    assert found, page.text[:2000]
-    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(0)))
-
-
-def _beside(page: httpx.Response, name: str) -> str:
-    found = re.search(rf'<span class="field-error" id="e-{re.escape(name)}">([^<]*)</span>', page.text)
-    assert found, f"no error beside {name}"
-    return html.unescape(found.group(1))
 
 
 # --- organisations -------------------------------------------------------------------------------------------
@@ -79,15 +63,15 @@ def test_a_refused_organisation_comes_back_with_its_errors_and_what_was_typed(br
     r = _post(pages, "/inbox/admin/organisations/new", {"id": "bad id!", "name": "", "kind": "ministry",
                                                         "country": "JP"})
     assert r.status_code == 422
-    summary = _summary(r)
+    summary = error_summary(r)
     assert "入力内容を確認してください" in summary and "名称：入力してください。" in summary
-    assert "半角英数字" in _beside(r, "id") and _beside(r, "name") == "入力してください。"
+    assert "半角英数字" in error_beside(r, "id") and error_beside(r, "name") == "入力してください。"
     assert 'value="bad id!"' in r.text and '<option value="ministry" selected>' in r.text
     assert 'href="#f-id"' in r.text  # the summary links to the field
 
     taken = _post(pages, "/inbox/admin/organisations/new", {"id": "meti", "name": "経済産業省", "kind": "ministry",
                                                             "country": "JP"})
-    assert taken.status_code == 422 and _beside(taken, "id") == "このIDは既に登録されています。"
+    assert taken.status_code == 422 and error_beside(taken, "id") == "このIDは既に登録されています。"
 
 
 def test_the_pages_speak_english_when_asked(browser: PageClient) -> None:
@@ -96,7 +80,7 @@ def test_the_pages_speak_english_when_asked(browser: PageClient) -> None:
     assert "Register an organisation" in page.text and "Funding agency" in _text(page) and "Japan (JP)" in _text(page)
     r = _post(pages, "/inbox/admin/organisations/new", {"id": "x", "name": "", "kind": "ministry", "country": "JP"},
               lang="en")
-    assert r.status_code == 422 and "Please correct the following" in r.text and _beside(r, "name") == "Enter this."
+    assert r.status_code == 422 and "Please correct the following" in r.text and error_beside(r, "name") == "Enter this."
     assert "入力" not in _text(r)
 
 
@@ -138,7 +122,7 @@ def test_a_refused_programme_keeps_what_was_typed(browser: PageClient) -> None:
     r = _post(pages, "/inbox/admin/programmes/new", PROGRAMME_FORM | {
         "technology_areas": ["quantum"], "annual_support_jpy": "十二億", "policy.review_target_days": "0"})
     assert r.status_code == 422
-    summary = _summary(r)
+    summary = error_summary(r)
     assert "1機関当たり年間支援額（円）：整数で入力してください。" in summary
     assert "審査の目標期間（日数）：1以上の値を入力してください。" in summary
     assert summary.index("1機関当たり") < summary.index("審査の目標期間")  # in the form's order
@@ -147,7 +131,7 @@ def test_a_refused_programme_keeps_what_was_typed(browser: PageClient) -> None:
     assert '<option value="false" selected>' in r.text  # the switch as chosen
 
     none = _post(pages, "/inbox/admin/programmes/new", PROGRAMME_FORM | {"technology_areas": []})
-    assert none.status_code == 422 and _beside(none, "technology_areas") == "技術領域を1つ以上選択してください。"
+    assert none.status_code == 422 and error_beside(none, "technology_areas") == "技術領域を1つ以上選択してください。"
 
 
 def test_an_admin_changes_a_programme_and_its_policy(browser: PageClient, world: TestClient,
@@ -167,7 +151,7 @@ def test_an_admin_changes_a_programme_and_its_policy(browser: PageClient, world:
 
     bad = _post(pages, "/inbox/admin/programmes/k-q1/edit", {"name": "x", "annual_support_jpy": "1200000000",
                                                              "policy.reminder_days_before": "7, soon"})
-    assert bad.status_code == 422 and _beside(bad, "policy.reminder_days_before") == "整数で入力してください。"
+    assert bad.status_code == 422 and error_beside(bad, "policy.reminder_days_before") == "整数で入力してください。"
     assert 'value="7, soon"' in bad.text
     assert pages.get("/inbox/admin/programmes/nothing/edit", headers=HTML).status_code == 404
 
@@ -200,11 +184,11 @@ def test_a_refused_person_keeps_what_was_typed(browser: PageClient) -> None:
     r = _post(browser(), "/inbox/admin/people/new", {"org": "acme", "sub": "sato", "display_name": "佐藤 花子",
                                                      "role": "ministry_officer", "email": "sato@", "active": "true"})
     assert r.status_code == 422
-    assert "name@example.go.jp" in _beside(r, "email") and 'value="sato@"' in r.text and 'value="佐藤 花子"' in r.text
+    assert "name@example.go.jp" in error_beside(r, "email") and 'value="sato@"' in r.text and 'value="佐藤 花子"' in r.text
     # The role is checked against the organisation by the service, once the body is valid.
     r = _post(browser(), "/inbox/admin/people/new", {"org": "acme", "sub": "sato", "display_name": "佐藤 花子",
                                                      "role": "ministry_officer", "active": "true"})
-    assert r.status_code == 422 and _beside(r, "role") == "担当官は、府省庁の組織に所属する必要があります。"
+    assert r.status_code == 422 and error_beside(r, "role") == "担当官は、府省庁の組織に所属する必要があります。"
 
 
 # --- contracts -----------------------------------------------------------------------------------------------
@@ -226,10 +210,10 @@ def test_an_admin_registers_a_contract_from_the_form(browser: PageClient, world:
     assert "契約を登録しました。" in _text(pages.get(r.headers["location"]))
 
     late = _post(pages, "/inbox/contracts/new", CONTRACT_FORM | {"id": "c-101", "end_date": "2025-03-31"})
-    assert late.status_code == 422 and _beside(late, "end_date") == "終了日は開始日以降の日付にしてください。"
+    assert late.status_code == 422 and error_beside(late, "end_date") == "終了日は開始日以降の日付にしてください。"
     assert 'value="量子センサの研究開発"' in late.text and 'value="2025-03-31"' in late.text
     taken = _post(pages, "/inbox/contracts/new", CONTRACT_FORM)
-    assert taken.status_code == 422 and _beside(taken, "id") == "このIDは既に登録されています。"
+    assert taken.status_code == 422 and error_beside(taken, "id") == "このIDは既に登録されています。"
 
 
 def test_an_officer_registers_their_ministrys_contracts_only(browser: PageClient, world: TestClient,
@@ -238,7 +222,7 @@ def test_an_officer_registers_their_ministrys_contracts_only(browser: PageClient
     form = officer.get("/inbox/contracts/new")
     assert form.status_code == 200 and 'name="id" value="meti-"' in form.text
     r = _post(officer, "/inbox/contracts/new", CONTRACT_FORM | {"id": "c-200"})
-    assert r.status_code == 422 and "「meti-」で始めてください" in _beside(r, "id")
+    assert r.status_code == 422 and "「meti-」で始めてください" in error_beside(r, "id")
     r = _post(officer, "/inbox/contracts/new", CONTRACT_FORM | {"id": "meti-2026-001"})
     assert r.status_code == 303 and world.get("/v1/contracts/meti-2026-001", headers=admin).status_code == 200
 
@@ -246,7 +230,7 @@ def test_an_officer_registers_their_ministrys_contracts_only(browser: PageClient
     page = other.get("/inbox/contracts/new")
     assert "K Program" not in page.text and "契約を登録できるプログラムがありません。" in _text(page)
     r = _post(other, "/inbox/contracts/new", CONTRACT_FORM | {"id": "mext-2026-001"})
-    assert r.status_code == 422 and _beside(r, "programme_id") == "契約を登録できるプログラムを選択してください。"
+    assert r.status_code == 422 and error_beside(r, "programme_id") == "契約を登録できるプログラムを選択してください。"
     assert browser("contractor", "acme", "sato").get("/inbox/contracts/new", headers=HTML).status_code == 403
 
 

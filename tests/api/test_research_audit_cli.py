@@ -4,25 +4,15 @@ reads the database as any other process would)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from service.research.models import ResearchAuditEntry
-from tests.api.test_audit_chain_api import verify  # noqa: F401 - the fixture
+
+# The audit-chain tests' committed engine (the command reads the database as another process) and their `verify`.
+from tests.api.test_audit_chain_api import engine, verify  # noqa: F401 - fixtures
 from tests.api.test_research_api import fa, inst, researcher, rs, submitted  # noqa: F401 - fixtures
-from tests.support import db as testdb
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def engine(request: pytest.FixtureRequest) -> Iterator[Engine]:
-    eng: Engine = request.getfixturevalue(f"{request.param}_engine")
-    testdb.empty_all_tables(eng)
-    yield eng
-    testdb.empty_all_tables(eng)
 
 
 def test_tlc_audit_verify_walks_the_research_chains_and_names_an_edited_one(rs: TestClient, inst, fa,  # noqa: F811

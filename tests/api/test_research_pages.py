@@ -13,7 +13,6 @@ the API's clock: 1 April 2026 (JST)."""
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 import shutil
@@ -34,11 +33,13 @@ from tests.support import research as R
 from tests.support.clock import Clock
 from tests.support.list_files import eul_xlsx
 from tests.support.page_words import visible_text
-from tests.support.pages import csrf_of
+from tests.support.pages import csrf_of, error_beside, error_summary, signed_in_with
 
 PageClient = Callable[..., TestClient]
 HARBIN = {"number": 1, "country": "CN", "name": "Harbin Institute of Technology",
           "aliases": ["HIT", "Harbin Polytechnic University"], "concerns": ["missile"]}
+# A refused research form says why in an error summary, or, for a refused step of the review, in an error notice.
+SUMMARIES = "error-summary|notice error"
 MEASURE = "海外人材プログラムへの参加を終了し、共同研究先との情報共有を事前確認制とする"
 
 
@@ -46,27 +47,11 @@ def _text(page: httpx.Response) -> str:
     return visible_text(page.text)
 
 
-def _beside(page: httpx.Response, name: str) -> str:
-    found = re.search(rf'<span class="field-error" id="e-{re.escape(name)}">([^<]*)</span>', page.text)
-    assert found, f"no error beside {name}: {_text(page)[:2500]}"
-    return html.unescape(found.group(1))
-
-
-def _summary(page: httpx.Response) -> str:
-    found = re.search(r'<div class="(?:error-summary|notice error)".*?</div>', page.text, flags=re.S)
-    assert found, _text(page)[:2500]
-    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(0)))
-
-
 @pytest.fixture
 def browser(client: TestClient, auth: AuthHeaders) -> PageClient:
     """browser(role, org, sub) -> a browser signed in to the pages with that person's token."""
     def signed_in(role: str = "institution_officer", org: str = "todai", sub: str = "kato") -> TestClient:
-        pages = TestClient(client.app, base_url="https://testserver", follow_redirects=False)
-        token = auth(role, org, sub=sub)["Authorization"].removeprefix("Bearer ")
-        r = pages.post("/inbox/login", data={"csrf": csrf_of(pages.get("/inbox/login")), "token": token})
-        assert r.status_code == 303, r.text
-        return pages
+        return signed_in_with(client, auth(role, org, sub=sub))
     return signed_in
 
 
@@ -204,16 +189,16 @@ def test_a_new_researchers_declaration_in_steps_is_recorded_only_at_the_last(
     # Step 1 is judged before anything is kept: no draft, nothing recorded.
     refused = pages.post("/inbox/researchers/new", data={"csrf": csrf_of(form), "name": " ", "declared_on": ""})
     assert refused.status_code == 422
-    assert _beside(refused, "name") == "入力してください。" and _beside(refused, "declared_on")
-    assert "入力内容を確認してください" in _summary(refused) and 'href="#f-name"' in refused.text
+    assert error_beside(refused, "name") == "入力してください。" and error_beside(refused, "declared_on")
+    assert "入力内容を確認してください" in error_summary(refused, SUMMARIES) and 'href="#f-name"' in refused.text
     future = pages.post("/inbox/researchers/new", data={"csrf": csrf_of(form), "name": "田中 三郎",
                                                           "declared_on": "2026-04-02"})
     assert future.status_code == 422
-    assert _beside(future, "declared_on") == "申告日は本日（2026年4月1日（水））より後にはできません。"
+    assert error_beside(future, "declared_on") == "申告日は本日（2026年4月1日（水））より後にはできません。"
     assert 'value="田中 三郎"' in future.text  # what was typed, kept
     english = pages.post("/inbox/researchers/new?lang=en", data={"csrf": csrf_of(form), "name": "田中 三郎",
                                                                  "declared_on": "2026-04-02"})
-    assert _beside(english, "declared_on") == "The day of the declaration must not be after today (Wed 1 Apr 2026)."
+    assert error_beside(english, "declared_on") == "The day of the declaration must not be after today (Wed 1 Apr 2026)."
     assert _count(engine, DeclarationDraft) == 0
 
     started = pages.post("/inbox/researchers/new", data={"csrf": csrf_of(form), "name": "田中 三郎",
@@ -226,13 +211,13 @@ def test_a_new_researchers_declaration_in_steps_is_recorded_only_at_the_last(
     # Step 2: at least one entry of each; an end before its start, beside that field.
     empty = _step(pages, draft, 2, {"education.count": "1", "career.count": "1"})
     assert empty.status_code == 422
-    assert "1件以上記載してください。" in _summary(empty)
+    assert "1件以上記載してください。" in error_summary(empty, SUMMARIES)
     backwards = _step(pages, draft, 2, {**EDUCATION, "education.0.end_on": "2009-03-31", **CAREER})
     assert backwards.status_code == 422
-    assert _beside(backwards, "education.0.end_on") == "終了日は開始日より前にはできません。"
-    assert "学歴1：終了日" in _summary(backwards)
+    assert error_beside(backwards, "education.0.end_on") == "終了日は開始日より前にはできません。"
+    assert "学歴1：終了日" in error_summary(backwards, SUMMARIES)
     in_english = _step(pages, draft, 2, {**EDUCATION, "education.0.end_on": "2009-03-31", **CAREER}, lang="en")
-    assert _beside(in_english, "education.0.end_on") == "The end must not be before the start."
+    assert error_beside(in_english, "education.0.end_on") == "The end must not be before the start."
     assert _step(pages, draft, 2, {**EDUCATION, **CAREER}).headers["location"].endswith(f"/drafts/{draft}/3")
 
     assert _step(pages, draft, 3, {"funding.count": "0", "other_support.count": "0"}).status_code == 303
@@ -243,18 +228,18 @@ def test_a_new_researchers_declaration_in_steps_is_recorded_only_at_the_last(
     assert 'name="papers.0.title"' in shown.text and 'name="papers.0.co_authors.1.name"' in shown.text
     late = _step(pages, draft, 4, {"papers.count": "1", **PAPER, "papers.0.on": "2026-03-30", "patents.count": "0"})
     assert late.status_code == 422
-    assert _beside(late, "papers.0.on") == ("申告日（2026年3月25日（水））より後に始まっています。"
+    assert error_beside(late, "papers.0.on") == ("申告日（2026年3月25日（水））より後に始まっています。"
                                             "まだ起きていない事項は申告しません。")
     missing_name = _step(pages, draft, 4, {"papers.count": "1", **PAPER, "papers.0.co_authors.0.name": "",
                                            "patents.count": "0"})
-    assert _beside(missing_name, "papers.0.co_authors.0.name") == "入力してください。"
+    assert error_beside(missing_name, "papers.0.co_authors.0.name") == "入力してください。"
     assert _step(pages, draft, 4, {"papers.count": "1", **PAPER, "patents.count": "0"}).status_code == 303
     assert _step(pages, draft, 5, {"talent_programmes.count": "0", "sanctions.count": "0"}).status_code == 303
     unanswered = _step(pages, draft, 6, {"listed_affiliations.count": "0", "listed_relations.count": "0",
                                           "fa_items.count": "0"})
     assert unanswered.status_code == 422
-    assert _beside(unanswered, "listed") == "「はい」か「いいえ」を選んでください。"
-    assert _beside(unanswered, "export_control.non_resident") == "「はい」か「いいえ」を選んでください。"
+    assert error_beside(unanswered, "listed") == "「はい」か「いいえ」を選んでください。"
+    assert error_beside(unanswered, "export_control.non_resident") == "「はい」か「いいえ」を選んでください。"
     assert _step(pages, draft, 6, {**LISTS, "listed_affiliations.count": "0", "listed_relations.count": "0",
                                    "fa_items.count": "0"}).status_code == 303
 
@@ -322,7 +307,7 @@ def test_a_new_declaration_starts_from_the_current_and_supersedes_it(browser: Pa
     assert "現在の自己申告（第1回）は2026年3月20日（金）のものです" in _text(form)
     older = pages.post(f"/inbox/researchers/{rid}/declare", data={"csrf": csrf_of(form), "declared_on": "2026-03-19"})
     assert older.status_code == 422
-    assert _beside(older, "declared_on") == ("置き換える自己申告は2026年3月20日（金）のものです。"
+    assert error_beside(older, "declared_on") == ("置き換える自己申告は2026年3月20日（金）のものです。"
                                              "新しい申告日をそれより前にはできません。")
     started = pages.post(f"/inbox/researchers/{rid}/declare", data={"csrf": csrf_of(form),
                                                                     "declared_on": "2026-03-31"})
@@ -354,7 +339,7 @@ def test_an_application_from_draft_to_acceptance_through_the_pages(browser: Page
     refused = inst.post("/inbox/applications/new", data={"csrf": csrf_of(form), "programme_id": R.PROGRAMME_ID,
                                                          "title": ""})
     assert refused.status_code == 422
-    assert _beside(refused, "title") == "入力してください。" and _beside(refused, "researchers")
+    assert error_beside(refused, "title") == "入力してください。" and error_beside(refused, "researchers")
     r = inst.post("/inbox/applications/new", data={
         "csrf": csrf_of(form), "programme_id": R.PROGRAMME_ID, "title": "量子誤り訂正の研究",
         "researchers": [world["clean"], world["flagged"]], "researcher_id-0": world["flagged"], "measure-0": MEASURE})
@@ -368,14 +353,14 @@ def test_an_application_from_draft_to_acceptance_through_the_pages(browser: Page
     # Submitting waits for the screening's decision: said with the researcher's name, never an id.
     stuck = _post(inst, f"/inbox/applications/{app_id}/submit", {}, page=f"/inbox/applications/{app_id}")
     assert stuck.status_code == 409
-    assert "佐藤 次郎のスクリーニングに判定待ち（該当／非該当）があります。" in _summary(stuck)
-    assert world["flagged"] not in _summary(stuck)
+    assert "佐藤 次郎のスクリーニングに判定待ち（該当／非該当）があります。" in error_summary(stuck, SUMMARIES)
+    assert world["flagged"] not in error_summary(stuck, SUMMARIES)
 
     # The screening decided on the application's page: the reason is needed, then a false positive.
     sid = world["pending"]
     no_reason = _post(inst, f"/inbox/applications/{app_id}/screenings/{sid}/disposition",
                       {f"entry-{sid}": "none", f"reason-{sid}": ""}, page=f"/inbox/applications/{app_id}")
-    assert no_reason.status_code == 422 and _beside(no_reason, f"reason-{sid}") == "入力してください。"
+    assert no_reason.status_code == 422 and error_beside(no_reason, f"reason-{sid}") == "入力してください。"
     assert 'value="none" checked' in no_reason.text
     decided = _post(inst, f"/inbox/applications/{app_id}/screenings/{sid}/disposition",
                     {f"entry-{sid}": "none", f"reason-{sid}": "所属機関が異なる別の研究者との関係"},
@@ -405,7 +390,7 @@ def test_an_application_from_draft_to_acceptance_through_the_pages(browser: Page
                   {"round": rid, f"request-{rid}": "共同研究の範囲を示してください", f"respond_by-{rid}": "2026-04-01"},
                   page=f"/inbox/applications/{app_id}")
     assert today.status_code == 422
-    assert "回答期限は本日（2026年4月1日（水））より後の日付にしてください。" == _beside(today, f"respond_by-{rid}")
+    assert "回答期限は本日（2026年4月1日（水））より後の日付にしてください。" == error_beside(today, f"respond_by-{rid}")
     asked = _post(fa, f"/inbox/applications/{app_id}/request-mitigation",
                   {"round": rid, f"request-{rid}": "共同研究の範囲を示してください", f"respond_by-{rid}": "2026-04-20"},
                   page=f"/inbox/applications/{app_id}")
@@ -415,7 +400,7 @@ def test_an_application_from_draft_to_acceptance_through_the_pages(browser: Page
     assert "2026年4月20日（月）までに資金配分機関の求めに回答する" in _text(inst.get("/inbox/home"))
     blank = _post(inst, f"/inbox/applications/{app_id}/respond", {"round": rid, f"answer-{rid}": ""},
                   page=f"/inbox/applications/{app_id}")
-    assert blank.status_code == 422 and _beside(blank, f"answer-{rid}") == "入力してください。"
+    assert blank.status_code == 422 and error_beside(blank, f"answer-{rid}") == "入力してください。"
     answered = _post(inst, f"/inbox/applications/{app_id}/respond",
                      {"round": rid, f"answer-{rid}": "共同研究の範囲を量子誤り訂正の理論に限定しました",
                       f"researcher_id-{rid}": world["flagged"], f"measure-{rid}": "成果の共有前に研究推進部が確認する"},

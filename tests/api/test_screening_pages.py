@@ -21,7 +21,7 @@ from tests.api.conftest import AuthHeaders
 from tests.support.clock import Clock
 from tests.support.list_files import eul_xlsx
 from tests.support.page_words import english_words, internal_ids, visible_text
-from tests.support.pages import csrf_of
+from tests.support.pages import csrf_of, error_beside, error_summary, signed_in_with
 
 PageClient = Callable[..., TestClient]
 
@@ -44,27 +44,11 @@ def _text(page: httpx.Response) -> str:
     return visible_text(page.text)
 
 
-def _beside(page: httpx.Response, name: str) -> str:
-    found = re.search(rf'<span class="field-error" id="e-{re.escape(name)}">([^<]*)</span>', page.text)
-    assert found, f"no error beside {name}: {_text(page)[:1500]}"
-    return html.unescape(found.group(1))
-
-
-def _summary(page: httpx.Response) -> str:
-    found = re.search(r'<div class="error-summary".*?</div>', page.text, flags=re.S)
-    assert found, _text(page)[:2000]
-    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(0)))
-
-
 @pytest.fixture
 def browser(api: TestClient, auth: AuthHeaders) -> PageClient:
     """browser(role, org, sub) -> a browser signed in to the pages with that person's token."""
     def signed_in(role: str = "admin", org: str = "admin", sub: str = "root") -> TestClient:
-        pages = TestClient(api.app, base_url="https://testserver", follow_redirects=False)
-        token = auth(role, org, sub=sub)["Authorization"].removeprefix("Bearer ")
-        r = pages.post("/inbox/login", data={"csrf": csrf_of(pages.get("/inbox/login")), "token": token})
-        assert r.status_code == 303, r.text
-        return pages
+        return signed_in_with(api, auth(role, org, sub=sub))
     return signed_in
 
 
@@ -217,27 +201,27 @@ def test_a_refused_disposition_comes_back_with_its_errors(browser: PageClient, a
     sid = screened["Harbin Institute of Technology"]
     r = _dispose(pages, sid, {"reason": ""})
     assert r.status_code == 422
-    summary = _summary(r)
+    summary = error_summary(r)
     assert "入力内容を確認してください" in summary
-    assert _beside(r, "entry") == "関係者と同一の掲載事項を選ぶか、「いずれも該当しない」を選択してください。"
-    assert _beside(r, "reason") == "入力してください。"
+    assert error_beside(r, "entry") == "関係者と同一の掲載事項を選ぶか、「いずれも該当しない」を選択してください。"
+    assert error_beside(r, "reason") == "入力してください。"
     assert 'href="#f-entry"' in r.text and 'href="#f-reason"' in r.text
 
     entry = _key(api, admin, sid, "Harbin Institute of Technology")
     kept = _dispose(pages, sid, {"entry": entry, "reason": " "})
-    assert kept.status_code == 422 and _beside(kept, "reason") == "入力してください。"
+    assert kept.status_code == 422 and error_beside(kept, "reason") == "入力してください。"
     assert f'value="{entry}" checked' in kept.text  # the choice as it was made
 
     typed = _dispose(pages, sid, {"entry": "eul:nobody", "reason": "typed by hand"})
     assert typed.status_code == 422 and "typed by hand" in typed.text
-    assert "entry" in typed.text and _beside(typed, "entry")
+    assert "entry" in typed.text and error_beside(typed, "entry")
     assert api.get(f"/v1/screenings/{sid}", headers=admin).json()["state"] == "potential_match"
 
     assert _dispose(pages, sid, {"entry": "none", "reason": "Not them."}).status_code == 303
     stale = pages.post(f"/inbox/screenings/{sid}/disposition",
                        data={"csrf": csrf_of(pages.get("/inbox/screenings")), "entry": entry, "reason": "Them."})
     assert stale.status_code == 409
-    assert "このスクリーニングは既に判定されています。" in _summary(stale)
+    assert "このスクリーニングは既に判定されています。" in error_summary(stale)
     assert api.get(f"/v1/screenings/{sid}", headers=admin).json()["state"] == "false_positive"
 
 
@@ -372,22 +356,22 @@ def test_a_refused_list_file_says_where_beside_the_field(browser: PageClient, ap
     r = _upload(pages, "eul", "broken.xlsx", broken)
     assert r.status_code == 422, _text(r)
     # The row as the spreadsheet counts it (a title, the date and a blank row above the header) and the column.
-    assert _beside(r, "file-eul") == "5行目：名称（「Company or Organization」列）が空です。"
-    assert "リストのファイル" in _summary(r) and 'href="#f-file-eul"' in r.text
+    assert error_beside(r, "file-eul") == "5行目：名称（「Company or Organization」列）が空です。"
+    assert "リストのファイル" in error_summary(r) and 'href="#f-file-eul"' in r.text
     assert api.get("/v1/lists/versions", headers=admin).json() == []  # nothing of it was kept
 
     english = _upload(pages, "eul", "broken.xlsx", broken, lang="en")
     assert english.status_code == 422
-    assert "Row 5" in _beside(english, "file-eul") and "Company or Organization" in _beside(english, "file-eul")
+    assert "Row 5" in error_beside(english, "file-eul") and "Company or Organization" in error_beside(english, "file-eul")
 
     nothing = _upload(pages, "eul", "", b"")
-    assert nothing.status_code == 422 and _beside(nothing, "file-eul") == "リストのファイルを選択してください。"
+    assert nothing.status_code == 422 and error_beside(nothing, "file-eul") == "リストのファイルを選択してください。"
 
     data = eul()
     assert _upload(pages, "eul", "eul.xlsx", data).status_code == 303
     again = _upload(pages, "eul", "eul-copy.xlsx", data)
     assert again.status_code == 409
-    assert _beside(again, "file-eul") == "このファイルは既に、このリストの第1版として取り込まれています。"
+    assert error_beside(again, "file-eul") == "このファイルは既に、このリストの第1版として取り込まれています。"
 
 
 def test_the_pages_name_things_in_words(browser: PageClient, screened: dict[str, str], api: TestClient,
