@@ -457,7 +457,7 @@ def dispose_on_researcher(request: Request, researcher_id: str, screening_id: st
             raise
         session.rollback()
         if isinstance(exc, Conflict):
-            entries = [{"field": None, "label": "", "message": _t(request, words.ALREADY_DECIDED)}]
+            entries = [{"field": None, "label": "", "message": _t(request, screening_words.ALREADY_DECIDED)}]
             status, by_field = 409, {}
         else:
             status, entries, by_field = _refused(request, exc, screening_id)

@@ -85,7 +85,6 @@ APPLICATION_LABELS: dict[str, str] = {
     "answer": _("Answer"), "note": _("Note"), "entry": _("Decision"), "reason": _("Reason"),
 }
 CHOOSE_ONE = _("Choose the list entry that is this person or organisation, or 'none of these'.")
-ALREADY_DECIDED = _("This screening has been decided already; the page shows the decision.")
 ALL_RESEARCHERS = _("All researchers of the application")
 
 # What comes next on an application (service/web/research_pages.py next_steps), with its day.
