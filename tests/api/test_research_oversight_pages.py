@@ -17,7 +17,8 @@ from fastapi.testclient import TestClient
 from service.research.models import InstitutionChecklist, LeakReview, ResearchMeasure
 from service.rules.research.measures import CHECKLIST
 from tests.api import test_research_pages as pages
-from tests.api.test_research_pages import PageClient, _application, _beside, _count, _post, _summary, _text
+from tests.api.test_research_pages import SUMMARIES, PageClient, _application, _count, _post, _text
+from tests.support.pages import error_beside, error_summary
 
 browser, world = pages.browser, pages.world  # the fixtures, shared
 
@@ -42,13 +43,13 @@ def test_the_fa_records_a_measure_from_a_researchers_page_and_each_side_reads_it
 
     # Refused: the years out of range, a day in the future, beside the fields, in the page's language; nothing recorded.
     refused = _post(fa, path, MEASURE | {"restriction_years": "12", "application_id": app_id}, page=path)
-    assert refused.status_code == 422 and _beside(refused, "restriction_years") == "10以下の値を入力してください。"
+    assert refused.status_code == 422 and error_beside(refused, "restriction_years") == "10以下の値を入力してください。"
     assert "海外の兼業先を申告していなかった" in refused.text and f'value="{app_id}" selected' in refused.text
     assert _count(engine, ResearchMeasure) == 0
     future = _post(fa, path, MEASURE | {"found_on": "2026-05-01"}, page=path)  # refused by the service
-    assert future.status_code == 422 and _beside(future, "found_on") == "判明日は本日（2026年4月1日（水））以前の日付にしてください。"
+    assert future.status_code == 422 and error_beside(future, "found_on") == "判明日は本日（2026年4月1日（水））以前の日付にしてください。"
     english = _post(fa, path, MEASURE | {"institution_followed_procedure": ""}, lang="en", page=path)
-    assert english.status_code == 422 and _beside(english, "institution_followed_procedure") == "Choose yes or no."
+    assert english.status_code == 422 and error_beside(english, "institution_followed_procedure") == "Choose yes or no."
 
     done = _post(fa, path, MEASURE | {"application_id": app_id}, page=path)
     assert done.status_code == 303 and "/inbox/measures" in done.headers["location"]
@@ -79,11 +80,11 @@ def test_a_measure_from_an_applications_page_and_who_may_record_one(browser: Pag
     form = _text(fa.get(path))
     assert "佐藤 次郎" in form and "山田 花子" in form
     refused = _post(fa, path, MEASURE | {"researcher_id": ""}, page=path)
-    assert refused.status_code == 422 and _beside(refused, "researcher_id")
+    assert refused.status_code == 422 and error_beside(refused, "researcher_id")
     assert _count(engine, ResearchMeasure) == 0
     ok = _post(fa, path, MEASURE | {"researcher_id": world["flagged"], "institution_followed_procedure": "false",
                                     "application_id": app_id}, page=path)
-    assert ok.status_code == 303, _summary(ok)
+    assert ok.status_code == 303, error_summary(ok, SUMMARIES)
     text = _text(fa.get("/inbox/measures"))
     assert "佐藤 次郎" in text and "研究機関は手順書に沿った対応をしていませんでした。" in text
 
@@ -115,8 +116,8 @@ def test_the_institution_records_its_checklist_once_a_year(browser: PageClient, 
 
     typed = _all() | {"answer-training": "", "note-records": "個人情報は暗号化して保管", "year": "2026"}
     refused = _post(inst, "/inbox/checklists/new", typed, page="/inbox/checklists/new")
-    assert refused.status_code == 422 and _beside(refused, "answer-training") == "選択肢から選んでください。"
-    assert "研修" in _summary(refused) and "個人情報は暗号化して保管" in refused.text
+    assert refused.status_code == 422 and error_beside(refused, "answer-training") == "選択肢から選んでください。"
+    assert "研修" in error_summary(refused, SUMMARIES) and "個人情報は暗号化して保管" in refused.text
     assert 'id="f-answer-policy-1" name="answer-policy" value="yes" checked' in refused.text
     assert _count(engine, InstitutionChecklist) == 0
 
@@ -126,10 +127,10 @@ def test_the_institution_records_its_checklist_once_a_year(browser: PageClient, 
     shown = _text(inst.get(done.headers["location"]))
     assert "2026年度のチェックリスト" in shown and "一部" in shown and "個人情報は暗号化して保管" in shown
     again = _post(inst, "/inbox/checklists/new", _all() | {"year": "2026", "note-policy": "再提出"})
-    assert again.status_code == 409 and _beside(again, "year") == "2026年度のチェックリストはすでに記録されています。"
+    assert again.status_code == 409 and error_beside(again, "year") == "2026年度のチェックリストはすでに記録されています。"
     assert "再提出" in again.text and _count(engine, InstitutionChecklist) == 1
     again_en = _post(inst, "/inbox/checklists/new?lang=en", _all() | {"year": "2026"})
-    assert "The checklist of 2026 is recorded already." in _beside(again_en, "year")
+    assert "The checklist of 2026 is recorded already." in error_beside(again_en, "year")
     listed = _text(inst.get("/inbox/checklists"))
     assert "2026年度" in listed
 
@@ -158,13 +159,13 @@ def test_the_institution_records_a_review_after_a_leak(browser: PageClient, clie
     typed: dict[str, Any] = {"occurred_on": "2026-05-01", "application_id": app_id, "setup_existed": "true",
                              "setup_worked": "", "followed_procedure": "true", "findings": "共同研究先経由で資料が流出"}
     refused = _post(inst, "/inbox/leak-reviews/new", typed, page="/inbox/leak-reviews/new")
-    assert refused.status_code == 422 and _beside(refused, "setup_worked") == "「はい」か「いいえ」を選んでください。"
+    assert refused.status_code == 422 and error_beside(refused, "setup_worked") == "「はい」か「いいえ」を選んでください。"
     assert "共同研究先経由で資料が流出" in refused.text and f'value="{app_id}" selected' in refused.text
     future = _post(inst, "/inbox/leak-reviews/new", typed | {"setup_worked": "false"})  # refused by the service
-    assert future.status_code == 422 and "2026年4月1日（水）" in _beside(future, "occurred_on")
+    assert future.status_code == 422 and "2026年4月1日（水）" in error_beside(future, "occurred_on")
     assert _count(engine, LeakReview) == 0
     done = _post(inst, "/inbox/leak-reviews/new", typed | {"occurred_on": "2026-03-30", "setup_worked": "false"})
-    assert done.status_code == 303, _summary(done)
+    assert done.status_code == 303, error_summary(done, SUMMARIES)
     text = _text(inst.get(done.headers["location"]))
     assert "流出時の検証を記録しました" in text and "2026年3月30日（月）の情報流出" in text
     assert "体制は機能していたか いいえ" in text and "研究機関は手順書に沿って対応しており、責任を問われません。" in text
